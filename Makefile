@@ -1,0 +1,53 @@
+# Build, check and test migkaitai. `make help` lists the targets.
+# Everything Python runs from .venv; the Kaitai compiler is the pinned npm build in tools/ksc.
+
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+KSC_DIR  := tools/ksc
+# Stream that `make run` decodes.
+SAMPLE   ?= tests/data/x86_64-pc-default.mig.xz
+
+VENV_STAMP := $(VENV)/.installed
+NPM_STAMP  := $(KSC_DIR)/node_modules/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv npm generate check-generated test run clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+venv: $(VENV_STAMP) ## Create .venv with the pinned requirements and migkaitai (editable)
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+npm: $(NPM_STAMP) ## Install the pinned Kaitai compiler and JS runtime (npm ci)
+
+$(NPM_STAMP): $(KSC_DIR)/package.json $(KSC_DIR)/package-lock.json
+	cd $(KSC_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+generate: $(NPM_STAMP) ## Regenerate generated/ (python, javascript) from the .ksy
+	tools/generate.sh generated
+
+check-generated: $(NPM_STAMP) ## Fail if generated/ differs from a fresh compile of the .ksy
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	tools/generate.sh "$$tmp" && \
+	if ! diff -r -x __pycache__ generated "$$tmp"; then \
+		echo "check-generated: generated/ differs from the .ksy; run 'make generate' and commit" >&2; \
+		exit 1; \
+	fi
+
+test: $(VENV_STAMP) $(NPM_STAMP) check-generated ## Install, check generated/, run pytest
+	$(PY) -m pytest
+
+run: $(VENV_STAMP) ## Decode SAMPLE=stream.mig[.xz] with the CLI
+	$(PY) -m migkaitai $(SAMPLE)
+
+clean: ## Remove .venv, node_modules and caches (keeps generated/)
+	rm -rf $(VENV) $(KSC_DIR)/node_modules .pytest_cache *.egg-info
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

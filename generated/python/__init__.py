@@ -1,0 +1,1 @@
+"""Parsers generated from ksy/ by kaitai-struct-compiler (make generate). Do not edit."""

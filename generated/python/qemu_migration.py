@@ -1,0 +1,2068 @@
+# This is a generated file! Please edit source .ksy file and use kaitai-struct-compiler to rebuild
+# type: ignore
+
+import kaitaistruct
+from kaitaistruct import KaitaiStruct, KaitaiStream, BytesIO
+from enum import IntEnum
+
+
+if getattr(kaitaistruct, 'API_VERSION', (0, 9)) < (0, 11):
+    raise Exception("Incompatible Kaitai Struct Python API: 0.11 or later is required, but you have %s" % (kaitaistruct.__version__))
+
+class QemuMigration(KaitaiStruct):
+    """The outer framing of the VM state stream that QEMU writes for
+    `migrate "exec:cat > FILE"`, `migrate file:FILE`, `savevm` snapshots
+    (inside qcow2) and libvirt save images: a header, then records until the
+    EOF record, then (usually) a JSON description of the device sections
+    (the VMDESCRIPTION trailer).
+    
+    Records are sections (START/PART/END/FULL, each followed by a FOOTER
+    since QEMU 2.4), the CONFIGURATION record, COMMANDs and EOF. Their
+    payloads come in three kinds:
+    
+    * RAM (`ram` section): self-delimiting page records, decoded in full
+      (`ram_payload`).
+    * Other live sections with their own framing: `block`, `dirty-bitmap`,
+      `spapr/htab`, `s390-storage_attributes`, `s390-skeys`, `todclock` and
+      the vfio markers.
+    * Device (VMSD) sections: they carry NO length. Only the JSON description
+      says how long each field is. This top-level type therefore SCANS each
+      device payload forward to the first section footer with the section's
+      own id (byte 0x7E followed by the be32 section id), so that the Web IDE
+      can show every section of a footer-carrying stream with its payload
+      bytes. The scan can mislead: a payload that happens to contain 0x7E
+      followed by its own section id is cut short there (the rest then shows
+      as bogus records). Streams written without footers (machine types
+      pc-i440fx-2.3 and older, pseries-2.3 and older, Xen,
+      `-global migration.send-section-footer=off`) have nothing to stop at:
+      the first device payload then runs to the end of the file, which ends
+      the record list cleanly (no exception), swallowing everything after
+      it, including the description. Decoding device payloads exactly is the
+      job of a reader of the JSON description (migkaitai).
+    
+    The page size that RAM records need is not written as such in most
+    streams; see the `page_size` instance for how it is derived and which
+    streams it still misses.
+    
+    Types meant to be used one at a time on a shared stream by a
+    record-by-record reader: `file_header`, `record_head`, `command`,
+    `section_footer`, `ram_record`, `vmdescription`, and the special-section
+    record types.
+    
+    .. seealso::
+       Source - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
+    
+    
+    .. seealso::
+       Source - https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c
+    
+    
+    .. seealso::
+       Source - https://github.com/qemu/qemu/blob/v10.0.0/migration/vmstate.c
+    
+    
+    .. seealso::
+       Source - https://github.com/qemu/qemu/blob/v10.0.0/docs/devel/migration/mapped-ram.rst
+    """
+
+    class CommandType(IntEnum):
+        invalid = 0
+        open_return_path = 1
+        ping = 2
+        postcopy_advise = 3
+        postcopy_listen = 4
+        postcopy_run = 5
+        postcopy_ram_discard = 6
+        packaged = 7
+        enable_colo = 8
+        postcopy_resume = 9
+        recv_bitmap = 10
+        switchover_start = 11
+
+    class FileVersion(IntEnum):
+        obsolete_v2_refused_by_qemu = 2
+        current = 3
+
+    class RecordType(IntEnum):
+        eof = 0
+        section_start = 1
+        section_part = 2
+        section_end = 3
+        section_full = 4
+        subsection = 5
+        vmdescription = 6
+        configuration = 7
+        command = 8
+        section_footer = 126
+
+    class SectionFormat(IntEnum):
+        ram = 1
+        block = 2
+        dirty_bitmap = 3
+        htab = 4
+        stattrib = 5
+        skeys = 6
+        vfio = 7
+        device = 8
+    def __init__(self, _io, _parent=None, _root=None):
+        super(QemuMigration, self).__init__(_io)
+        self._parent = _parent
+        self._root = _root or self
+        self._read()
+
+    def _read(self):
+        self.header = QemuMigration.FileHeader(self._io, self, self._root)
+        self.records = []
+        i = 0
+        while True:
+            _ = QemuMigration.Record((-1 if i == 0 else self.records[i - 1].ram_section_id_after), (-1 if i == 0 else self.records[i - 1].block_section_id_after), (-1 if i == 0 else self.records[i - 1].dirty_bitmap_section_id_after), (-1 if i == 0 else self.records[i - 1].htab_section_id_after), (-1 if i == 0 else self.records[i - 1].stattrib_section_id_after), self._io, self, self._root)
+            self.records.append(_)
+            if  ((_.is_last) or (self._io.is_eof())) :
+                break
+            i += 1
+        if  ((self.records[-1].head.record_type_raw == 0) and (self._io.size() - self._io.pos() >= 5)) :
+            pass
+            self.vmdescription = QemuMigration.Vmdescription(self._io, self, self._root)
+
+
+
+    def _fetch_instances(self):
+        pass
+        self.header._fetch_instances()
+        for i in range(len(self.records)):
+            pass
+            self.records[i]._fetch_instances()
+
+        if  ((self.records[-1].head.record_type_raw == 0) and (self._io.size() - self._io.pos() >= 5)) :
+            pass
+            self.vmdescription._fetch_instances()
+
+        _ = self.configuration
+        if hasattr(self, '_m_configuration'):
+            pass
+            self._m_configuration._fetch_instances()
+
+        _ = self.first_record_type
+        if hasattr(self, '_m_first_record_type'):
+            pass
+
+
+    class BlockPayload(KaitaiStruct):
+        """Payload of the `block` section (block migration, migration/block.c,
+        removed in QEMU 9.1): records up to the one with the EOS flag.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.BlockPayload, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.block_records = []
+            i = 0
+            while True:
+                _ = QemuMigration.BlockRecord(self._io, self, self._root)
+                self.block_records.append(_)
+                if _.is_eos:
+                    break
+                i += 1
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.block_records)):
+                pass
+                self.block_records[i]._fetch_instances()
+
+
+
+    class BlockRecord(KaitaiStruct):
+        """be64 word: sector number << 9 in the high bits, BLK_MIG_FLAG_* in
+        the low 9 bits; read as two halves (no 64-bit arithmetic).
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.BlockRecord, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.word_hi = self._io.read_u4be()
+            self.word_lo = self._io.read_u4be()
+            if self.is_device_block:
+                pass
+                self.len_device_name = self._io.read_u1()
+
+            if self.is_device_block:
+                pass
+                self.device_name = (self._io.read_bytes(self.len_device_name)).decode(u"ASCII")
+
+            if  ((self.is_device_block) and ((not (self.is_zero_block)))) :
+                pass
+                self.data = self._io.read_bytes(1048576)
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.is_device_block:
+                pass
+
+            if self.is_device_block:
+                pass
+
+            if  ((self.is_device_block) and ((not (self.is_zero_block)))) :
+                pass
+
+
+        @property
+        def flags(self):
+            if hasattr(self, '_m_flags'):
+                return self._m_flags
+
+            self._m_flags = self.word_lo & 511
+            return getattr(self, '_m_flags', None)
+
+        @property
+        def is_device_block(self):
+            if hasattr(self, '_m_is_device_block'):
+                return self._m_is_device_block
+
+            self._m_is_device_block = self.flags & 1 != 0
+            return getattr(self, '_m_is_device_block', None)
+
+        @property
+        def is_eos(self):
+            if hasattr(self, '_m_is_eos'):
+                return self._m_is_eos
+
+            self._m_is_eos = self.flags & 2 != 0
+            return getattr(self, '_m_is_eos', None)
+
+        @property
+        def is_progress(self):
+            if hasattr(self, '_m_is_progress'):
+                return self._m_is_progress
+
+            self._m_is_progress = self.flags & 4 != 0
+            return getattr(self, '_m_is_progress', None)
+
+        @property
+        def is_zero_block(self):
+            if hasattr(self, '_m_is_zero_block'):
+                return self._m_is_zero_block
+
+            self._m_is_zero_block = self.flags & 8 != 0
+            return getattr(self, '_m_is_zero_block', None)
+
+        @property
+        def sector(self):
+            """First 512-byte sector of the chunk (for PROGRESS records, the percentage done)."""
+            if hasattr(self, '_m_sector'):
+                return self._m_sector
+
+            self._m_sector = self.word_hi * 8388608 + (self.word_lo >> 9)
+            return getattr(self, '_m_sector', None)
+
+
+    class Capability(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.Capability, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.len_name = self._io.read_u1()
+            self.name = (self._io.read_bytes(self.len_name)).decode(u"ASCII")
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class CapabilityList(KaitaiStruct):
+        """Capabilities that source and destination must agree on (savevm.c
+        vmstate_capabilites: x-ignore-shared, mapped-ram, ...).
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.CapabilityList, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.num_capabilities = self._io.read_u4be()
+            self.capabilities = []
+            for i in range(self.num_capabilities):
+                self.capabilities.append(QemuMigration.Capability(self._io, self, self._root))
+
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.capabilities)):
+                pass
+                self.capabilities[i]._fetch_instances()
+
+
+        @property
+        def has_mapped_ram(self):
+            if hasattr(self, '_m_has_mapped_ram'):
+                return self._m_has_mapped_ram
+
+            self._m_has_mapped_ram =  (( ((self.num_capabilities >= 1) and (self.capabilities[0].name == u"mapped-ram")) ) or ( ((self.num_capabilities >= 2) and (self.capabilities[1].name == u"mapped-ram")) ) or ( ((self.num_capabilities >= 3) and (self.capabilities[2].name == u"mapped-ram")) )) 
+            return getattr(self, '_m_has_mapped_ram', None)
+
+        @property
+        def has_x_ignore_shared(self):
+            if hasattr(self, '_m_has_x_ignore_shared'):
+                return self._m_has_x_ignore_shared
+
+            self._m_has_x_ignore_shared =  (( ((self.num_capabilities >= 1) and (self.capabilities[0].name == u"x-ignore-shared")) ) or ( ((self.num_capabilities >= 2) and (self.capabilities[1].name == u"x-ignore-shared")) ) or ( ((self.num_capabilities >= 3) and (self.capabilities[2].name == u"x-ignore-shared")) )) 
+            return getattr(self, '_m_has_x_ignore_shared', None)
+
+
+    class CmdPackaged(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.CmdPackaged, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.len_packaged = self._io.read_u4be()
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class CmdPing(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.CmdPing, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.value = self._io.read_u4be()
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class CmdPostcopyAdvise(KaitaiStruct):
+        """Empty from QEMU before 2.8 / when only dirty-bitmaps is on;
+        otherwise two be64: the OR of all RAM block page sizes and the
+        target page size (savevm.c qemu_savevm_send_postcopy_advise).
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.CmdPostcopyAdvise, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            if (not (self._io.is_eof())):
+                pass
+                self.ram_page_size_summary = self._io.read_u8be()
+
+            if (not (self._io.is_eof())):
+                pass
+                self.target_page_size = self._io.read_u8be()
+
+
+
+        def _fetch_instances(self):
+            pass
+            if (not (self._io.is_eof())):
+                pass
+
+            if (not (self._io.is_eof())):
+                pass
+
+
+
+    class CmdPostcopyRamDiscard(KaitaiStruct):
+        """savevm.c qemu_savevm_send_postcopy_ram_discard."""
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.CmdPostcopyRamDiscard, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.version = self._io.read_u1()
+            if not self.version == 0:
+                raise kaitaistruct.ValidationNotEqualError(0, self.version, self._io, u"/types/cmd_postcopy_ram_discard/seq/0")
+            self.len_block_name = self._io.read_u1()
+            self.block_name = (self._io.read_bytes(self.len_block_name)).decode(u"ASCII")
+            self.terminator = self._io.read_bytes(1)
+            if not self.terminator == b"\x00":
+                raise kaitaistruct.ValidationNotEqualError(b"\x00", self.terminator, self._io, u"/types/cmd_postcopy_ram_discard/seq/3")
+            self.ranges = []
+            i = 0
+            while not self._io.is_eof():
+                self.ranges.append(QemuMigration.DiscardRange(self._io, self, self._root))
+                i += 1
+
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.ranges)):
+                pass
+                self.ranges[i]._fetch_instances()
+
+
+
+    class CmdRecvBitmap(KaitaiStruct):
+        """Postcopy recovery; asks the destination for the received bitmap of a block."""
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.CmdRecvBitmap, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.len_block_name = self._io.read_u1()
+            self.block_name = (self._io.read_bytes(self.len_block_name)).decode(u"ASCII")
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class Command(KaitaiStruct):
+        """QEMU_VM_COMMAND: be16 command, be16 length, length bytes
+        (savevm.c qemu_savevm_command_send). The payload is parsed by
+        command type; unknown commands keep their raw bytes.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.Command, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.command_type_raw = self._io.read_u2be()
+            self.len_data = self._io.read_u2be()
+            _on = self.command_type_raw
+            if _on == 10:
+                pass
+                self._raw_data = self._io.read_bytes(self.len_data)
+                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
+                self.data = QemuMigration.CmdRecvBitmap(_io__raw_data, self, self._root)
+            elif _on == 2:
+                pass
+                self._raw_data = self._io.read_bytes(self.len_data)
+                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
+                self.data = QemuMigration.CmdPing(_io__raw_data, self, self._root)
+            elif _on == 3:
+                pass
+                self._raw_data = self._io.read_bytes(self.len_data)
+                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
+                self.data = QemuMigration.CmdPostcopyAdvise(_io__raw_data, self, self._root)
+            elif _on == 6:
+                pass
+                self._raw_data = self._io.read_bytes(self.len_data)
+                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
+                self.data = QemuMigration.CmdPostcopyRamDiscard(_io__raw_data, self, self._root)
+            elif _on == 7:
+                pass
+                self._raw_data = self._io.read_bytes(self.len_data)
+                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
+                self.data = QemuMigration.CmdPackaged(_io__raw_data, self, self._root)
+            else:
+                pass
+                self.data = self._io.read_bytes(self.len_data)
+
+
+        def _fetch_instances(self):
+            pass
+            _on = self.command_type_raw
+            if _on == 10:
+                pass
+                self.data._fetch_instances()
+            elif _on == 2:
+                pass
+                self.data._fetch_instances()
+            elif _on == 3:
+                pass
+                self.data._fetch_instances()
+            elif _on == 6:
+                pass
+                self.data._fetch_instances()
+            elif _on == 7:
+                pass
+                self.data._fetch_instances()
+            else:
+                pass
+
+        @property
+        def command_type(self):
+            if hasattr(self, '_m_command_type'):
+                return self._m_command_type
+
+            self._m_command_type = KaitaiStream.resolve_enum(QemuMigration.CommandType, self.command_type_raw)
+            return getattr(self, '_m_command_type', None)
+
+        @property
+        def packaged_len(self):
+            """Length of the nested stream that follows a PACKAGED command."""
+            if hasattr(self, '_m_packaged_len'):
+                return self._m_packaged_len
+
+            self._m_packaged_len = (self.data.len_packaged if self.command_type_raw == 7 else 0)
+            return getattr(self, '_m_packaged_len', None)
+
+
+    class Configuration(KaitaiStruct):
+        """The body of QEMU_VM_CONFIGURATION: the VMSD "configuration"
+        (savevm.c vmstate_configuration), i.e. the machine type name and
+        optional subsections. Unlike device sections it has no section
+        header and no footer; QEMU 7.2's JSON description does not describe
+        it at all.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.Configuration, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.len_machine_name = self._io.read_u4be()
+            if not self.len_machine_name <= 255:
+                raise kaitaistruct.ValidationGreaterThanError(255, self.len_machine_name, self._io, u"/types/configuration/seq/0")
+            self.machine_name = (self._io.read_bytes(self.len_machine_name)).decode(u"ASCII")
+            self.subsections = []
+            i = 0
+            while True:
+                _ = QemuMigration.ConfigurationSubsection(self._io, self, self._root)
+                self.subsections.append(_)
+                if _.is_last:
+                    break
+                i += 1
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.subsections)):
+                pass
+                self.subsections[i]._fetch_instances()
+
+
+        @property
+        def has_mapped_ram(self):
+            if hasattr(self, '_m_has_mapped_ram'):
+                return self._m_has_mapped_ram
+
+            self._m_has_mapped_ram =  (( ((len(self.subsections) >= 1) and (self.subsections[0].has_mapped_ram)) ) or ( ((len(self.subsections) >= 2) and (self.subsections[1].has_mapped_ram)) ) or ( ((len(self.subsections) >= 3) and (self.subsections[2].has_mapped_ram)) )) 
+            return getattr(self, '_m_has_mapped_ram', None)
+
+        @property
+        def has_x_ignore_shared(self):
+            if hasattr(self, '_m_has_x_ignore_shared'):
+                return self._m_has_x_ignore_shared
+
+            self._m_has_x_ignore_shared =  (( ((len(self.subsections) >= 1) and (self.subsections[0].has_x_ignore_shared)) ) or ( ((len(self.subsections) >= 2) and (self.subsections[1].has_x_ignore_shared)) ) or ( ((len(self.subsections) >= 3) and (self.subsections[2].has_x_ignore_shared)) )) 
+            return getattr(self, '_m_has_x_ignore_shared', None)
+
+        @property
+        def page_size_by_machine(self):
+            """Page size implied by the machine type where the target's page
+            size is fixed and not 4 KiB (sparc64, alpha, or1k-sim: 8 KiB;
+            tricore: 16 KiB; AVR: 256 bytes) or where an arm board's CPU
+            (ARMv5/v6 and older) makes QEMU run at the 1 KiB minimum without
+            writing target-page-bits. 0 when the name is not known.
+            """
+            if hasattr(self, '_m_page_size_by_machine'):
+                return self._m_page_size_by_machine
+
+            self._m_page_size_by_machine = (1024 if  ((self.machine_name == u"versatilepb") or (self.machine_name == u"versatileab") or (self.machine_name == u"integratorcp") or (self.machine_name == u"realview-eb") or (self.machine_name == u"realview-eb-mpcore") or (self.machine_name == u"realview-pb-a8") or (self.machine_name == u"realview-pbx-a9") or (self.machine_name == u"musicpal") or (self.machine_name == u"akita") or (self.machine_name == u"borzoi") or (self.machine_name == u"spitz") or (self.machine_name == u"terrier") or (self.machine_name == u"tosa") or (self.machine_name == u"connex") or (self.machine_name == u"verdex") or (self.machine_name == u"mainstone") or (self.machine_name == u"z2") or (self.machine_name == u"cheetah") or (self.machine_name == u"sx1") or (self.machine_name == u"sx1-v1") or (self.machine_name == u"collie") or (self.machine_name == u"kzm") or (self.machine_name == u"imx25-pdk") or (self.machine_name == u"sabrelite"))  else (8192 if  ((self.machine_name == u"sun4u") or (self.machine_name == u"sun4v") or (self.machine_name == u"niagara") or (self.machine_name == u"clipper") or (self.machine_name == u"or1k-sim"))  else (16384 if  ((self.machine_name == u"KIT_AURIX_TC277_TRB") or (self.machine_name == u"tricore_testboard"))  else (256 if  ((len(self.machine_name) >= 8) and (self.machine_name[0:8] == u"arduino-"))  else 0))))
+            return getattr(self, '_m_page_size_by_machine', None)
+
+        @property
+        def target_page_bits(self):
+            """0 when the subsection is absent (the target then runs at its default or minimum page size)."""
+            if hasattr(self, '_m_target_page_bits'):
+                return self._m_target_page_bits
+
+            self._m_target_page_bits = (self.subsections[0].target_page_bits if  ((len(self.subsections) >= 1) and (self.subsections[0].name == u"configuration/target-page-bits"))  else (self.subsections[1].target_page_bits if  ((len(self.subsections) >= 2) and (self.subsections[1].name == u"configuration/target-page-bits"))  else (self.subsections[2].target_page_bits if  ((len(self.subsections) >= 3) and (self.subsections[2].name == u"configuration/target-page-bits"))  else 0)))
+            return getattr(self, '_m_target_page_bits', None)
+
+
+    class ConfigurationSubsection(KaitaiStruct):
+        """One slot of the configuration's subsection list. QEMU peeks for a
+        0x05 byte after the fields; anything else ends the list without
+        being consumed. So the last slot of the list is always an empty
+        one (no `body`), and an unknown subsection also ends the list,
+        since its length is not known.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.ConfigurationSubsection, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            if self.is_present:
+                pass
+                self.body = QemuMigration.ConfigurationSubsectionBody(self._io, self, self._root)
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.is_present:
+                pass
+                self.body._fetch_instances()
+
+            _ = self.next_byte
+            if hasattr(self, '_m_next_byte'):
+                pass
+
+
+        @property
+        def has_mapped_ram(self):
+            if hasattr(self, '_m_has_mapped_ram'):
+                return self._m_has_mapped_ram
+
+            self._m_has_mapped_ram =  ((self.is_present) and (self.body.name == u"configuration/capabilities") and (self.body.capabilities.has_mapped_ram)) 
+            return getattr(self, '_m_has_mapped_ram', None)
+
+        @property
+        def has_x_ignore_shared(self):
+            if hasattr(self, '_m_has_x_ignore_shared'):
+                return self._m_has_x_ignore_shared
+
+            self._m_has_x_ignore_shared =  ((self.is_present) and (self.body.name == u"configuration/capabilities") and (self.body.capabilities.has_x_ignore_shared)) 
+            return getattr(self, '_m_has_x_ignore_shared', None)
+
+        @property
+        def is_last(self):
+            if hasattr(self, '_m_is_last'):
+                return self._m_is_last
+
+            self._m_is_last =  (((not (self.is_present))) or ((not (self.body.is_known)))) 
+            return getattr(self, '_m_is_last', None)
+
+        @property
+        def is_present(self):
+            if hasattr(self, '_m_is_present'):
+                return self._m_is_present
+
+            self._m_is_present =  (((not (self._io.is_eof()))) and (self.next_byte == 5)) 
+            return getattr(self, '_m_is_present', None)
+
+        @property
+        def name(self):
+            if hasattr(self, '_m_name'):
+                return self._m_name
+
+            self._m_name = (self.body.name if self.is_present else u"")
+            return getattr(self, '_m_name', None)
+
+        @property
+        def next_byte(self):
+            if hasattr(self, '_m_next_byte'):
+                return self._m_next_byte
+
+            if (not (self._io.is_eof())):
+                pass
+                _pos = self._io.pos()
+                self._io.seek(self._io.pos())
+                self._m_next_byte = self._io.read_u1()
+                self._io.seek(_pos)
+
+            return getattr(self, '_m_next_byte', None)
+
+        @property
+        def target_page_bits(self):
+            if hasattr(self, '_m_target_page_bits'):
+                return self._m_target_page_bits
+
+            self._m_target_page_bits = (self.body.target_page_bits if  ((self.is_present) and (self.body.name == u"configuration/target-page-bits"))  else 0)
+            return getattr(self, '_m_target_page_bits', None)
+
+
+    class ConfigurationSubsectionBody(KaitaiStruct):
+        """savevm.c vmstate_target_page_bits, vmstate_capabilites, vmstate_uuid."""
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.ConfigurationSubsectionBody, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.marker = self._io.read_bytes(1)
+            if not self.marker == b"\x05":
+                raise kaitaistruct.ValidationNotEqualError(b"\x05", self.marker, self._io, u"/types/configuration_subsection_body/seq/0")
+            self.len_name = self._io.read_u1()
+            self.name = (self._io.read_bytes(self.len_name)).decode(u"ASCII")
+            self.version_id = self._io.read_u4be()
+            if self.name == u"configuration/target-page-bits":
+                pass
+                self.target_page_bits = self._io.read_u4be()
+
+            if self.name == u"configuration/capabilities":
+                pass
+                self.capabilities = QemuMigration.CapabilityList(self._io, self, self._root)
+
+            if self.name == u"configuration/uuid":
+                pass
+                self.uuid = self._io.read_bytes(16)
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.name == u"configuration/target-page-bits":
+                pass
+
+            if self.name == u"configuration/capabilities":
+                pass
+                self.capabilities._fetch_instances()
+
+            if self.name == u"configuration/uuid":
+                pass
+
+
+        @property
+        def is_known(self):
+            if hasattr(self, '_m_is_known'):
+                return self._m_is_known
+
+            self._m_is_known =  ((self.name == u"configuration/target-page-bits") or (self.name == u"configuration/capabilities") or (self.name == u"configuration/uuid")) 
+            return getattr(self, '_m_is_known', None)
+
+
+    class DevicePayload(KaitaiStruct):
+        """A device (VMSD) section payload, which carries no length. Scanned
+        forward to the first 0x7E byte that is followed by this section's
+        id as be32, i.e. its footer; or to the end of the file when there is
+        none (streams without footers). See the top-level doc for how this
+        scan can mislead. The chunks, joined, are the payload bytes.
+        """
+        def __init__(self, section_id, _io, _parent=None, _root=None):
+            super(QemuMigration.DevicePayload, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self.section_id = section_id
+            self._read()
+
+        def _read(self):
+            self.chunks = []
+            i = 0
+            while True:
+                _ = QemuMigration.DevicePayloadChunk(self.section_id, self._io, self, self._root)
+                self.chunks.append(_)
+                if  ((_.at_footer) or (self._io.is_eof())) :
+                    break
+                i += 1
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.chunks)):
+                pass
+                self.chunks[i]._fetch_instances()
+
+
+
+    class DevicePayloadChunk(KaitaiStruct):
+        def __init__(self, section_id, _io, _parent=None, _root=None):
+            super(QemuMigration.DevicePayloadChunk, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self.section_id = section_id
+            self._read()
+
+        def _read(self):
+            self.data = self._io.read_bytes_term(126, False, False, False)
+            if  (((not (self.at_footer))) and ((not (self._io.is_eof())))) :
+                pass
+                self.not_a_footer = self._io.read_bytes(1)
+                if not self.not_a_footer == b"\x7E":
+                    raise kaitaistruct.ValidationNotEqualError(b"\x7E", self.not_a_footer, self._io, u"/types/device_payload_chunk/seq/1")
+
+
+
+        def _fetch_instances(self):
+            pass
+            if  (((not (self.at_footer))) and ((not (self._io.is_eof())))) :
+                pass
+
+            _ = self.probe
+            if hasattr(self, '_m_probe'):
+                pass
+                self._m_probe._fetch_instances()
+
+
+        @property
+        def at_footer(self):
+            if hasattr(self, '_m_at_footer'):
+                return self._m_at_footer
+
+            self._m_at_footer =  ((self._io.size() - self._io.pos() >= 5) and (self.probe.marker == 126) and (self.probe.section_id == self.section_id)) 
+            return getattr(self, '_m_at_footer', None)
+
+        @property
+        def probe(self):
+            if hasattr(self, '_m_probe'):
+                return self._m_probe
+
+            if self._io.size() - self._io.pos() >= 5:
+                pass
+                _pos = self._io.pos()
+                self._io.seek(self._io.pos())
+                self._m_probe = QemuMigration.SectionFooterProbe(self._io, self, self._root)
+                self._io.seek(_pos)
+
+            return getattr(self, '_m_probe', None)
+
+
+    class DirtyBitmapChunk(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.DirtyBitmapChunk, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.flags_first = self._io.read_u1()
+            if self.flags_first & 128 != 0:
+                pass
+                self.flags_rest = []
+                for i in range(3):
+                    self.flags_rest.append(self._io.read_u1())
+
+
+            if self.flags & 8 != 0:
+                pass
+                self.len_node_name = self._io.read_u1()
+
+            if self.flags & 8 != 0:
+                pass
+                self.node_name = (self._io.read_bytes(self.len_node_name)).decode(u"ASCII")
+
+            if self.flags & 4 != 0:
+                pass
+                self.len_bitmap_name = self._io.read_u1()
+
+            if self.flags & 4 != 0:
+                pass
+                self.bitmap_name = (self._io.read_bytes(self.len_bitmap_name)).decode(u"ASCII")
+
+            if self.flags & 16 != 0:
+                pass
+                self.granularity = self._io.read_u4be()
+
+            if self.flags & 16 != 0:
+                pass
+                self.start_flags = self._io.read_u1()
+
+            if self.flags & 66 != 0:
+                pass
+                self.first_sector = self._io.read_u8be()
+
+            if self.flags & 66 != 0:
+                pass
+                self.num_sectors = self._io.read_u4be()
+
+            if self.flags & 64 != 0:
+                pass
+                self.len_buf = self._io.read_u8be()
+
+            if self.flags & 64 != 0:
+                pass
+                self.buf = self._io.read_bytes(self.len_buf)
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.flags_first & 128 != 0:
+                pass
+                for i in range(len(self.flags_rest)):
+                    pass
+
+
+            if self.flags & 8 != 0:
+                pass
+
+            if self.flags & 8 != 0:
+                pass
+
+            if self.flags & 4 != 0:
+                pass
+
+            if self.flags & 4 != 0:
+                pass
+
+            if self.flags & 16 != 0:
+                pass
+
+            if self.flags & 16 != 0:
+                pass
+
+            if self.flags & 66 != 0:
+                pass
+
+            if self.flags & 66 != 0:
+                pass
+
+            if self.flags & 64 != 0:
+                pass
+
+            if self.flags & 64 != 0:
+                pass
+
+
+        @property
+        def flags(self):
+            if hasattr(self, '_m_flags'):
+                return self._m_flags
+
+            self._m_flags = self.flags_first
+            return getattr(self, '_m_flags', None)
+
+        @property
+        def is_bits(self):
+            if hasattr(self, '_m_is_bits'):
+                return self._m_is_bits
+
+            self._m_is_bits = self.flags & 64 != 0
+            return getattr(self, '_m_is_bits', None)
+
+        @property
+        def is_complete(self):
+            if hasattr(self, '_m_is_complete'):
+                return self._m_is_complete
+
+            self._m_is_complete = self.flags & 32 != 0
+            return getattr(self, '_m_is_complete', None)
+
+        @property
+        def is_eos(self):
+            if hasattr(self, '_m_is_eos'):
+                return self._m_is_eos
+
+            self._m_is_eos = self.flags & 1 != 0
+            return getattr(self, '_m_is_eos', None)
+
+        @property
+        def is_start(self):
+            if hasattr(self, '_m_is_start'):
+                return self._m_is_start
+
+            self._m_is_start = self.flags & 16 != 0
+            return getattr(self, '_m_is_start', None)
+
+        @property
+        def is_zeroes(self):
+            if hasattr(self, '_m_is_zeroes'):
+                return self._m_is_zeroes
+
+            self._m_is_zeroes = self.flags & 2 != 0
+            return getattr(self, '_m_is_zeroes', None)
+
+
+    class DirtyBitmapPayload(KaitaiStruct):
+        """Payload of the `dirty-bitmap` section
+        (migration/block-dirty-bitmap.c): chunks up to the one with the EOS
+        flag.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.DirtyBitmapPayload, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.chunks = []
+            i = 0
+            while True:
+                _ = QemuMigration.DirtyBitmapChunk(self._io, self, self._root)
+                self.chunks.append(_)
+                if _.is_eos:
+                    break
+                i += 1
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.chunks)):
+                pass
+                self.chunks[i]._fetch_instances()
+
+
+
+    class DiscardRange(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.DiscardRange, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.start = self._io.read_u8be()
+            self.length = self._io.read_u8be()
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class FileHeader(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.FileHeader, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.magic = self._io.read_bytes(4)
+            if not self.magic == b"\x51\x45\x56\x4D":
+                raise kaitaistruct.ValidationNotEqualError(b"\x51\x45\x56\x4D", self.magic, self._io, u"/types/file_header/seq/0")
+            self.version = KaitaiStream.resolve_enum(QemuMigration.FileVersion, self._io.read_u4be())
+            if not self.version == QemuMigration.FileVersion.current:
+                raise kaitaistruct.ValidationNotEqualError(QemuMigration.FileVersion.current, self.version, self._io, u"/types/file_header/seq/1")
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class HtabChunk(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.HtabChunk, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.index = self._io.read_u4be()
+            self.num_valid = self._io.read_u2be()
+            self.num_invalid = self._io.read_u2be()
+            self.valid_hptes = []
+            for i in range(self.num_valid):
+                self.valid_hptes.append(self._io.read_bytes(16))
+
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.valid_hptes)):
+                pass
+
+
+        @property
+        def is_end(self):
+            if hasattr(self, '_m_is_end'):
+                return self._m_is_end
+
+            self._m_is_end =  ((self.index == 0) and (self.num_valid == 0) and (self.num_invalid == 0)) 
+            return getattr(self, '_m_is_end', None)
+
+
+    class HtabPayload(KaitaiStruct):
+        """Payload of `spapr/htab` (hw/ppc/spapr.c htab_save_*): a be32 header,
+        then chunks of hash page table entries ended by an all-zero chunk
+        head.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.HtabPayload, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.header = self._io.read_s4be()
+            if self.header >= 0:
+                pass
+                self.chunks = []
+                i = 0
+                while True:
+                    _ = QemuMigration.HtabChunk(self._io, self, self._root)
+                    self.chunks.append(_)
+                    if _.is_end:
+                        break
+                    i += 1
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.header >= 0:
+                pass
+                for i in range(len(self.chunks)):
+                    pass
+                    self.chunks[i]._fetch_instances()
+
+
+
+
+    class MappedRamHeader(KaitaiStruct):
+        """MappedRamHeader (ram.c, docs/devel/migration/mapped-ram.rst), packed,
+        big-endian. Offsets are absolute file offsets.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.MappedRamHeader, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.version = self._io.read_u4be()
+            if not self.version == 1:
+                raise kaitaistruct.ValidationNotEqualError(1, self.version, self._io, u"/types/mapped_ram_header/seq/0")
+            self.page_size = self._io.read_u8be()
+            self.bitmap_offset = self._io.read_u8be()
+            self.pages_offset = self._io.read_u8be()
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class PackagedRecords(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.PackagedRecords, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.records = []
+            i = 0
+            while not self._io.is_eof():
+                self.records.append(QemuMigration.Record(-1, -1, -1, -1, -1, self._io, self, self._root))
+                i += 1
+
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.records)):
+                pass
+                self.records[i]._fetch_instances()
+
+
+
+    class RamBlockEntry(KaitaiStruct):
+        """One RAM block in the MEM_SIZE record (ram.c ram_save_setup): the
+        list ends when the lengths add up to the total.
+        """
+        def __init__(self, ignore_shared, mapped_ram, postcopy_page_sizes, total_4k_before, _io, _parent=None, _root=None):
+            super(QemuMigration.RamBlockEntry, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self.ignore_shared = ignore_shared
+            self.mapped_ram = mapped_ram
+            self.postcopy_page_sizes = postcopy_page_sizes
+            self.total_4k_before = total_4k_before
+            self._read()
+
+        def _read(self):
+            self.len_name = self._io.read_u1()
+            self.name = (self._io.read_bytes(self.len_name)).decode(u"ASCII")
+            self.used_length_hi = self._io.read_u4be()
+            self.used_length_lo = self._io.read_u4be()
+            if self.postcopy_page_sizes:
+                pass
+                self.block_page_size = self._io.read_u8be()
+
+            if self.ignore_shared:
+                pass
+                self.mr_addr = self._io.read_u8be()
+
+            if self.mapped_ram:
+                pass
+                self.mapped_ram_header = QemuMigration.MappedRamHeader(self._io, self, self._root)
+
+            if self.mapped_ram:
+                pass
+                self.mapped_ram_data = self._io.read_bytes((self.mapped_ram_header.pages_offset + self.used_length) - self._io.pos())
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.postcopy_page_sizes:
+                pass
+
+            if self.ignore_shared:
+                pass
+
+            if self.mapped_ram:
+                pass
+                self.mapped_ram_header._fetch_instances()
+
+            if self.mapped_ram:
+                pass
+
+
+        @property
+        def total_4k_after(self):
+            if hasattr(self, '_m_total_4k_after'):
+                return self._m_total_4k_after
+
+            self._m_total_4k_after = (self.total_4k_before + (self.used_length_hi << 20)) + (self.used_length_lo >> 12)
+            return getattr(self, '_m_total_4k_after', None)
+
+        @property
+        def used_length(self):
+            """Byte length (exact in every target language below 2^53)."""
+            if hasattr(self, '_m_used_length'):
+                return self._m_used_length
+
+            self._m_used_length = self.used_length_hi * 4294967296 + self.used_length_lo
+            return getattr(self, '_m_used_length', None)
+
+
+    class RamCompressedPage(KaitaiStruct):
+        """RAM_SAVE_FLAG_COMPRESS_PAGE (QEMU before 9.1, capability compress) - a zlib stream of one page."""
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.RamCompressedPage, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.len_data = self._io.read_u4be()
+            self.data = self._io.read_bytes(self.len_data)
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class RamPayload(KaitaiStruct):
+        """Payload of the `ram` section (ram.c, section version 4): RAM records
+        up to and including the one with the EOS flag.
+        """
+        def __init__(self, page_size, ignore_shared, mapped_ram, postcopy_page_sizes, _io, _parent=None, _root=None):
+            super(QemuMigration.RamPayload, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self.page_size = page_size
+            self.ignore_shared = ignore_shared
+            self.mapped_ram = mapped_ram
+            self.postcopy_page_sizes = postcopy_page_sizes
+            self._read()
+
+        def _read(self):
+            self.ram_records = []
+            i = 0
+            while True:
+                _ = QemuMigration.RamRecord(self.page_size, self.ignore_shared, self.mapped_ram, self.postcopy_page_sizes, self._io, self, self._root)
+                self.ram_records.append(_)
+                if _.is_eos:
+                    break
+                i += 1
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.ram_records)):
+                pass
+                self.ram_records[i]._fetch_instances()
+
+
+
+    class RamRecord(KaitaiStruct):
+        """One RAM record (ram.c ram_load_precopy): a be64 word holding a
+        page-aligned address in its high bits and RAM_SAVE_FLAG_* flags in
+        its low log2(page_size) bits, then what the flags say. The word is
+        read as two be32 halves so that no expression needs 64-bit
+        arithmetic: the address is (addr_hi << 32) | (addr_lo & ~(page_size
+        - 1)), computed by the reader.
+        
+        With RAM_SAVE_FLAG_CONTINUE the block is the previous record's; the
+        current block carries across sections.
+        """
+        def __init__(self, page_size, ignore_shared, mapped_ram, postcopy_page_sizes, _io, _parent=None, _root=None):
+            super(QemuMigration.RamRecord, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self.page_size = page_size
+            self.ignore_shared = ignore_shared
+            self.mapped_ram = mapped_ram
+            self.postcopy_page_sizes = postcopy_page_sizes
+            self._read()
+
+        def _read(self):
+            self.addr_hi = self._io.read_u4be()
+            self.addr_lo = self._io.read_u4be()
+            if  ((self.is_mem_size) and (self.mem_size_4k > 0)) :
+                pass
+                self.blocks = []
+                i = 0
+                while True:
+                    _ = QemuMigration.RamBlockEntry(self.ignore_shared, self.mapped_ram, self.postcopy_page_sizes, (0 if i == 0 else self.blocks[i - 1].total_4k_after), self._io, self, self._root)
+                    self.blocks.append(_)
+                    if _.total_4k_after >= self.mem_size_4k:
+                        break
+                    i += 1
+
+            if self.has_block_name:
+                pass
+                self.len_block_name = self._io.read_u1()
+
+            if self.has_block_name:
+                pass
+                self.block_name = (self._io.read_bytes(self.len_block_name)).decode(u"ASCII")
+
+            if self.is_zero:
+                pass
+                self.fill_byte = self._io.read_u1()
+
+            if self.is_page:
+                pass
+                self.page_data = self._io.read_bytes(self.page_size)
+
+            if self.is_xbzrle:
+                pass
+                self.xbzrle = QemuMigration.RamXbzrle(self._io, self, self._root)
+
+            if self.is_compress_page:
+                pass
+                self.compressed = QemuMigration.RamCompressedPage(self._io, self, self._root)
+
+
+
+        def _fetch_instances(self):
+            pass
+            if  ((self.is_mem_size) and (self.mem_size_4k > 0)) :
+                pass
+                for i in range(len(self.blocks)):
+                    pass
+                    self.blocks[i]._fetch_instances()
+
+
+            if self.has_block_name:
+                pass
+
+            if self.has_block_name:
+                pass
+
+            if self.is_zero:
+                pass
+
+            if self.is_page:
+                pass
+
+            if self.is_xbzrle:
+                pass
+                self.xbzrle._fetch_instances()
+
+            if self.is_compress_page:
+                pass
+                self.compressed._fetch_instances()
+
+
+        @property
+        def flags(self):
+            if hasattr(self, '_m_flags'):
+                return self._m_flags
+
+            self._m_flags = self.addr_lo & self.page_size - 1
+            return getattr(self, '_m_flags', None)
+
+        @property
+        def has_block_name(self):
+            if hasattr(self, '_m_has_block_name'):
+                return self._m_has_block_name
+
+            self._m_has_block_name =  (((not (self.is_continue))) and ( ((self.is_zero) or (self.is_page) or (self.is_xbzrle) or (self.is_compress_page)) )) 
+            return getattr(self, '_m_has_block_name', None)
+
+        @property
+        def is_compress_page(self):
+            if hasattr(self, '_m_is_compress_page'):
+                return self._m_is_compress_page
+
+            self._m_is_compress_page =  ((self.page_size > 256) and (self.flags & 256 != 0)) 
+            return getattr(self, '_m_is_compress_page', None)
+
+        @property
+        def is_continue(self):
+            if hasattr(self, '_m_is_continue'):
+                return self._m_is_continue
+
+            self._m_is_continue = self.flags & 32 != 0
+            return getattr(self, '_m_is_continue', None)
+
+        @property
+        def is_eos(self):
+            if hasattr(self, '_m_is_eos'):
+                return self._m_is_eos
+
+            self._m_is_eos = self.flags & 16 != 0
+            return getattr(self, '_m_is_eos', None)
+
+        @property
+        def is_hook(self):
+            """RAM_SAVE_FLAG_HOOK (RDMA); nothing follows in the stream itself."""
+            if hasattr(self, '_m_is_hook'):
+                return self._m_is_hook
+
+            self._m_is_hook = self.flags & 128 != 0
+            return getattr(self, '_m_is_hook', None)
+
+        @property
+        def is_mem_size(self):
+            if hasattr(self, '_m_is_mem_size'):
+                return self._m_is_mem_size
+
+            self._m_is_mem_size = self.flags & 4 != 0
+            return getattr(self, '_m_is_mem_size', None)
+
+        @property
+        def is_multifd_flush(self):
+            if hasattr(self, '_m_is_multifd_flush'):
+                return self._m_is_multifd_flush
+
+            self._m_is_multifd_flush =  ((self.page_size > 512) and (self.flags & 512 != 0)) 
+            return getattr(self, '_m_is_multifd_flush', None)
+
+        @property
+        def is_page(self):
+            if hasattr(self, '_m_is_page'):
+                return self._m_is_page
+
+            self._m_is_page = self.flags & 8 != 0
+            return getattr(self, '_m_is_page', None)
+
+        @property
+        def is_xbzrle(self):
+            if hasattr(self, '_m_is_xbzrle'):
+                return self._m_is_xbzrle
+
+            self._m_is_xbzrle = self.flags & 64 != 0
+            return getattr(self, '_m_is_xbzrle', None)
+
+        @property
+        def is_zero(self):
+            if hasattr(self, '_m_is_zero'):
+                return self._m_is_zero
+
+            self._m_is_zero = self.flags & 2 != 0
+            return getattr(self, '_m_is_zero', None)
+
+        @property
+        def mem_size_4k(self):
+            """MEM_SIZE total in 4 KiB units (RAM block lengths are host-page
+            aligned), so that it fits 31 bits for up to 8 TiB.
+            """
+            if hasattr(self, '_m_mem_size_4k'):
+                return self._m_mem_size_4k
+
+            self._m_mem_size_4k = self.addr_hi << 20 | (self.addr_lo >> 12) - ((self.addr_lo & self.page_size - 1) >> 12)
+            return getattr(self, '_m_mem_size_4k', None)
+
+
+    class RamXbzrle(KaitaiStruct):
+        """RAM_SAVE_FLAG_XBZRLE: a delta against the previous content of the
+        page (migration/xbzrle.c: repeated ULEB128 zero-run length, ULEB128
+        literal length, literal bytes).
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.RamXbzrle, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.encoding = self._io.read_u1()
+            if not self.encoding == 1:
+                raise kaitaistruct.ValidationNotEqualError(1, self.encoding, self._io, u"/types/ram_xbzrle/seq/0")
+            self.len_data = self._io.read_u2be()
+            self.data = self._io.read_bytes(self.len_data)
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class Record(KaitaiStruct):
+        """One record of the top-level stream: its head and, for sections, the
+        payload. Uses `_root` for page size and capabilities, so it is meant
+        for the top-level type only; a record-by-record reader uses
+        `record_head` and the payload types directly. The five
+        `*_section_id` params carry, from record to record, the ids of the
+        live sections whose PART/END payloads have their own format (a
+        PART/END names its section by id only).
+        """
+        def __init__(self, ram_section_id, block_section_id, dirty_bitmap_section_id, htab_section_id, stattrib_section_id, _io, _parent=None, _root=None):
+            super(QemuMigration.Record, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self.ram_section_id = ram_section_id
+            self.block_section_id = block_section_id
+            self.dirty_bitmap_section_id = dirty_bitmap_section_id
+            self.htab_section_id = htab_section_id
+            self.stattrib_section_id = stattrib_section_id
+            self._read()
+
+        def _read(self):
+            self.head = QemuMigration.RecordHead(self._io, self, self._root)
+            if self.head.is_section:
+                pass
+                _on = self.payload_format
+                if _on == QemuMigration.SectionFormat.block:
+                    pass
+                    self.payload = QemuMigration.BlockPayload(self._io, self, self._root)
+                elif _on == QemuMigration.SectionFormat.device:
+                    pass
+                    self.payload = QemuMigration.DevicePayload(self.head.section_id, self._io, self, self._root)
+                elif _on == QemuMigration.SectionFormat.dirty_bitmap:
+                    pass
+                    self.payload = QemuMigration.DirtyBitmapPayload(self._io, self, self._root)
+                elif _on == QemuMigration.SectionFormat.htab:
+                    pass
+                    self.payload = QemuMigration.HtabPayload(self._io, self, self._root)
+                elif _on == QemuMigration.SectionFormat.ram:
+                    pass
+                    self.payload = QemuMigration.RamPayload(self._root.page_size, self._root.ignore_shared, self._root.mapped_ram, False, self._io, self, self._root)
+                elif _on == QemuMigration.SectionFormat.skeys:
+                    pass
+                    self.payload = QemuMigration.SkeysPayload(self._io, self, self._root)
+                elif _on == QemuMigration.SectionFormat.stattrib:
+                    pass
+                    self.payload = QemuMigration.StattribPayload(self._io, self, self._root)
+                elif _on == QemuMigration.SectionFormat.vfio:
+                    pass
+                    self.payload = QemuMigration.VfioPayload(self._io, self, self._root)
+
+            if  ((self.head.is_command) and (self.head.command.command_type_raw == 7)) :
+                pass
+                self._raw_packaged = self._io.read_bytes(self.head.command.packaged_len)
+                _io__raw_packaged = KaitaiStream(BytesIO(self._raw_packaged))
+                self.packaged = QemuMigration.PackagedRecords(_io__raw_packaged, self, self._root)
+
+
+
+        def _fetch_instances(self):
+            pass
+            self.head._fetch_instances()
+            if self.head.is_section:
+                pass
+                _on = self.payload_format
+                if _on == QemuMigration.SectionFormat.block:
+                    pass
+                    self.payload._fetch_instances()
+                elif _on == QemuMigration.SectionFormat.device:
+                    pass
+                    self.payload._fetch_instances()
+                elif _on == QemuMigration.SectionFormat.dirty_bitmap:
+                    pass
+                    self.payload._fetch_instances()
+                elif _on == QemuMigration.SectionFormat.htab:
+                    pass
+                    self.payload._fetch_instances()
+                elif _on == QemuMigration.SectionFormat.ram:
+                    pass
+                    self.payload._fetch_instances()
+                elif _on == QemuMigration.SectionFormat.skeys:
+                    pass
+                    self.payload._fetch_instances()
+                elif _on == QemuMigration.SectionFormat.stattrib:
+                    pass
+                    self.payload._fetch_instances()
+                elif _on == QemuMigration.SectionFormat.vfio:
+                    pass
+                    self.payload._fetch_instances()
+
+            if  ((self.head.is_command) and (self.head.command.command_type_raw == 7)) :
+                pass
+                self.packaged._fetch_instances()
+
+
+        @property
+        def block_section_id_after(self):
+            if hasattr(self, '_m_block_section_id_after'):
+                return self._m_block_section_id_after
+
+            self._m_block_section_id_after = (self.head.section_id if self.section_name == u"block" else self.block_section_id)
+            return getattr(self, '_m_block_section_id_after', None)
+
+        @property
+        def dirty_bitmap_section_id_after(self):
+            if hasattr(self, '_m_dirty_bitmap_section_id_after'):
+                return self._m_dirty_bitmap_section_id_after
+
+            self._m_dirty_bitmap_section_id_after = (self.head.section_id if self.section_name == u"dirty-bitmap" else self.dirty_bitmap_section_id)
+            return getattr(self, '_m_dirty_bitmap_section_id_after', None)
+
+        @property
+        def htab_section_id_after(self):
+            if hasattr(self, '_m_htab_section_id_after'):
+                return self._m_htab_section_id_after
+
+            self._m_htab_section_id_after = (self.head.section_id if self.section_name == u"spapr/htab" else self.htab_section_id)
+            return getattr(self, '_m_htab_section_id_after', None)
+
+        @property
+        def is_last(self):
+            """EOF ends the record list; so does an unknown record type (corrupt input), which cannot be framed further."""
+            if hasattr(self, '_m_is_last'):
+                return self._m_is_last
+
+            self._m_is_last =  ((self.head.record_type_raw == 0) or ((not (self.head.is_known)))) 
+            return getattr(self, '_m_is_last', None)
+
+        @property
+        def payload_format(self):
+            if hasattr(self, '_m_payload_format'):
+                return self._m_payload_format
+
+            self._m_payload_format = KaitaiStream.resolve_enum(QemuMigration.SectionFormat, (1 if  ((self.section_name == u"ram") or ( (((not (self.head.is_named))) and (self.head.section_id == self.ram_section_id)) ))  else (2 if  ((self.section_name == u"block") or ( (((not (self.head.is_named))) and (self.head.section_id == self.block_section_id)) ))  else (3 if  ((self.section_name == u"dirty-bitmap") or ( (((not (self.head.is_named))) and (self.head.section_id == self.dirty_bitmap_section_id)) ))  else (4 if  ((self.section_name == u"spapr/htab") or ( (((not (self.head.is_named))) and (self.head.section_id == self.htab_section_id)) ))  else (5 if  ((self.section_name == u"s390-storage_attributes") or ( (((not (self.head.is_named))) and (self.head.section_id == self.stattrib_section_id)) ))  else (6 if self.section_name == u"s390-skeys" else (7 if  ((self.head.is_named) and (len(self.section_name) > 5) and (self.section_name[len(self.section_name) - 5:len(self.section_name)] == u"/vfio"))  else 8))))))))
+            return getattr(self, '_m_payload_format', None)
+
+        @property
+        def ram_section_id_after(self):
+            if hasattr(self, '_m_ram_section_id_after'):
+                return self._m_ram_section_id_after
+
+            self._m_ram_section_id_after = (self.head.section_id if self.section_name == u"ram" else self.ram_section_id)
+            return getattr(self, '_m_ram_section_id_after', None)
+
+        @property
+        def section_name(self):
+            if hasattr(self, '_m_section_name'):
+                return self._m_section_name
+
+            self._m_section_name = (self.head.section.name if self.head.is_named else u"")
+            return getattr(self, '_m_section_name', None)
+
+        @property
+        def stattrib_section_id_after(self):
+            if hasattr(self, '_m_stattrib_section_id_after'):
+                return self._m_stattrib_section_id_after
+
+            self._m_stattrib_section_id_after = (self.head.section_id if self.section_name == u"s390-storage_attributes" else self.stattrib_section_id)
+            return getattr(self, '_m_stattrib_section_id_after', None)
+
+
+    class RecordHead(KaitaiStruct):
+        """The type byte and everything up to a section's payload: the section
+        header (START/FULL: id, name, instance, version; PART/END: id), a
+        footer, a command (with its own payload, but not PACKAGED's nested
+        bytes) or the configuration record. Parses on its own at any record
+        boundary.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.RecordHead, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.record_type_raw = self._io.read_u1()
+            if self.is_named:
+                pass
+                self.section = QemuMigration.SectionHeader(self._io, self, self._root)
+
+            if  ((self.record_type_raw == 2) or (self.record_type_raw == 3)) :
+                pass
+                self.part_section_id = self._io.read_u4be()
+
+            if self.record_type_raw == 126:
+                pass
+                self.footer = QemuMigration.SectionFooter(self._io, self, self._root)
+
+            if self.record_type_raw == 7:
+                pass
+                self.configuration = QemuMigration.Configuration(self._io, self, self._root)
+
+            if self.record_type_raw == 8:
+                pass
+                self.command = QemuMigration.Command(self._io, self, self._root)
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.is_named:
+                pass
+                self.section._fetch_instances()
+
+            if  ((self.record_type_raw == 2) or (self.record_type_raw == 3)) :
+                pass
+
+            if self.record_type_raw == 126:
+                pass
+                self.footer._fetch_instances()
+
+            if self.record_type_raw == 7:
+                pass
+                self.configuration._fetch_instances()
+
+            if self.record_type_raw == 8:
+                pass
+                self.command._fetch_instances()
+
+
+        @property
+        def is_command(self):
+            if hasattr(self, '_m_is_command'):
+                return self._m_is_command
+
+            self._m_is_command = self.record_type_raw == 8
+            return getattr(self, '_m_is_command', None)
+
+        @property
+        def is_known(self):
+            """False for SUBSECTION (0x05) and VMDESCRIPTION (0x06), which never start a record, and for anything unknown."""
+            if hasattr(self, '_m_is_known'):
+                return self._m_is_known
+
+            self._m_is_known =  ((self.record_type_raw <= 4) or (self.record_type_raw == 7) or (self.record_type_raw == 8) or (self.record_type_raw == 126)) 
+            return getattr(self, '_m_is_known', None)
+
+        @property
+        def is_named(self):
+            if hasattr(self, '_m_is_named'):
+                return self._m_is_named
+
+            self._m_is_named =  ((self.record_type_raw == 1) or (self.record_type_raw == 4)) 
+            return getattr(self, '_m_is_named', None)
+
+        @property
+        def is_section(self):
+            if hasattr(self, '_m_is_section'):
+                return self._m_is_section
+
+            self._m_is_section =  ((self.record_type_raw >= 1) and (self.record_type_raw <= 4)) 
+            return getattr(self, '_m_is_section', None)
+
+        @property
+        def record_type(self):
+            if hasattr(self, '_m_record_type'):
+                return self._m_record_type
+
+            self._m_record_type = KaitaiStream.resolve_enum(QemuMigration.RecordType, self.record_type_raw)
+            return getattr(self, '_m_record_type', None)
+
+        @property
+        def section_id(self):
+            if hasattr(self, '_m_section_id'):
+                return self._m_section_id
+
+            self._m_section_id = (self.section.section_id if self.is_named else (self.part_section_id if  ((self.record_type_raw == 2) or (self.record_type_raw == 3))  else (self.footer.section_id if self.record_type_raw == 126 else 0)))
+            return getattr(self, '_m_section_id', None)
+
+
+    class SectionFooter(KaitaiStruct):
+        """QEMU_VM_SECTION_FOOTER after each section payload (since QEMU 2.4); the id repeats the section's."""
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.SectionFooter, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.section_id = self._io.read_u4be()
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class SectionFooterProbe(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.SectionFooterProbe, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.marker = self._io.read_u1()
+            self.section_id = self._io.read_u4be()
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class SectionHeader(KaitaiStruct):
+        """Header of SECTION_START and SECTION_FULL (savevm.c save_section_header)."""
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.SectionHeader, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.section_id = self._io.read_u4be()
+            self.len_name = self._io.read_u1()
+            self.name = (self._io.read_bytes(self.len_name)).decode(u"ASCII")
+            self.instance_id = self._io.read_u4be()
+            self.version_id = self._io.read_u4be()
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class SkeysPayload(KaitaiStruct):
+        """Payload of `s390-skeys` (hw/s390x/s390-skeys.c)."""
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.SkeysPayload, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.skeys_records = []
+            i = 0
+            while True:
+                _ = self._io.read_u8be()
+                self.skeys_records.append(_)
+                if _ & 1 != 0:
+                    break
+                i += 1
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.skeys_records)):
+                pass
+
+
+
+    class StattribPayload(KaitaiStruct):
+        """Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c):
+        be64 words of (guest page frame << 12 | flags), each followed by
+        what its flag says, until the EOS flag.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.StattribPayload, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.stattrib_records = []
+            i = 0
+            while True:
+                _ = QemuMigration.StattribRecord(self._io, self, self._root)
+                self.stattrib_records.append(_)
+                if _.is_eos:
+                    break
+                i += 1
+
+
+        def _fetch_instances(self):
+            pass
+            for i in range(len(self.stattrib_records)):
+                pass
+                self.stattrib_records[i]._fetch_instances()
+
+
+
+    class StattribRecord(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.StattribRecord, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.word_hi = self._io.read_u4be()
+            self.word_lo = self._io.read_u4be()
+            if self.is_block:
+                pass
+                self.attributes = self._io.read_bytes(self.word_hi * 0 + self.count)
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.is_block:
+                pass
+
+
+        @property
+        def count(self):
+            if hasattr(self, '_m_count'):
+                return self._m_count
+
+            self._m_count = 0
+            return getattr(self, '_m_count', None)
+
+        @property
+        def flags(self):
+            if hasattr(self, '_m_flags'):
+                return self._m_flags
+
+            self._m_flags = self.word_lo & 4095
+            return getattr(self, '_m_flags', None)
+
+        @property
+        def is_block(self):
+            if hasattr(self, '_m_is_block'):
+                return self._m_is_block
+
+            self._m_is_block = self.flags & 4 != 0
+            return getattr(self, '_m_is_block', None)
+
+        @property
+        def is_eos(self):
+            if hasattr(self, '_m_is_eos'):
+                return self._m_is_eos
+
+            self._m_is_eos = self.flags & 1 != 0
+            return getattr(self, '_m_is_eos', None)
+
+        @property
+        def is_setup(self):
+            if hasattr(self, '_m_is_setup'):
+                return self._m_is_setup
+
+            self._m_is_setup = self.flags & 2 != 0
+            return getattr(self, '_m_is_setup', None)
+
+
+    class VfioPayload(KaitaiStruct):
+        """Payload of a `<device>/vfio` section (hw/vfio/migration.c), framed by be64 markers."""
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.VfioPayload, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.data = self._io.read_bytes_full()
+
+
+        def _fetch_instances(self):
+            pass
+
+
+    class Vmdescription(KaitaiStruct):
+        """QEMU_VM_VMDESCRIPTION after the EOF record: be32 length and that
+        many bytes of JSON (no NUL) describing the FULL sections' fields.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.Vmdescription, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.marker = self._io.read_bytes(1)
+            if not self.marker == b"\x06":
+                raise kaitaistruct.ValidationNotEqualError(b"\x06", self.marker, self._io, u"/types/vmdescription/seq/0")
+            self.len_json = self._io.read_u4be()
+            self.json = (self._io.read_bytes(self.len_json)).decode(u"UTF-8")
+
+
+        def _fetch_instances(self):
+            pass
+            _ = self.starts_with_brace
+            if hasattr(self, '_m_starts_with_brace'):
+                pass
+
+
+        @property
+        def starts_with_brace(self):
+            if hasattr(self, '_m_starts_with_brace'):
+                return self._m_starts_with_brace
+
+            if self.len_json > 0:
+                pass
+                _pos = self._io.pos()
+                self._io.seek(self._io.pos() - self.len_json)
+                self._m_starts_with_brace = self._io.read_u1()
+                self._io.seek(_pos)
+
+            return getattr(self, '_m_starts_with_brace', None)
+
+
+    @property
+    def configuration(self):
+        """The configuration record (first after the header since QEMU 2.4)."""
+        if hasattr(self, '_m_configuration'):
+            return self._m_configuration
+
+        if self.first_record_type == 7:
+            pass
+            _pos = self._io.pos()
+            self._io.seek(9)
+            self._m_configuration = QemuMigration.Configuration(self._io, self, self._root)
+            self._io.seek(_pos)
+
+        return getattr(self, '_m_configuration', None)
+
+    @property
+    def first_record_type(self):
+        if hasattr(self, '_m_first_record_type'):
+            return self._m_first_record_type
+
+        if self._io.size() > 8:
+            pass
+            _pos = self._io.pos()
+            self._io.seek(8)
+            self._m_first_record_type = self._io.read_u1()
+            self._io.seek(_pos)
+
+        return getattr(self, '_m_first_record_type', None)
+
+    @property
+    def has_configuration(self):
+        if hasattr(self, '_m_has_configuration'):
+            return self._m_has_configuration
+
+        self._m_has_configuration =  ((self._io.size() > 8) and (self.first_record_type == 7)) 
+        return getattr(self, '_m_has_configuration', None)
+
+    @property
+    def ignore_shared(self):
+        """Capability x-ignore-shared, as the configuration announces it."""
+        if hasattr(self, '_m_ignore_shared'):
+            return self._m_ignore_shared
+
+        self._m_ignore_shared =  ((self.has_configuration) and (self.configuration.has_x_ignore_shared)) 
+        return getattr(self, '_m_ignore_shared', None)
+
+    @property
+    def mapped_ram(self):
+        """Capability mapped-ram, as the configuration announces it."""
+        if hasattr(self, '_m_mapped_ram'):
+            return self._m_mapped_ram
+
+        self._m_mapped_ram =  ((self.has_configuration) and (self.configuration.has_mapped_ram)) 
+        return getattr(self, '_m_mapped_ram', None)
+
+    @property
+    def page_size(self):
+        """Target page size, which RAM records need to split their address
+        word into address and flags. Taken from, in this order:
+        1. the configuration's `target-page-bits` subsection (targets whose
+           page size can vary, e.g. arm/aarch64 `virt`, when it is above
+           the minimum);
+        2. the configuration's machine name, for machines whose target has a
+           fixed page size other than 4 KiB or runs at its minimum page
+           bits (see `configuration.page_size_by_machine`);
+        3. otherwise 4096.
+        Still wrong for: streams with no configuration record (QEMU < 2.4
+        or `send-configuration=off`) of targets whose page size is not
+        4 KiB; arm machines not in the known list running at 1 KiB pages;
+        alpha, or1k, hppa and other 8 KiB-page targets whose machine name is
+        not in the list (e.g. or1k `virt`); and loongarch, ppc 4xx/e500
+        or mips configurations built with other than 4 KiB pages. For
+        those, a reader that knows the page size (the JSON description's
+        `page_size`) must parse the RAM records itself.
+        """
+        if hasattr(self, '_m_page_size'):
+            return self._m_page_size
+
+        self._m_page_size = (1 << self.configuration.target_page_bits if  ((self.has_configuration) and (self.configuration.target_page_bits != 0))  else (self.configuration.page_size_by_machine if  ((self.has_configuration) and (self.configuration.page_size_by_machine != 0))  else 4096))
+        return getattr(self, '_m_page_size', None)
+
+

@@ -1,0 +1,1023 @@
+meta:
+  id: qemu_migration
+  title: QEMU migration stream (QEVM, file version 3)
+  application: QEMU (migrate, savevm, libvirt save images)
+  file-extension: mig
+  license: MIT
+  ks-version: '0.11'
+  endian: be
+doc: |
+  The outer framing of the VM state stream that QEMU writes for
+  `migrate "exec:cat > FILE"`, `migrate file:FILE`, `savevm` snapshots
+  (inside qcow2) and libvirt save images: a header, then records until the
+  EOF record, then (usually) a JSON description of the device sections
+  (the VMDESCRIPTION trailer).
+
+  Records are sections (START/PART/END/FULL, each followed by a FOOTER
+  since QEMU 2.4), the CONFIGURATION record, COMMANDs and EOF. Their
+  payloads come in three kinds:
+
+  * RAM (`ram` section): self-delimiting page records, decoded in full
+    (`ram_payload`).
+  * Other live sections with their own framing: `block`, `dirty-bitmap`,
+    `spapr/htab`, `s390-storage_attributes`, `s390-skeys`, `todclock` and
+    the vfio markers.
+  * Device (VMSD) sections: they carry NO length. Only the JSON description
+    says how long each field is. This top-level type therefore SCANS each
+    device payload forward to the first section footer with the section's
+    own id (byte 0x7E followed by the be32 section id), so that the Web IDE
+    can show every section of a footer-carrying stream with its payload
+    bytes. The scan can mislead: a payload that happens to contain 0x7E
+    followed by its own section id is cut short there (the rest then shows
+    as bogus records). Streams written without footers (machine types
+    pc-i440fx-2.3 and older, pseries-2.3 and older, Xen,
+    `-global migration.send-section-footer=off`) have nothing to stop at:
+    the first device payload then runs to the end of the file, which ends
+    the record list cleanly (no exception), swallowing everything after
+    it, including the description. Decoding device payloads exactly is the
+    job of a reader of the JSON description (migkaitai).
+
+  The page size that RAM records need is not written as such in most
+  streams; see the `page_size` instance for how it is derived and which
+  streams it still misses.
+
+  Types meant to be used one at a time on a shared stream by a
+  record-by-record reader: `file_header`, `record_head`, `command`,
+  `section_footer`, `ram_record`, `vmdescription`, and the special-section
+  record types.
+doc-ref:
+  - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
+  - https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c
+  - https://github.com/qemu/qemu/blob/v10.0.0/migration/vmstate.c
+  - https://github.com/qemu/qemu/blob/v10.0.0/docs/devel/migration/mapped-ram.rst
+seq:
+  - id: header
+    type: file_header
+  - id: records
+    type: 'record(_index == 0 ? -1 : records[_index - 1].ram_section_id_after, _index == 0 ? -1 : records[_index - 1].block_section_id_after, _index == 0 ? -1 : records[_index - 1].dirty_bitmap_section_id_after, _index == 0 ? -1 : records[_index - 1].htab_section_id_after, _index == 0 ? -1 : records[_index - 1].stattrib_section_id_after)'
+    repeat: until
+    repeat-until: _.is_last or _io.eof
+  - id: vmdescription
+    type: vmdescription
+    if: records.last.head.record_type_raw == 0 and _io.size - _io.pos >= 5
+    doc: |
+      Absent in postcopy streams, with `suppress-vmdesc` (pc-i440fx-2.2
+      and older, xenfv) and in COLO / xen-save-devices-state streams.
+      Anything may follow it in a file (padding, a container).
+instances:
+  first_record_type:
+    pos: 8
+    type: u1
+    if: _io.size > 8
+  configuration:
+    pos: 9
+    type: configuration
+    if: first_record_type == 7
+    doc: The configuration record (first after the header since QEMU 2.4).
+  has_configuration:
+    value: _io.size > 8 and first_record_type == 7
+  page_size:
+    value: >-
+      has_configuration and configuration.target_page_bits != 0
+      ? (1 << configuration.target_page_bits)
+      : (has_configuration and configuration.page_size_by_machine != 0
+      ? configuration.page_size_by_machine : 4096)
+    doc: |
+      Target page size, which RAM records need to split their address
+      word into address and flags. Taken from, in this order:
+      1. the configuration's `target-page-bits` subsection (targets whose
+         page size can vary, e.g. arm/aarch64 `virt`, when it is above
+         the minimum);
+      2. the configuration's machine name, for machines whose target has a
+         fixed page size other than 4 KiB or runs at its minimum page
+         bits (see `configuration.page_size_by_machine`);
+      3. otherwise 4096.
+      Still wrong for: streams with no configuration record (QEMU < 2.4
+      or `send-configuration=off`) of targets whose page size is not
+      4 KiB; arm machines not in the known list running at 1 KiB pages;
+      alpha, or1k, hppa and other 8 KiB-page targets whose machine name is
+      not in the list (e.g. or1k `virt`); and loongarch, ppc 4xx/e500
+      or mips configurations built with other than 4 KiB pages. For
+      those, a reader that knows the page size (the JSON description's
+      `page_size`) must parse the RAM records itself.
+  ignore_shared:
+    value: has_configuration and configuration.has_x_ignore_shared
+    doc: Capability x-ignore-shared, as the configuration announces it.
+  mapped_ram:
+    value: has_configuration and configuration.has_mapped_ram
+    doc: Capability mapped-ram, as the configuration announces it.
+types:
+  file_header:
+    seq:
+      - id: magic
+        contents: QEVM
+      - id: version
+        type: u4
+        enum: file_version
+        valid: file_version::current
+        doc: |
+          QEMU_VM_FILE_VERSION, 3 since QEMU 0.13. Version 2
+          (QEMU_VM_FILE_VERSION_COMPAT) is the obsolete pre-0.13 format
+          that QEMU itself refuses to load; this grammar rejects it too.
+  record:
+    doc: |
+      One record of the top-level stream: its head and, for sections, the
+      payload. Uses `_root` for page size and capabilities, so it is meant
+      for the top-level type only; a record-by-record reader uses
+      `record_head` and the payload types directly. The five
+      `*_section_id` params carry, from record to record, the ids of the
+      live sections whose PART/END payloads have their own format (a
+      PART/END names its section by id only).
+    params:
+      - id: ram_section_id
+        type: s4
+      - id: block_section_id
+        type: s4
+      - id: dirty_bitmap_section_id
+        type: s4
+      - id: htab_section_id
+        type: s4
+      - id: stattrib_section_id
+        type: s4
+    seq:
+      - id: head
+        type: record_head
+      - id: payload
+        type:
+          switch-on: payload_format
+          cases:
+            'section_format::ram': ram_payload(_root.page_size, _root.ignore_shared, _root.mapped_ram, false)
+            'section_format::block': block_payload
+            'section_format::dirty_bitmap': dirty_bitmap_payload
+            'section_format::htab': htab_payload
+            'section_format::stattrib': stattrib_payload
+            'section_format::skeys': skeys_payload
+            'section_format::vfio': vfio_payload
+            'section_format::device': device_payload(head.section_id)
+        if: head.is_section
+      - id: packaged
+        size: head.command.packaged_len
+        type: packaged_records
+        if: head.is_command and head.command.command_type_raw == 7
+        doc: |
+          MIG_CMD_PACKAGED: the N bytes that the command announces follow
+          it, outside the command's own length: a headerless nested
+          stream of records (POSTCOPY_LISTEN, FULL sections, PING,
+          POSTCOPY_RUN).
+    instances:
+      section_name:
+        value: 'head.is_named ? head.section.name : ""'
+      payload_format:
+        value: >-
+          section_name == "ram" or (not head.is_named and head.section_id == ram_section_id) ? 1 :
+          section_name == "block" or (not head.is_named and head.section_id == block_section_id) ? 2 :
+          section_name == "dirty-bitmap" or (not head.is_named and head.section_id == dirty_bitmap_section_id) ? 3 :
+          section_name == "spapr/htab" or (not head.is_named and head.section_id == htab_section_id) ? 4 :
+          section_name == "s390-storage_attributes" or (not head.is_named and head.section_id == stattrib_section_id) ? 5 :
+          section_name == "s390-skeys" ? 6 :
+          head.is_named and section_name.length > 5 and section_name.substring(section_name.length - 5, section_name.length) == "/vfio" ? 7 : 8
+        enum: section_format
+      ram_section_id_after:
+        value: 'section_name == "ram" ? head.section_id.as<s4> : ram_section_id'
+      block_section_id_after:
+        value: 'section_name == "block" ? head.section_id.as<s4> : block_section_id'
+      dirty_bitmap_section_id_after:
+        value: 'section_name == "dirty-bitmap" ? head.section_id.as<s4> : dirty_bitmap_section_id'
+      htab_section_id_after:
+        value: 'section_name == "spapr/htab" ? head.section_id.as<s4> : htab_section_id'
+      stattrib_section_id_after:
+        value: 'section_name == "s390-storage_attributes" ? head.section_id.as<s4> : stattrib_section_id'
+      is_last:
+        value: head.record_type_raw == 0 or not head.is_known
+        doc: EOF ends the record list; so does an unknown record type (corrupt input), which cannot be framed further.
+  packaged_records:
+    seq:
+      - id: records
+        type: record(-1, -1, -1, -1, -1)
+        repeat: eos
+  record_head:
+    doc: |
+      The type byte and everything up to a section's payload: the section
+      header (START/FULL: id, name, instance, version; PART/END: id), a
+      footer, a command (with its own payload, but not PACKAGED's nested
+      bytes) or the configuration record. Parses on its own at any record
+      boundary.
+    seq:
+      - id: record_type_raw
+        type: u1
+      - id: section
+        type: section_header
+        if: is_named
+      - id: part_section_id
+        type: u4
+        if: record_type_raw == 2 or record_type_raw == 3
+      - id: footer
+        type: section_footer
+        if: record_type_raw == 0x7e
+      - id: configuration
+        type: configuration
+        if: record_type_raw == 7
+      - id: command
+        type: command
+        if: record_type_raw == 8
+    instances:
+      record_type:
+        value: record_type_raw
+        enum: record_type
+      is_named:
+        value: record_type_raw == 1 or record_type_raw == 4
+      is_section:
+        value: record_type_raw >= 1 and record_type_raw <= 4
+      is_command:
+        value: record_type_raw == 8
+      is_known:
+        value: >-
+          record_type_raw <= 4 or record_type_raw == 7
+          or record_type_raw == 8 or record_type_raw == 0x7e
+        doc: False for SUBSECTION (0x05) and VMDESCRIPTION (0x06), which never start a record, and for anything unknown.
+      section_id:
+        value: >-
+          is_named ? section.section_id :
+          (record_type_raw == 2 or record_type_raw == 3) ? part_section_id :
+          record_type_raw == 0x7e ? footer.section_id : 0
+  section_header:
+    doc: Header of SECTION_START and SECTION_FULL (savevm.c save_section_header).
+    seq:
+      - id: section_id
+        type: u4
+      - id: len_name
+        type: u1
+      - id: name
+        type: str
+        size: len_name
+        encoding: ASCII
+        doc: The SaveStateEntry idstr, e.g. "ram", "cpu", "0000:00:02.0/vfio".
+      - id: instance_id
+        type: u4
+      - id: version_id
+        type: u4
+  section_footer:
+    doc: QEMU_VM_SECTION_FOOTER after each section payload (since QEMU 2.4); the id repeats the section's.
+    seq:
+      - id: section_id
+        type: u4
+  configuration:
+    doc: |
+      The body of QEMU_VM_CONFIGURATION: the VMSD "configuration"
+      (savevm.c vmstate_configuration), i.e. the machine type name and
+      optional subsections. Unlike device sections it has no section
+      header and no footer; QEMU 7.2's JSON description does not describe
+      it at all.
+    seq:
+      - id: len_machine_name
+        type: u4
+        valid:
+          max: 255
+      - id: machine_name
+        type: str
+        size: len_machine_name
+        encoding: ASCII
+      - id: subsections
+        type: configuration_subsection
+        repeat: until
+        repeat-until: _.is_last
+    instances:
+      target_page_bits:
+        value: >-
+          subsections.size >= 1 and subsections[0].name == "configuration/target-page-bits" ? subsections[0].target_page_bits :
+          subsections.size >= 2 and subsections[1].name == "configuration/target-page-bits" ? subsections[1].target_page_bits :
+          subsections.size >= 3 and subsections[2].name == "configuration/target-page-bits" ? subsections[2].target_page_bits : 0
+        doc: 0 when the subsection is absent (the target then runs at its default or minimum page size).
+      has_x_ignore_shared:
+        value: >-
+          (subsections.size >= 1 and subsections[0].has_x_ignore_shared) or
+          (subsections.size >= 2 and subsections[1].has_x_ignore_shared) or
+          (subsections.size >= 3 and subsections[2].has_x_ignore_shared)
+      has_mapped_ram:
+        value: >-
+          (subsections.size >= 1 and subsections[0].has_mapped_ram) or
+          (subsections.size >= 2 and subsections[1].has_mapped_ram) or
+          (subsections.size >= 3 and subsections[2].has_mapped_ram)
+      page_size_by_machine:
+        value: >-
+          machine_name == "versatilepb" or machine_name == "versatileab"
+          or machine_name == "integratorcp" or machine_name == "realview-eb"
+          or machine_name == "realview-eb-mpcore" or machine_name == "realview-pb-a8"
+          or machine_name == "realview-pbx-a9" or machine_name == "musicpal"
+          or machine_name == "akita" or machine_name == "borzoi"
+          or machine_name == "spitz" or machine_name == "terrier"
+          or machine_name == "tosa" or machine_name == "connex"
+          or machine_name == "verdex" or machine_name == "mainstone"
+          or machine_name == "z2" or machine_name == "cheetah"
+          or machine_name == "sx1" or machine_name == "sx1-v1"
+          or machine_name == "collie" or machine_name == "kzm"
+          or machine_name == "imx25-pdk" or machine_name == "sabrelite"
+          ? 1024 :
+          machine_name == "sun4u" or machine_name == "sun4v"
+          or machine_name == "niagara" or machine_name == "clipper"
+          or machine_name == "or1k-sim"
+          ? 8192 :
+          machine_name == "KIT_AURIX_TC277_TRB" or machine_name == "tricore_testboard"
+          ? 16384 :
+          machine_name.length >= 8 and machine_name.substring(0, 8) == "arduino-"
+          ? 256 : 0
+        doc: |
+          Page size implied by the machine type where the target's page
+          size is fixed and not 4 KiB (sparc64, alpha, or1k-sim: 8 KiB;
+          tricore: 16 KiB; AVR: 256 bytes) or where an arm board's CPU
+          (ARMv5/v6 and older) makes QEMU run at the 1 KiB minimum without
+          writing target-page-bits. 0 when the name is not known.
+  configuration_subsection:
+    doc: |
+      One slot of the configuration's subsection list. QEMU peeks for a
+      0x05 byte after the fields; anything else ends the list without
+      being consumed. So the last slot of the list is always an empty
+      one (no `body`), and an unknown subsection also ends the list,
+      since its length is not known.
+    seq:
+      - id: body
+        type: configuration_subsection_body
+        if: is_present
+    instances:
+      next_byte:
+        pos: _io.pos
+        type: u1
+        if: not _io.eof
+      is_present:
+        value: not _io.eof and next_byte == 5
+      is_last:
+        value: not is_present or not body.is_known
+      name:
+        value: 'is_present ? body.name : ""'
+      target_page_bits:
+        value: 'is_present and body.name == "configuration/target-page-bits" ? body.target_page_bits : 0'
+      has_x_ignore_shared:
+        value: is_present and body.name == "configuration/capabilities" and body.capabilities.has_x_ignore_shared
+      has_mapped_ram:
+        value: is_present and body.name == "configuration/capabilities" and body.capabilities.has_mapped_ram
+  configuration_subsection_body:
+    doc: savevm.c vmstate_target_page_bits, vmstate_capabilites, vmstate_uuid.
+    seq:
+      - id: marker
+        contents: [0x05]
+      - id: len_name
+        type: u1
+      - id: name
+        type: str
+        size: len_name
+        encoding: ASCII
+      - id: version_id
+        type: u4
+      - id: target_page_bits
+        type: u4
+        if: name == "configuration/target-page-bits"
+      - id: capabilities
+        type: capability_list
+        if: name == "configuration/capabilities"
+      - id: uuid
+        size: 16
+        if: name == "configuration/uuid"
+        doc: The source's -uuid, sent when the validate-uuid capability is on.
+    instances:
+      is_known:
+        value: >-
+          name == "configuration/target-page-bits" or
+          name == "configuration/capabilities" or
+          name == "configuration/uuid"
+  capability_list:
+    doc: |
+      Capabilities that source and destination must agree on (savevm.c
+      vmstate_capabilites: x-ignore-shared, mapped-ram, ...).
+    seq:
+      - id: num_capabilities
+        type: u4
+      - id: capabilities
+        type: capability
+        repeat: expr
+        repeat-expr: num_capabilities
+    instances:
+      has_x_ignore_shared:
+        value: >-
+          (num_capabilities >= 1 and capabilities[0].name == "x-ignore-shared") or
+          (num_capabilities >= 2 and capabilities[1].name == "x-ignore-shared") or
+          (num_capabilities >= 3 and capabilities[2].name == "x-ignore-shared")
+      has_mapped_ram:
+        value: >-
+          (num_capabilities >= 1 and capabilities[0].name == "mapped-ram") or
+          (num_capabilities >= 2 and capabilities[1].name == "mapped-ram") or
+          (num_capabilities >= 3 and capabilities[2].name == "mapped-ram")
+  capability:
+    seq:
+      - id: len_name
+        type: u1
+      - id: name
+        type: str
+        size: len_name
+        encoding: ASCII
+  command:
+    doc: |
+      QEMU_VM_COMMAND: be16 command, be16 length, length bytes
+      (savevm.c qemu_savevm_command_send). The payload is parsed by
+      command type; unknown commands keep their raw bytes.
+    seq:
+      - id: command_type_raw
+        type: u2
+      - id: len_data
+        type: u2
+      - id: data
+        size: len_data
+        type:
+          switch-on: command_type_raw
+          cases:
+            2: cmd_ping
+            3: cmd_postcopy_advise
+            6: cmd_postcopy_ram_discard
+            7: cmd_packaged
+            10: cmd_recv_bitmap
+    instances:
+      command_type:
+        value: command_type_raw
+        enum: command_type
+      packaged_len:
+        value: 'command_type_raw == 7 ? data.as<cmd_packaged>.len_packaged : 0'
+        doc: Length of the nested stream that follows a PACKAGED command.
+  cmd_ping:
+    seq:
+      - id: value
+        type: u4
+        doc: An opaque counter the destination echoes on the return path.
+  cmd_postcopy_advise:
+    doc: |
+      Empty from QEMU before 2.8 / when only dirty-bitmaps is on;
+      otherwise two be64: the OR of all RAM block page sizes and the
+      target page size (savevm.c qemu_savevm_send_postcopy_advise).
+    seq:
+      - id: ram_page_size_summary
+        type: u8
+        if: not _io.eof
+      - id: target_page_size
+        type: u8
+        if: not _io.eof
+  cmd_postcopy_ram_discard:
+    doc: savevm.c qemu_savevm_send_postcopy_ram_discard.
+    seq:
+      - id: version
+        type: u1
+        valid: 0
+      - id: len_block_name
+        type: u1
+      - id: block_name
+        type: str
+        size: len_block_name
+        encoding: ASCII
+      - id: terminator
+        contents: [0]
+      - id: ranges
+        type: discard_range
+        repeat: eos
+  discard_range:
+    seq:
+      - id: start
+        type: u8
+        doc: Byte offset in the RAM block.
+      - id: length
+        type: u8
+  cmd_packaged:
+    seq:
+      - id: len_packaged
+        type: u4
+        doc: Bytes of nested stream that follow the command record.
+  cmd_recv_bitmap:
+    doc: Postcopy recovery; asks the destination for the received bitmap of a block.
+    seq:
+      - id: len_block_name
+        type: u1
+      - id: block_name
+        type: str
+        size: len_block_name
+        encoding: ASCII
+  device_payload:
+    doc: |
+      A device (VMSD) section payload, which carries no length. Scanned
+      forward to the first 0x7E byte that is followed by this section's
+      id as be32, i.e. its footer; or to the end of the file when there is
+      none (streams without footers). See the top-level doc for how this
+      scan can mislead. The chunks, joined, are the payload bytes.
+    params:
+      - id: section_id
+        type: u4
+    seq:
+      - id: chunks
+        type: device_payload_chunk(section_id)
+        repeat: until
+        repeat-until: _.at_footer or _io.eof
+  device_payload_chunk:
+    params:
+      - id: section_id
+        type: u4
+    seq:
+      - id: data
+        terminator: 0x7e
+        include: false
+        consume: false
+        eos-error: false
+      - id: not_a_footer
+        contents: [0x7e]
+        if: not at_footer and not _io.eof
+        doc: A 0x7E byte of the payload itself (not followed by the section id).
+    instances:
+      probe:
+        pos: _io.pos
+        type: section_footer_probe
+        if: _io.size - _io.pos >= 5
+      at_footer:
+        value: _io.size - _io.pos >= 5 and probe.marker == 0x7e and probe.section_id == section_id
+  section_footer_probe:
+    seq:
+      - id: marker
+        type: u1
+      - id: section_id
+        type: u4
+  ram_payload:
+    doc: |
+      Payload of the `ram` section (ram.c, section version 4): RAM records
+      up to and including the one with the EOS flag.
+    params:
+      - id: page_size
+        type: u4
+      - id: ignore_shared
+        type: bool
+      - id: mapped_ram
+        type: bool
+      - id: postcopy_page_sizes
+        type: bool
+    seq:
+      - id: ram_records
+        type: ram_record(page_size, ignore_shared, mapped_ram, postcopy_page_sizes)
+        repeat: until
+        repeat-until: _.is_eos
+  ram_record:
+    doc: |
+      One RAM record (ram.c ram_load_precopy): a be64 word holding a
+      page-aligned address in its high bits and RAM_SAVE_FLAG_* flags in
+      its low log2(page_size) bits, then what the flags say. The word is
+      read as two be32 halves so that no expression needs 64-bit
+      arithmetic: the address is (addr_hi << 32) | (addr_lo & ~(page_size
+      - 1)), computed by the reader.
+
+      With RAM_SAVE_FLAG_CONTINUE the block is the previous record's; the
+      current block carries across sections.
+    params:
+      - id: page_size
+        type: u4
+        doc: Target page size (a power of two, 256 to 65536).
+      - id: ignore_shared
+        type: bool
+        doc: Capability x-ignore-shared (adds the mr address to MEM_SIZE entries).
+      - id: mapped_ram
+        type: bool
+        doc: Capability mapped-ram (adds a MappedRamHeader to MEM_SIZE entries).
+      - id: postcopy_page_sizes
+        type: bool
+        doc: |
+          Whether MEM_SIZE entries carry the block page size (postcopy-ram
+          on and the block's page size differs from the target's). The
+          stream does not say; the top-level type assumes no.
+    seq:
+      - id: addr_hi
+        type: u4
+      - id: addr_lo
+        type: u4
+      - id: blocks
+        type: 'ram_block_entry(ignore_shared, mapped_ram, postcopy_page_sizes, _index == 0 ? 0 : blocks[_index - 1].total_4k_after)'
+        repeat: until
+        repeat-until: _.total_4k_after >= mem_size_4k
+        if: is_mem_size and mem_size_4k > 0
+        doc: RAM_SAVE_FLAG_MEM_SIZE; the address word holds the total of all blocks' used lengths.
+      - id: len_block_name
+        type: u1
+        if: has_block_name
+      - id: block_name
+        type: str
+        size: len_block_name
+        encoding: ASCII
+        if: has_block_name
+      - id: fill_byte
+        type: u1
+        if: is_zero
+        doc: RAM_SAVE_FLAG_ZERO; the whole page is this byte (always 0 since QEMU 2.x).
+      - id: page_data
+        size: page_size
+        if: is_page
+      - id: xbzrle
+        type: ram_xbzrle
+        if: is_xbzrle
+      - id: compressed
+        type: ram_compressed_page
+        if: is_compress_page
+    instances:
+      flags:
+        value: addr_lo & (page_size - 1)
+      is_mem_size:
+        value: flags & 0x04 != 0
+      is_zero:
+        value: flags & 0x02 != 0
+      is_page:
+        value: flags & 0x08 != 0
+      is_eos:
+        value: flags & 0x10 != 0
+      is_continue:
+        value: flags & 0x20 != 0
+      is_xbzrle:
+        value: flags & 0x40 != 0
+      is_hook:
+        value: flags & 0x80 != 0
+        doc: RAM_SAVE_FLAG_HOOK (RDMA); nothing follows in the stream itself.
+      is_compress_page:
+        value: page_size > 0x100 and flags & 0x100 != 0
+      is_multifd_flush:
+        value: page_size > 0x200 and flags & 0x200 != 0
+      has_block_name:
+        value: not is_continue and (is_zero or is_page or is_xbzrle or is_compress_page)
+      mem_size_4k:
+        value: (addr_hi << 20) | ((addr_lo >> 12) - ((addr_lo & (page_size - 1)) >> 12))
+        doc: |
+          MEM_SIZE total in 4 KiB units (RAM block lengths are host-page
+          aligned), so that it fits 31 bits for up to 8 TiB.
+  ram_block_entry:
+    doc: |
+      One RAM block in the MEM_SIZE record (ram.c ram_save_setup): the
+      list ends when the lengths add up to the total.
+    params:
+      - id: ignore_shared
+        type: bool
+      - id: mapped_ram
+        type: bool
+      - id: postcopy_page_sizes
+        type: bool
+      - id: total_4k_before
+        type: u4
+    seq:
+      - id: len_name
+        type: u1
+      - id: name
+        type: str
+        size: len_name
+        encoding: ASCII
+        doc: RAMBlock idstr, e.g. "pc.ram", "/rom@etc/acpi/tables", "mem0".
+      - id: used_length_hi
+        type: u4
+      - id: used_length_lo
+        type: u4
+      - id: block_page_size
+        type: u8
+        if: postcopy_page_sizes
+      - id: mr_addr
+        type: u8
+        if: ignore_shared
+        doc: Guest-physical address of the block's memory region (x-ignore-shared).
+      - id: mapped_ram_header
+        type: mapped_ram_header
+        if: mapped_ram
+      - id: mapped_ram_data
+        size: mapped_ram_header.pages_offset + used_length - _io.pos
+        if: mapped_ram
+        doc: |
+          mapped-ram: the block's bitmap and page area, which the stream
+          seeks over; the next entry (or record) starts at pages_offset +
+          used_length. The one expression in this grammar that needs more
+          than 32 bits: it only adds and subtracts (exact in JavaScript
+          below 2^53) and does no bitwise arithmetic on it.
+    instances:
+      used_length:
+        value: used_length_hi * 4294967296 + used_length_lo
+        doc: Byte length (exact in every target language below 2^53).
+      total_4k_after:
+        value: total_4k_before + (used_length_hi << 20) + (used_length_lo >> 12)
+  mapped_ram_header:
+    doc: |
+      MappedRamHeader (ram.c, docs/devel/migration/mapped-ram.rst), packed,
+      big-endian. Offsets are absolute file offsets.
+    seq:
+      - id: version
+        type: u4
+        valid: 1
+      - id: page_size
+        type: u8
+        doc: Granule of the bitmap (the target page size).
+      - id: bitmap_offset
+        type: u8
+        doc: Where the block's dirty bitmap lies (one bit per page, host byte order longs).
+      - id: pages_offset
+        type: u8
+        doc: Where page N of the block lies, at pages_offset + N * page_size.
+  ram_xbzrle:
+    doc: |
+      RAM_SAVE_FLAG_XBZRLE: a delta against the previous content of the
+      page (migration/xbzrle.c: repeated ULEB128 zero-run length, ULEB128
+      literal length, literal bytes).
+    seq:
+      - id: encoding
+        type: u1
+        valid: 1
+        doc: ENCODING_FLAG_XBZRLE.
+      - id: len_data
+        type: u2
+      - id: data
+        size: len_data
+  ram_compressed_page:
+    doc: RAM_SAVE_FLAG_COMPRESS_PAGE (QEMU before 9.1, capability compress) - a zlib stream of one page.
+    seq:
+      - id: len_data
+        type: u4
+      - id: data
+        size: len_data
+  block_payload:
+    doc: |
+      Payload of the `block` section (block migration, migration/block.c,
+      removed in QEMU 9.1): records up to the one with the EOS flag.
+    seq:
+      - id: block_records
+        type: block_record
+        repeat: until
+        repeat-until: _.is_eos
+  block_record:
+    doc: |
+      be64 word: sector number << 9 in the high bits, BLK_MIG_FLAG_* in
+      the low 9 bits; read as two halves (no 64-bit arithmetic).
+    seq:
+      - id: word_hi
+        type: u4
+      - id: word_lo
+        type: u4
+      - id: len_device_name
+        type: u1
+        if: is_device_block
+      - id: device_name
+        type: str
+        size: len_device_name
+        encoding: ASCII
+        if: is_device_block
+      - id: data
+        size: 0x100000
+        if: is_device_block and not is_zero_block
+        doc: BLK_MIG_BLOCK_SIZE (1 MiB, 2048 sectors) of disk contents.
+    instances:
+      flags:
+        value: word_lo & 0x1ff
+      is_device_block:
+        value: flags & 0x01 != 0
+      is_eos:
+        value: flags & 0x02 != 0
+      is_progress:
+        value: flags & 0x04 != 0
+      is_zero_block:
+        value: flags & 0x08 != 0
+      sector:
+        value: word_hi * 8388608 + (word_lo >> 9)
+        doc: First 512-byte sector of the chunk (for PROGRESS records, the percentage done).
+  dirty_bitmap_payload:
+    doc: |
+      Payload of the `dirty-bitmap` section
+      (migration/block-dirty-bitmap.c): chunks up to the one with the EOS
+      flag.
+    seq:
+      - id: chunks
+        type: dirty_bitmap_chunk
+        repeat: until
+        repeat-until: _.is_eos
+  dirty_bitmap_chunk:
+    seq:
+      - id: flags_first
+        type: u1
+      - id: flags_rest
+        type: u1
+        repeat: expr
+        repeat-expr: 3
+        if: flags_first & 0x80 != 0
+        doc: DIRTY_BITMAP_MIG_EXTRA_FLAGS makes the flags field be32 (never sent by QEMU so far).
+      - id: len_node_name
+        type: u1
+        if: flags & 0x08 != 0
+      - id: node_name
+        type: str
+        size: len_node_name
+        encoding: ASCII
+        if: flags & 0x08 != 0
+        doc: DIRTY_BITMAP_MIG_FLAG_DEVICE_NAME (block node name or alias).
+      - id: len_bitmap_name
+        type: u1
+        if: flags & 0x04 != 0
+      - id: bitmap_name
+        type: str
+        size: len_bitmap_name
+        encoding: ASCII
+        if: flags & 0x04 != 0
+      - id: granularity
+        type: u4
+        if: flags & 0x10 != 0
+        doc: DIRTY_BITMAP_MIG_FLAG_START.
+      - id: start_flags
+        type: u1
+        if: flags & 0x10 != 0
+        doc: DIRTY_BITMAP_MIG_START_FLAG_ENABLED 1, PERSISTENT 2.
+      - id: first_sector
+        type: u8
+        if: flags & 0x42 != 0
+      - id: num_sectors
+        type: u4
+        if: flags & 0x42 != 0
+      - id: len_buf
+        type: u8
+        if: flags & 0x40 != 0
+      - id: buf
+        size: len_buf
+        if: flags & 0x40 != 0
+        doc: DIRTY_BITMAP_MIG_FLAG_BITS - the bitmap serialized (little-endian longs).
+    instances:
+      flags:
+        value: flags_first
+      is_eos:
+        value: flags & 0x01 != 0
+      is_zeroes:
+        value: flags & 0x02 != 0
+      is_start:
+        value: flags & 0x10 != 0
+      is_complete:
+        value: flags & 0x20 != 0
+      is_bits:
+        value: flags & 0x40 != 0
+  htab_payload:
+    doc: |
+      Payload of `spapr/htab` (hw/ppc/spapr.c htab_save_*): a be32 header,
+      then chunks of hash page table entries ended by an all-zero chunk
+      head.
+    seq:
+      - id: header
+        type: s4
+        doc: -1 when the guest has no hash page table (radix), else the HPT shift (log2 of its size).
+      - id: chunks
+        type: htab_chunk
+        repeat: until
+        repeat-until: _.is_end
+        if: header >= 0
+  htab_chunk:
+    seq:
+      - id: index
+        type: u4
+      - id: num_valid
+        type: u2
+      - id: num_invalid
+        type: u2
+      - id: valid_hptes
+        size: 16
+        repeat: expr
+        repeat-expr: num_valid
+    instances:
+      is_end:
+        value: index == 0 and num_valid == 0 and num_invalid == 0
+  stattrib_payload:
+    doc: |
+      Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c):
+      be64 words of (guest page frame << 12 | flags), each followed by
+      what its flag says, until the EOS flag.
+    seq:
+      - id: stattrib_records
+        type: stattrib_record
+        repeat: until
+        repeat-until: _.is_eos
+  stattrib_record:
+    seq:
+      - id: word_hi
+        type: u4
+      - id: word_lo
+        type: u4
+      - id: attributes
+        size: word_hi * 0 + count
+        if: is_block
+    instances:
+      flags:
+        value: word_lo & 0xfff
+      is_eos:
+        value: flags & 0x01 != 0
+      is_setup:
+        value: flags & 0x02 != 0
+      is_block:
+        value: flags & 0x04 != 0
+      count:
+        value: 0
+  skeys_payload:
+    doc: Payload of `s390-skeys` (hw/s390x/s390-skeys.c).
+    seq:
+      - id: skeys_records
+        type: u8
+        repeat: until
+        repeat-until: _ & 0x01 != 0
+  vfio_payload:
+    doc: Payload of a `<device>/vfio` section (hw/vfio/migration.c), framed by be64 markers.
+    seq:
+      - id: data
+        size-eos: true
+  vmdescription:
+    doc: |
+      QEMU_VM_VMDESCRIPTION after the EOF record: be32 length and that
+      many bytes of JSON (no NUL) describing the FULL sections' fields.
+    seq:
+      - id: marker
+        contents: [0x06]
+      - id: len_json
+        type: u4
+      - id: json
+        type: str
+        size: len_json
+        encoding: UTF-8
+    instances:
+      starts_with_brace:
+        pos: _io.pos - len_json
+        type: u1
+        if: len_json > 0
+enums:
+  file_version:
+    2:
+      id: obsolete_v2_refused_by_qemu
+      -orig-id: QEMU_VM_FILE_VERSION_COMPAT
+    3:
+      id: current
+      -orig-id: QEMU_VM_FILE_VERSION
+  record_type:
+    0x00:
+      id: eof
+      -orig-id: QEMU_VM_EOF
+    0x01:
+      id: section_start
+      -orig-id: QEMU_VM_SECTION_START
+    0x02:
+      id: section_part
+      -orig-id: QEMU_VM_SECTION_PART
+    0x03:
+      id: section_end
+      -orig-id: QEMU_VM_SECTION_END
+    0x04:
+      id: section_full
+      -orig-id: QEMU_VM_SECTION_FULL
+    0x05:
+      id: subsection
+      -orig-id: QEMU_VM_SUBSECTION
+    0x06:
+      id: vmdescription
+      -orig-id: QEMU_VM_VMDESCRIPTION
+    0x07:
+      id: configuration
+      -orig-id: QEMU_VM_CONFIGURATION
+    0x08:
+      id: command
+      -orig-id: QEMU_VM_COMMAND
+    0x7e:
+      id: section_footer
+      -orig-id: QEMU_VM_SECTION_FOOTER
+  command_type:
+    0:
+      id: invalid
+      -orig-id: MIG_CMD_INVALID
+    1:
+      id: open_return_path
+      -orig-id: MIG_CMD_OPEN_RETURN_PATH
+    2:
+      id: ping
+      -orig-id: MIG_CMD_PING
+    3:
+      id: postcopy_advise
+      -orig-id: MIG_CMD_POSTCOPY_ADVISE
+    4:
+      id: postcopy_listen
+      -orig-id: MIG_CMD_POSTCOPY_LISTEN
+    5:
+      id: postcopy_run
+      -orig-id: MIG_CMD_POSTCOPY_RUN
+    6:
+      id: postcopy_ram_discard
+      -orig-id: MIG_CMD_POSTCOPY_RAM_DISCARD
+    7:
+      id: packaged
+      -orig-id: MIG_CMD_PACKAGED
+    8:
+      id: enable_colo
+      -orig-id: MIG_CMD_ENABLE_COLO
+    9:
+      id: postcopy_resume
+      -orig-id: MIG_CMD_POSTCOPY_RESUME
+    10:
+      id: recv_bitmap
+      -orig-id: MIG_CMD_RECV_BITMAP
+    11:
+      id: switchover_start
+      -orig-id: MIG_CMD_SWITCHOVER_START
+  section_format:
+    1: ram
+    2: block
+    3: dirty_bitmap
+    4: htab
+    5: stattrib
+    6: skeys
+    7: vfio
+    8: device

@@ -1,0 +1,139 @@
+"""Finding and loading the stream's JSON description (QEMU_VM_VMDESCRIPTION).
+
+QEMU writes, after the EOF record (0x00), a 0x06 byte, a be32 length and that many
+bytes of JSON. analyze-migration.py looks for "the last NUL in the final 10 MB and the
+first '{' after it", which breaks when the JSON is bigger than 10 MB, when anything
+follows it (padding, a container), when there is no description, and when a '{'
+sits between the last NUL and the marker. Here a candidate is accepted only when all
+of these hold (DESIGN.md §1):
+
+* byte p is 0x06 and byte p-1 is 0x00 (the EOF record);
+* the be32 length at p+1 fits in the file, and byte p+5 is '{';
+* the JSON ends exactly at p+5+length (its last byte is '}') and parses.
+
+The file is searched backwards from its end in bounded chunks, so memory does not
+grow with the stream; JSON text never contains a NUL byte, so the last valid candidate
+is the description.  The bytes are then read with the grammar's `vmdescription` type.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from kaitaistruct import KaitaiStream
+
+from migkaitai.errors import DescriptionError
+from migkaitai_ksy.qemu_migration import QemuMigration
+
+__all__ = ["Description", "find_description", "load_description_file", "parse_description"]
+
+_CHUNK = 1 << 20
+# How far back from the end of the file the marker is looked for. Descriptions of
+# real machines are 10 KB to a few MB; this leaves room for huge ones and for data
+# appended after the stream, and keeps a stream without description from being
+# scanned whole.
+MAX_SEARCH = 256 << 20
+
+
+@dataclass(frozen=True)
+class Description:
+    """The JSON description of a stream.
+
+    Attributes:
+        offset: where its 0x06 marker lies (the EOF record is the byte before), or None
+            for a description given from elsewhere (``--desc``).
+        length: the JSON's length in bytes.
+        text: the JSON text.
+        doc: the parsed JSON; objects keep duplicate keys (see ``parse_description``).
+    """
+
+    offset: int | None
+    length: int
+    text: str
+    doc: Any
+
+    @property
+    def end(self) -> int | None:
+        """Offset just past the JSON (where padding or a container's data may follow)."""
+        return None if self.offset is None else self.offset + 5 + self.length
+
+    @property
+    def page_size(self) -> int | None:
+        ps = self.doc.get("page_size") if hasattr(self.doc, "get") else None
+        return ps if isinstance(ps, int) and ps > 0 else None
+
+
+def parse_description(text: str, where: str = "description") -> Any:
+    """Parse description JSON, keeping duplicate keys (qtailq/qlist/gtree repeat them)."""
+    from migkaitai.vmsd import load_description_json  # one JSON loader for the package
+
+    try:
+        return load_description_json(text)
+    except ValueError as e:
+        raise DescriptionError(f"{where} is not valid JSON ({e})") from None
+
+
+def _candidate(f: BinaryIO, size: int, p: int) -> Description | None:
+    """Check the candidate marker at p; return the description if it is one."""
+    f.seek(p - 1)
+    head = f.read(7)
+    if len(head) < 7 or head[0] != 0 or head[1] != 6 or head[6] != ord("{"):
+        return None
+    length = int.from_bytes(head[2:6], "big")
+    end = p + 5 + length
+    if length < 2 or end > size:
+        return None
+    f.seek(end - 1)
+    if f.read(1) != b"}":
+        return None
+    f.seek(p)
+    try:
+        rec = QemuMigration.Vmdescription(KaitaiStream(f))
+    except (UnicodeDecodeError, EOFError, ValueError):
+        return None
+    try:
+        doc = parse_description(rec.json)
+    except DescriptionError:
+        return None
+    if not hasattr(doc, "get") or "devices" not in doc:
+        return None
+    return Description(p, rec.len_json, rec.json, doc)
+
+
+def find_description(f: BinaryIO, size: int, start: int = 0) -> Description | None:
+    """Locate the description in the seekable file `f` of `size` bytes, or None.
+
+    `start` is where the stream begins (the QEVM magic); nothing before it is searched.
+    """
+    lo_limit = max(start + 8, size - MAX_SEARCH)
+    hi = size
+    overlap = b""
+    while hi > lo_limit:
+        lo = max(lo_limit, hi - _CHUNK)
+        f.seek(lo)
+        buf = f.read(hi - lo) + overlap
+        i = len(buf)
+        while True:
+            i = buf.rfind(b"\x00\x06", 0, i)
+            if i < 0:
+                break
+            found = _candidate(f, size, lo + i + 1)
+            if found is not None:
+                return found
+        overlap = buf[:1]
+        hi = lo
+    return None
+
+
+def load_description_file(path: str) -> Description:
+    """Load a description given by the user (`--desc`): a desc.json from `-x` or `-d desc`."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as e:
+        raise DescriptionError(f"cannot read description file {path}: {e.strerror}") from None
+    doc = parse_description(text, f"description file {path}")
+    if not hasattr(doc, "get") or "devices" not in doc:
+        raise DescriptionError(f"description file {path} has no 'devices' list")
+    return Description(None, len(text.encode()), text, doc)

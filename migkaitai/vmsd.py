@@ -1,0 +1,1030 @@
+"""Decode VMSD device-section payloads exactly as the stream's JSON description says.
+
+A device section's payload (after the SECTION_FULL header, before its footer) carries no
+lengths of its own: only the VMDESCRIPTION JSON that QEMU appends after the EOF byte tells
+how to read it. :func:`decode_section` walks one ``devices[]`` entry of that JSON over a
+:class:`kaitaistruct.KaitaiStream`, reading exactly the bytes the description accounts for,
+and returns a :class:`Node` tree with the byte offset and size of every field. Nothing is
+read before checking it lies inside the stream, and the loaded JSON is never modified.
+
+The wire format (migration/vmstate.c, vmstate-types.c, savevm.c):
+
+- Fields come in description order. ``array_len`` marks a compressed array: N elements, only
+  the first described (its ``size`` too). ``index`` marks one element of an uncompressed
+  array. Since QEMU 10.0 an array of pointers with NULL entries is split into runs that
+  repeat the field name (NULLs as type ``nullptr``: one byte ``'0'``); before 10.0 a NULL
+  element was described as ``"struct": {}`` with size 1.
+- Integers are big-endian, width = ``size``, signedness from the type name (``int32 le`` is
+  the "less or equal" check type, still big-endian). ``bool`` is one byte, ``timer`` and
+  ``float64``/``CPU_Double_U`` eight, ``bitmap`` be64 words, ``capability`` u8 length +
+  name. Every other type (``buffer``, ``pci config``...) is ``size`` opaque bytes.
+- ``struct`` fields nest a description under ``struct``; ``tmp`` and ``vstruct`` put
+  ``vmsd_name``/``version``/``fields``/``subsections`` in the field object itself.
+  ``qtailq``/``qlist`` write (u8 1, element)* u8 0 and repeat the element description in the
+  field object once per element; ``gtree`` writes be32 node count, then per node u8 1,
+  key (be64 for direct keys, else a key description) and value, then u8 0. These repeated
+  keys are why :func:`load_description_json` keeps duplicate keys.
+- After the fields: the subsections the description lists, each on the wire as 0x05, u8 len,
+  name, be32 version, then its own fields and subsections. A 0x05 byte followed by a name
+  starting with the description's vmsd_name where the description lists no further
+  subsection is reported (QEMU's loader would take it for a subsection).
+
+What scripts/analyze-migration.py does (the "anchor"; :func:`to_anchor` reproduces its
+``-d state`` output for one section):
+
+- The state output is a JSON object keyed ``"<idstr> (<section_id>)"`` (the section id, not
+  the instance id; see :func:`section_key`) in order of each section's START/FULL record.
+  Sections are matched to ``devices[]`` entries by ``(name, instance_id)``; a later entry
+  with the same pair replaces an earlier one (a dict), and a second START/FULL with the same
+  section id replaces the object at the first one's position. The configuration record is
+  decoded (for its capabilities) but never printed. ``ram`` prints
+  ``{"section sizes": {block: "0x%016x"}}`` (:func:`ram_section_sizes_anchor`);
+  ``spapr/htab`` and ``s390-storage_attributes`` print ``""``.
+- Inside a struct, values are grouped by field name: the first one is stored as is, a second
+  one turns the entry into ``[first, second]``, later ones are appended. So arrays become
+  lists, a one-element run stays a scalar, and NULL-pointer runs merge back into one list.
+  Subsections are stored under their wire name (replacing a same-named entry).
+- Integers print as ``"0x%0{2*size}x"``; the signed ones (``int*``, ``int32 equal``,
+  ``int32 le``, ``int64 equal``, and also ``uint8 equal``/``uint16 equal``) print a negative
+  value as ``"0x<unsigned> (<signed>)"``. ``bool`` prints true/false, ``nullptr`` prints
+  "nullptr". Everything else, including types it does not know (``tmp``, ``vstruct``,
+  ``qtailq``, ``gtree``...), is ``size`` bytes as space-separated lowercase hex.
+- It loads the JSON with an OrderedDict hook, so duplicate keys collapse to the last value at
+  the first key's position (what ``json.dumps`` of our :class:`DescObject` prints too).
+"""
+
+from __future__ import annotations
+
+import json
+import struct as _struct
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
+
+__all__ = [
+    "DescObject",
+    "Node",
+    "load_description_json",
+    "devices_by_key",
+    "decode_section",
+    "decode_configuration",
+    "configuration_capabilities",
+    "to_anchor",
+    "section_key",
+    "ram_section_sizes_anchor",
+    "SPECIAL_SECTION_ANCHOR",
+    "TYPE_DECODERS",
+]
+
+QEMU_VM_SUBSECTION = 0x05
+VMS_NULLPTR_MARKER = 0x30  # the byte '0' QEMU writes for a NULL pointer in an array
+MAX_DEPTH = 64  # nesting of structs/subsections; QEMU's deepest is far below
+MAX_EMPTY_ELEMENTS = 1 << 16  # elements of zero bytes an array may have beyond the stream size
+
+# analyze-migration.py renders these two sections as an empty string.
+SPECIAL_SECTION_ANCHOR = ""
+
+
+# --------------------------------------------------------------------------------------------
+# The description JSON
+
+
+class DescObject(dict):  # type: ignore[type-arg]
+    """A JSON object of the description: a read-only dict that keeps every (key, value) pair.
+
+    Lookup (``obj[key]``, ``get``, ``in``, iteration, ``json.dumps``) behaves like the
+    OrderedDict analyze-migration.py loads: a repeated key has its last value, at the first
+    key's position. ``pairs`` keeps all pairs in order, for qtailq/qlist/gtree fields whose
+    element description repeats once per element.
+    """
+
+    __slots__ = ("pairs",)
+
+    def __init__(self, pairs: Sequence[tuple[str, Any]] = ()) -> None:
+        pairs = tuple(pairs)
+        dict.__init__(self, pairs)
+        self.pairs: tuple[tuple[str, Any], ...] = pairs
+
+    def getall(self, key: str) -> list[Any]:
+        """Every value of ``key``, in order."""
+        return [v for k, v in self.pairs if k == key]
+
+    def __reduce__(self):  # copy/deepcopy/pickle without going through __setitem__
+        return (DescObject, (self.pairs,))
+
+    def _read_only(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("the loaded description is read-only")
+
+    __setitem__ = __delitem__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+    __ior__ = _read_only  # type: ignore[assignment]
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def load_description_json(text: str | bytes, *, offset: int | None = None) -> Any:
+    """Parse the VMDESCRIPTION JSON, keeping duplicate keys (objects become DescObject).
+
+    ``offset``: absolute stream offset of the JSON's first byte, used in the error.
+    Raises DescriptionError when the text is not valid JSON (or not UTF-8).
+    """
+    try:
+        return json.loads(text, object_pairs_hook=DescObject, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        pos = getattr(exc, "pos", None)
+        where = None if offset is None else offset + (pos or 0)
+        detail = getattr(exc, "msg", None) or str(exc)
+        raise DescriptionError(f"description is not valid JSON: {detail}", offset=where) from exc
+
+
+def devices_by_key(description: Mapping[str, Any]) -> dict[tuple[str, int], Mapping[str, Any]]:
+    """Map (name, instance_id) to its ``devices[]`` entry, a later entry replacing an earlier
+    one as in analyze-migration.py. Raises DescriptionError if ``devices`` is malformed."""
+    devices = description.get("devices") if isinstance(description, Mapping) else None
+    if not isinstance(devices, list):
+        raise DescriptionError("description has no 'devices' list")
+    table: dict[tuple[str, int], Mapping[str, Any]] = {}
+    for i, dev in enumerate(devices):
+        if not isinstance(dev, Mapping):
+            raise DescriptionError(f"devices[{i}] is not an object")
+        name, instance = dev.get("name"), dev.get("instance_id")
+        if not isinstance(name, str) or not _is_int(instance):
+            raise DescriptionError(f"devices[{i}] has no string 'name' and integer 'instance_id'")
+        table[(name, instance)] = dev
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# The decoded tree
+
+
+@dataclass(eq=False, slots=True)
+class Node:
+    """One decoded item with its place in the stream.
+
+    Attributes:
+        name: field name from the description (``"env.regs"``), subsection name, or the
+            section label for the root.
+        type: the description's type string (``"uint32"``, ``"struct"``, ``"qtailq"``...);
+            ``"subsection"``, ``"element"``, or the vmsd_name for the root.
+        kind: how it was decoded: ``section``, ``subsection``, ``struct`` (struct, tmp,
+            vstruct), ``int``, ``bool``, ``float``, ``bytes``, ``bitmap``, ``capability``,
+            ``nullptr``, ``list`` (qtailq, qlist), ``tree`` (gtree), ``element`` (one
+            list/tree entry), ``key``/``value`` (gtree entry parts).
+        offset: absolute offset of the first byte; size: bytes it covers.
+        value: int (int, timer; signed per the type name), bool, float, bytes (opaque),
+            list[int] (bitmap words), str (capability), node count (gtree), None otherwise.
+        children: fields, then subsections, in stream order (struct-like kinds).
+        index: position among same-named siblings when the field is an array element.
+        version: vmsd/subsection version (struct-like kinds).
+        vmsd_name: the VMSD name (struct-like kinds).
+        raw: the bytes read, for leaves and for composites that analyze-migration.py prints
+            as hex (tmp, vstruct, qtailq, qlist, gtree); None for structs/subsections.
+    """
+
+    name: str
+    type: str
+    kind: str
+    offset: int
+    size: int = 0
+    value: Any = None
+    children: list[Node] = field(default_factory=list)
+    index: int | None = None
+    version: int | None = None
+    vmsd_name: str | None = None
+    raw: bytes | None = None
+
+    def walk(self, depth: int = 0) -> Iterator[tuple[int, Node]]:
+        """Yield (depth, node) for this node and all below it, depth first, in stream order."""
+        stack = [(depth, self)]
+        while stack:
+            d, node = stack.pop()
+            yield d, node
+            stack.extend((d + 1, c) for c in reversed(node.children))
+
+    def child(self, name: str) -> Node | None:
+        """The first child called ``name``, or None."""
+        for c in self.children:
+            if c.name == name:
+                return c
+        return None
+
+    @property
+    def label(self) -> str:
+        """``name`` with ``[index]`` for array elements."""
+        return self.name if self.index is None else f"{self.name}[{self.index}]"
+
+
+# --------------------------------------------------------------------------------------------
+# The decoder
+
+
+class _Field(NamedTuple):
+    desc: Mapping[str, Any]
+    name: str
+    type: str
+    size: int
+    index: int | None
+    described: bool  # False for compressed-array elements after the first
+
+
+def _is_int(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+# name -> (width in bytes, signed); signedness follows the name, as QEMU names them.
+INT_TYPES: dict[str, tuple[int, bool]] = {
+    "int8": (1, True),
+    "int16": (2, True),
+    "int32": (4, True),
+    "int64": (8, True),
+    "uint8": (1, False),
+    "uint16": (2, False),
+    "uint32": (4, False),
+    "uint64": (8, False),
+    "int32 equal": (4, True),
+    "int32 le": (4, True),
+    "int64 equal": (8, True),  # QEMU's vmstate_info_uint64_equal is named "int64 equal"
+    "uint8 equal": (1, False),
+    "uint16 equal": (2, False),
+    "uint32 equal": (4, False),
+}
+
+
+# Fixed-width leaf types read in one go when they form a compressed array:
+# type -> (width, kind, signed).
+_BULK_LEAVES: dict[str, tuple[int, str, bool]] = {
+    **{name: (width, "int", signed) for name, (width, signed) in INT_TYPES.items()},
+    "bool": (1, "bool", False),
+}
+
+
+class _Decoder:
+    """Reads one section; tracks position, field path and the nodes still being filled."""
+
+    def __init__(self, io: Any, label: str, end: int | None) -> None:
+        self.io = io
+        self.label = label
+        self.pos: int = io.pos()
+        self.end: int = io.size() if end is None else end
+        self.path: list[str] = []
+        self.captures: list[bytearray] = []
+        self.open: list[Node] = []  # composites being filled, for sizes on error
+        self.depth = 0
+
+    # -- errors ---------------------------------------------------------------------------
+
+    def where(self) -> str:
+        return "/".join(self.path)
+
+    def desc_error(self, message: str, offset: int | None = None) -> DescriptionError:
+        return DescriptionError(message, offset=self.pos if offset is None else offset,
+                                section=self.label, field=self.where() or None)
+
+    def format_error(self, message: str, offset: int | None = None) -> FormatError:
+        return FormatError(message, offset=self.pos if offset is None else offset,
+                           section=self.label, field=self.where() or None)
+
+    def truncated(self, what: str, needed: int) -> TruncatedError:
+        return TruncatedError(
+            f"stream ends at 0x{self.end:x} inside {what} (needs {needed} bytes)",
+            end=self.end, needed=needed, offset=self.pos, section=self.label,
+            field=self.where() or None)
+
+    # -- reading --------------------------------------------------------------------------
+
+    @property
+    def remaining(self) -> int:
+        return self.end - self.pos
+
+    def read(self, n: int, what: str) -> bytes:
+        if n > self.end - self.pos:
+            raise self.truncated(what, n)
+        try:
+            data = self.io.read_bytes(n)
+        except EOFError:
+            data = b""
+        if len(data) != n:  # the stream was shorter than its size() said
+            self.end = self.pos + len(data)
+            raise self.truncated(what, n)
+        self.pos += n
+        for cap in self.captures:
+            cap += data
+        return data
+
+    def read_uint(self, n: int, what: str) -> int:
+        return int.from_bytes(self.read(n, what), "big")
+
+    def peek(self, n: int) -> bytes | None:
+        """Up to n bytes ahead without consuming them; None if the stream cannot seek back."""
+        n = min(n, self.remaining)
+        if n <= 0:
+            return b""
+        try:
+            start = self.io.pos()
+            data = self.io.read_bytes(n)
+            self.io.seek(start)
+        except (OSError, ValueError, EOFError):
+            return None
+        return data
+
+    # -- structure ------------------------------------------------------------------------
+
+    def body(self, desc: Mapping[str, Any], node: Node, described: bool) -> None:
+        """Fields then subsections of one VMSD description into node.children."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.desc_error(f"description nests deeper than {MAX_DEPTH} levels")
+        fields = desc.get("fields")
+        if not isinstance(fields, list):
+            raise self.desc_error(f"description of '{node.label}' has no 'fields' list")
+        start = len(node.children)
+        counts: dict[str, int] = {}
+        arrays: set[str] = set()
+        for fdesc in fields:
+            self.entry(fdesc, node.children, counts, arrays, described)
+        for c in node.children[start:]:
+            if counts.get(c.name, 0) < 2 and c.name not in arrays:
+                c.index = None
+        subsections = desc.get("subsections")
+        if subsections is not None:
+            if not isinstance(subsections, list):
+                raise self.desc_error(f"'subsections' of '{node.label}' is not a list")
+            for sdesc in subsections:
+                self.subsection(sdesc, node)
+        self.check_unlisted_subsection(desc)
+        self.depth -= 1
+
+    def entry(self, fdesc: Any, out: list[Node], counts: dict[str, int], arrays: set[str],
+              described: bool) -> None:
+        """One entry of a 'fields' list: one field, or all elements of a compressed array."""
+        if not isinstance(fdesc, Mapping):
+            raise self.desc_error("a 'fields' entry is not an object")
+        name, typ, size = fdesc.get("name"), fdesc.get("type"), fdesc.get("size")
+        if not isinstance(name, str) or not isinstance(typ, str):
+            raise self.desc_error("a field has no string 'name' and 'type'")
+        if not _is_int(size) or size < 0:
+            self.path.append(name)
+            raise self.desc_error(f"field '{name}' has no valid 'size' ({size!r})")
+        count = 1
+        if "array_len" in fdesc:
+            count = fdesc["array_len"]
+            if not _is_int(count) or count < 0:
+                self.path.append(name)
+                raise self.desc_error(f"field '{name}' has an invalid array_len ({count!r})")
+            arrays.add(name)
+            limit = self.remaining if size > 0 else self.remaining + MAX_EMPTY_ELEMENTS
+            if count > limit:
+                self.path.append(f"{name}[0]")
+                if size > 0:
+                    raise self.truncated(f"array of {count} x {typ} '{name}'", count)
+                raise self.desc_error(f"array_len {count} of zero-size elements is implausible")
+        elif "index" in fdesc:
+            arrays.add(name)
+        if count > 1 and self.bulk(name, typ, size, count, out, counts):
+            return
+        decoder = TYPE_DECODERS.get(typ, _decode_opaque)
+        for i in range(count):
+            ordinal = counts.get(name, 0)
+            counts[name] = ordinal + 1
+            array_like = count > 1 or name in arrays or ordinal > 0
+            self.path.append(f"{name}[{ordinal}]" if array_like else name)
+            decoder(self, _Field(fdesc, name, typ, size, ordinal, described and i == 0), out)
+            self.path.pop()
+
+    def bulk(self, name: str, typ: str, size: int, count: int, out: list[Node],
+             counts: dict[str, int]) -> bool:
+        """Fast path for arrays of integers/bools: one read for all elements. Returns False
+        (nothing read) where the element-by-element path must run, e.g. to report where a
+        truncated array ends."""
+        spec = _BULK_LEAVES.get(typ)
+        if spec is None or spec[0] != size or count * size > self.remaining:
+            return False
+        _, kind, signed = spec
+        offset = self.pos
+        data = self.read(count * size, f"array of {typ} '{name}'")
+        ordinal = counts.get(name, 0)
+        counts[name] = ordinal + count
+        for i in range(count):
+            raw = data[i * size:(i + 1) * size]
+            value: int | bool = (int.from_bytes(raw, "big", signed=signed) if kind == "int"
+                                 else raw[0] != 0)
+            out.append(Node(name, typ, kind, offset + i * size, size, value,
+                            index=ordinal + i, raw=raw))
+        return True
+
+    def subsection(self, sdesc: Any, parent: Node) -> None:
+        """One subsection the description lists: check its wire header, then decode it."""
+        if not isinstance(sdesc, Mapping) or not isinstance(sdesc.get("vmsd_name"), str):
+            raise self.desc_error(f"a subsection of '{parent.label}' has no 'vmsd_name'")
+        want = sdesc["vmsd_name"]
+        self.path.append(want)
+        start = self.pos
+        marker = self.read(1, f"subsection '{want}' header")[0]
+        if marker != QEMU_VM_SUBSECTION:
+            raise self.desc_error(
+                f"expected subsection '{want}' (0x05), found 0x{marker:02x}", offset=start)
+        length = self.read(1, f"subsection '{want}' name length")[0]
+        name = self.read(length, f"subsection '{want}' name").decode("utf-8", "replace")
+        if name != want:
+            raise self.desc_error(f"expected subsection '{want}', found '{name}'", offset=start)
+        version = self.read_uint(4, f"subsection '{want}' version")
+        want_version = sdesc.get("version")
+        if want_version is not None and want_version != version:
+            raise self.desc_error(
+                f"subsection '{want}' has version {version}, description says {want_version}",
+                offset=start)
+        node = Node(name=name, type="subsection", kind="subsection", offset=start,
+                    version=version, vmsd_name=name)
+        parent.children.append(node)
+        self.open.append(node)
+        self.body(sdesc, node, True)
+        self.open.pop()
+        node.size = self.pos - start
+        self.path.pop()
+
+    def check_unlisted_subsection(self, desc: Mapping[str, Any]) -> None:
+        """Fail if a subsection of this VMSD follows that the description does not list.
+
+        Same test as QEMU's vmstate_subsection_load: 0x05, a length of at least
+        len(vmsd_name)+1, and a name starting with vmsd_name.
+        """
+        vmsd_name = desc.get("vmsd_name")
+        if not isinstance(vmsd_name, str) or not vmsd_name:
+            return
+        head = self.peek(2)
+        if not head or len(head) < 2 or head[0] != QEMU_VM_SUBSECTION:
+            return
+        prefix = vmsd_name.encode("utf-8", "replace")
+        if head[1] < len(prefix) + 1:
+            return
+        ahead = self.peek(2 + head[1])
+        if ahead is None or len(ahead) < 2 + head[1] or not ahead[2:].startswith(prefix):
+            return
+        found = ahead[2:].decode("utf-8", "replace")
+        raise self.desc_error(
+            f"payload has subsection '{found}' of '{vmsd_name}' that the description does not list")
+
+    def check_size(self, f: _Field, node: Node) -> None:
+        """The description's 'size' is what QEMU counted for this (first) element."""
+        if f.described and node.size != f.size:
+            raise self.desc_error(
+                f"{f.type} '{f.name}' took {node.size} bytes, description says {f.size}",
+                offset=node.offset)
+
+    def composite(self, node: Node, out: list[Node], capture: bool) -> bytearray | None:
+        """Append a composite before filling it, so a fault leaves the partial tree."""
+        out.append(node)
+        self.open.append(node)
+        if not capture:
+            return None
+        buf = bytearray()
+        self.captures.append(buf)
+        return buf
+
+    def finish(self, node: Node, buf: bytearray | None) -> None:
+        self.open.pop()
+        node.size = self.pos - node.offset
+        if buf is not None:
+            popped = self.captures.pop()  # composites finish in LIFO order
+            assert popped is buf
+            node.raw = bytes(buf)
+
+
+# --------------------------------------------------------------------------------------------
+# Type decoders: one function per type family, looked up by the description's type string.
+# Each appends its Node(s) to `out`.
+
+Decoder = Callable[[_Decoder, _Field, list[Node]], None]
+
+
+def _leaf(d: _Decoder, f: _Field, kind: str, n: int) -> tuple[Node, bytes]:
+    offset = d.pos
+    raw = d.read(n, f"{f.type} '{f.name}'")
+    return Node(name=f.name, type=f.type, kind=kind, offset=offset, size=n, index=f.index,
+                raw=raw), raw
+
+
+def _decode_opaque(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    """buffer, unused_buffer and every type without its own decoder: `size` bytes."""
+    node, raw = _leaf(d, f, "bytes", f.size)
+    node.value = raw
+    out.append(node)
+
+
+def _legacy_nullptr(d: _Decoder, f: _Field, out: list[Node]) -> bool:
+    """QEMU < 10.0 described a NULL array element by the field's own type with size 1."""
+    if f.size != 1:
+        return False
+    offset = d.pos
+    byte = d.read(1, f"{f.type} '{f.name}'")
+    if byte[0] != VMS_NULLPTR_MARKER:
+        if f.described:
+            raise d.format_error(
+                f"{f.type} '{f.name}' of 1 byte is not a null-pointer marker '0' "
+                f"(0x{byte[0]:02x})", offset=offset)
+        raise d.desc_error(
+            f"element {f.index} of '{f.name}' is not a NULL pointer, but the description "
+            "(written by QEMU < 10.0) describes the whole array by its first, NULL, element",
+            offset=offset)
+    out.append(Node(name=f.name, type=f.type, kind="nullptr", offset=offset, size=1,
+                    index=f.index, raw=byte))
+    return True
+
+
+def _decode_int(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    width, signed = INT_TYPES[f.type]
+    if f.size != width:
+        if width > 1 and _legacy_nullptr(d, f, out):
+            return
+        raise d.desc_error(f"{f.type} '{f.name}' with size {f.size}")
+    node, raw = _leaf(d, f, "int", width)
+    node.value = int.from_bytes(raw, "big", signed=signed)
+    out.append(node)
+
+
+def _decode_bool(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    if f.size != 1:
+        raise d.desc_error(f"bool '{f.name}' with size {f.size}")
+    node, raw = _leaf(d, f, "bool", 1)
+    node.value = raw[0] != 0
+    out.append(node)
+
+
+def _decode_nullptr(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    if f.size != 1:
+        raise d.desc_error(f"nullptr '{f.name}' with size {f.size}")
+    node, raw = _leaf(d, f, "nullptr", 1)
+    if raw[0] != VMS_NULLPTR_MARKER:
+        raise d.format_error(f"expected null-pointer marker '0' (0x30), found 0x{raw[0]:02x}",
+                             offset=node.offset)
+    out.append(node)
+
+
+def _decode_timer(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    """timer: be64 expiry in ns, -1 when not pending."""
+    if f.size != 8:
+        raise d.desc_error(f"timer '{f.name}' with size {f.size}")
+    node, raw = _leaf(d, f, "int", 8)
+    node.value = int.from_bytes(raw, "big", signed=True)
+    out.append(node)
+
+
+def _decode_float64(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    """float64 (gone since 5.2) and CPU_Double_U: be64 IEEE double."""
+    if f.size != 8:
+        raise d.desc_error(f"{f.type} '{f.name}' with size {f.size}")
+    node, raw = _leaf(d, f, "float", 8)
+    node.value = _struct.unpack(">d", raw)[0]
+    out.append(node)
+
+
+def _decode_bitmap(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    """bitmap: be64 words, bit i of the bitmap is bit i%64 of word i//64."""
+    if f.size % 8:
+        raise d.desc_error(f"bitmap '{f.name}' with size {f.size} (not whole be64 words)")
+    node, raw = _leaf(d, f, "bitmap", f.size)
+    node.value = [int.from_bytes(raw[i:i + 8], "big") for i in range(0, len(raw), 8)]
+    out.append(node)
+
+
+def _decode_capability(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    """capability (configuration section): u8 length + name; each element has its own length."""
+    offset = d.pos
+    length = d.read(1, f"capability '{f.name}' length")
+    text = d.read(length[0], f"capability '{f.name}'")
+    node = Node(name=f.name, type=f.type, kind="capability", offset=offset,
+                size=1 + length[0], index=f.index, raw=length + text,
+                value=text.decode("utf-8", "replace"))
+    out.append(node)
+    d.check_size(f, node)
+
+
+def _struct_desc(d: _Decoder, f: _Field) -> Mapping[str, Any]:
+    sdesc = f.desc.get("struct")
+    if not isinstance(sdesc, Mapping):
+        raise d.desc_error(f"struct '{f.name}' has no 'struct' object")
+    return sdesc
+
+
+def _decode_struct(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    sdesc = _struct_desc(d, f)
+    if "fields" not in sdesc and "vmsd_name" not in sdesc:
+        # QEMU < 10.0: a NULL pointer in an array of struct pointers, "struct": {}, size 1.
+        if _legacy_nullptr(d, f, out):
+            return
+        raise d.desc_error(f"struct '{f.name}' has an empty description")
+    node = Node(name=f.name, type=f.type, kind="struct", offset=d.pos, index=f.index,
+                version=sdesc.get("version"), vmsd_name=sdesc.get("vmsd_name"))
+    d.composite(node, out, capture=False)
+    d.body(sdesc, node, f.described)
+    d.finish(node, None)
+    d.check_size(f, node)
+
+
+def _groups(d: _Decoder, f: _Field) -> list[dict[str, Any]]:
+    """The VMSD descriptions written inline in a field object, one per vmstate_save_state
+    call: each starts at a 'vmsd_name' key and takes the version/fields/subsections after it."""
+    pairs = f.desc.pairs if isinstance(f.desc, DescObject) else tuple(f.desc.items())
+    groups: list[dict[str, Any]] = []
+    for key, value in pairs:
+        if key == "vmsd_name":
+            groups.append({"vmsd_name": value})
+        elif key in ("version", "fields", "subsections") and groups:
+            if key in groups[-1]:
+                raise d.desc_error(f"'{f.name}' repeats '{key}' within one element description")
+            groups[-1][key] = value
+    return groups
+
+
+def _decode_inline_struct(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    """tmp and vstruct: one VMSD whose description sits in the field object itself."""
+    groups = _groups(d, f)
+    if len(groups) != 1:
+        raise d.desc_error(f"{f.type} '{f.name}' has {len(groups)} inline descriptions, not 1")
+    node = Node(name=f.name, type=f.type, kind="struct", offset=d.pos, index=f.index,
+                version=groups[0].get("version"), vmsd_name=groups[0].get("vmsd_name"))
+    buf = d.composite(node, out, capture=True)
+    d.body(groups[0], node, f.described)
+    d.finish(node, buf)
+    d.check_size(f, node)
+
+
+def _element_group(d: _Decoder, f: _Field, groups: list[dict[str, Any]], k: int,
+                   what: str) -> dict[str, Any]:
+    if k < len(groups):
+        return groups[k]
+    if not f.described and groups:
+        # Later elements of a compressed array: QEMU described only the first element's
+        # list, whose entries share this VMSD.
+        return groups[-1]
+    raise d.desc_error(f"{what} '{f.name}' has more elements than the description ({len(groups)})")
+
+
+def _element_marker(d: _Decoder, f: _Field) -> int:
+    offset = d.pos
+    marker = d.read(1, f"{f.type} '{f.name}' element marker")[0]
+    if marker not in (0, 1):
+        raise d.format_error(f"expected {f.type} element marker 0 or 1, found 0x{marker:02x}",
+                             offset=offset)
+    return marker
+
+
+def _decode_queue(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    """qtailq and qlist: (u8 1, element)* then u8 0."""
+    groups = _groups(d, f)
+    node = Node(name=f.name, type=f.type, kind="list", offset=d.pos, index=f.index)
+    buf = d.composite(node, out, capture=True)
+    k = 0
+    while True:
+        offset = d.pos
+        if not _element_marker(d, f):
+            break
+        group = _element_group(d, f, groups, k, f.type)
+        elem = Node(name=f.name, type="element", kind="element", offset=offset, index=k,
+                    version=group.get("version"), vmsd_name=group.get("vmsd_name"))
+        d.path.append(f"#{k}")
+        d.composite(elem, node.children, capture=False)
+        d.body(group, elem, f.described)
+        d.finish(elem, None)
+        d.path.pop()
+        k += 1
+    if f.described and k != len(groups):
+        raise d.desc_error(
+            f"{f.type} '{f.name}' has {k} elements, the description {len(groups)}")
+    d.finish(node, buf)
+    node.value = k
+    d.check_size(f, node)
+
+
+def _decode_gtree(d: _Decoder, f: _Field, out: list[Node]) -> None:
+    """gtree: be32 node count, then per node u8 1, key, value; then u8 0.
+
+    A direct key is a be64; otherwise key and value each have a description, so the field
+    object holds 2 descriptions per node (key first) instead of 1.
+    """
+    groups = _groups(d, f)
+    node = Node(name=f.name, type=f.type, kind="tree", offset=d.pos, index=f.index)
+    buf = d.composite(node, out, capture=True)
+    nnodes = d.read_uint(4, f"gtree '{f.name}' node count")
+    node.value = nnodes
+    if f.described:
+        if len(groups) == 2 * nnodes and nnodes:
+            keyed = True
+        elif len(groups) == nnodes:
+            keyed = False
+        else:
+            raise d.desc_error(
+                f"gtree '{f.name}' has {nnodes} nodes, the description {len(groups)} entries")
+    else:
+        keyed = len(groups) >= 2 and groups[0].get("vmsd_name") != groups[1].get("vmsd_name")
+    per_node = 2 if keyed else 1
+    k = 0
+    while True:
+        offset = d.pos
+        if not _element_marker(d, f):
+            break
+        if k >= nnodes:
+            raise d.format_error(f"gtree '{f.name}' has more nodes than its count {nnodes}",
+                                 offset=offset)
+        elem = Node(name=f.name, type="element", kind="element", offset=offset, index=k)
+        d.path.append(f"#{k}")
+        d.composite(elem, node.children, capture=False)
+        if keyed:
+            _gtree_part(d, f, elem, "key",
+                        _element_group(d, f, groups, per_node * k, "gtree"))
+        else:
+            key_offset = d.pos
+            key_raw = d.read(8, f"gtree '{f.name}' direct key")
+            elem.children.append(Node(name="key", type="uint64", kind="key", offset=key_offset,
+                                      size=8, value=int.from_bytes(key_raw, "big"),
+                                      raw=key_raw))
+        _gtree_part(d, f, elem, "value",
+                    _element_group(d, f, groups, per_node * k + per_node - 1, "gtree"))
+        d.finish(elem, None)
+        d.path.pop()
+        k += 1
+    if k != nnodes:
+        raise d.format_error(f"gtree '{f.name}' has {k} nodes, its count says {nnodes}")
+    d.finish(node, buf)
+    d.check_size(f, node)
+
+
+def _gtree_part(d: _Decoder, f: _Field, elem: Node, part: str, group: Mapping[str, Any]) -> None:
+    node = Node(name=part, type="struct", kind=part, offset=d.pos,
+                version=group.get("version"), vmsd_name=group.get("vmsd_name"))
+    d.path.append(part)
+    d.composite(node, elem.children, capture=False)
+    d.body(group, node, f.described)
+    d.finish(node, None)
+    d.path.pop()
+
+
+TYPE_DECODERS: dict[str, Decoder] = {
+    **{name: _decode_int for name in INT_TYPES},
+    "bool": _decode_bool,
+    "nullptr": _decode_nullptr,
+    "timer": _decode_timer,
+    "float64": _decode_float64,
+    "CPU_Double_U": _decode_float64,
+    "bitmap": _decode_bitmap,
+    "capability": _decode_capability,
+    "buffer": _decode_opaque,
+    "unused_buffer": _decode_opaque,
+    "struct": _decode_struct,
+    "tmp": _decode_inline_struct,
+    "vstruct": _decode_inline_struct,
+    "qtailq": _decode_queue,
+    "qlist": _decode_queue,
+    "gtree": _decode_gtree,
+}
+"""Decoder per description type string; any other type is read as `size` opaque bytes."""
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def _run(io: Any, desc: Any, label: str, kind: str, version: int | None,
+         end: int | None) -> Node:
+    if not isinstance(desc, Mapping):
+        raise DescriptionError("section description is not an object", section=label)
+    d = _Decoder(io, label, end)
+    vmsd_name = desc.get("vmsd_name")
+    root = Node(name=label, type=vmsd_name if isinstance(vmsd_name, str) else "old-style",
+                kind=kind, offset=d.pos, version=desc.get("version"),
+                vmsd_name=vmsd_name if isinstance(vmsd_name, str) else None)
+    try:
+        if version is not None and _is_int(root.version) and root.version != version:
+            raise d.desc_error(
+                f"section has version {version}, description says {root.version}")
+        d.body(desc, root, True)
+        root.size = d.pos - root.offset
+        total = desc.get("size")  # old-style (non-VMSD) sections record their total size
+        if _is_int(total) and "vmsd_name" not in desc and total != root.size:
+            raise d.desc_error(f"section took {root.size} bytes, description says {total}")
+    except MigkaitaiError as exc:
+        for node in d.open:
+            node.size = d.pos - node.offset
+        root.size = d.pos - root.offset
+        if exc.partial is None:
+            exc.partial = root
+        raise
+    return root
+
+
+def decode_section(io: Any, device_desc: Mapping[str, Any], section_label: str, *,
+                   version: int | None = None, end: int | None = None) -> Node:
+    """Decode one device section's payload at io's position, as ``device_desc`` says.
+
+    Args:
+        io: a kaitaistruct.KaitaiStream positioned at the payload's first byte; on return it
+            is positioned after the payload (where the footer, if any, starts).
+        device_desc: one element of the description's ``devices`` list (or any object with
+            ``fields`` and optional ``subsections``, ``vmsd_name``, ``version``).
+        section_label: how errors name the section, e.g. ``section_key(name, section_id)``.
+        version: the section header's version_id, checked against the description's.
+        end: offset where readable data ends (default: ``io.size()``).
+
+    Returns the section's Node (kind ``section``). Raises DescriptionError when the payload
+    does not match the description, TruncatedError when the stream ends inside it, and
+    FormatError for bytes QEMU never writes; the error's ``partial`` holds the tree so far.
+    """
+    return _run(io, device_desc, section_label, "section", version, end)
+
+
+# Descriptions of the configuration VMSD's subsections (migration/savevm.c) for streams whose
+# JSON has no "configuration" entry (QEMU < 8.2).
+_CONFIG_SUBSECTIONS: dict[str, str] = {
+    "configuration/target-page-bits": "target_page_bits",
+    "configuration/capabilities": "capabilities",
+    "configuration/uuid": "uuid",
+}
+
+
+def decode_configuration(io: Any, config_desc: Mapping[str, Any] | None = None, *,
+                         end: int | None = None) -> Node:
+    """Decode the QEMU_VM_CONFIGURATION record's payload (after its 0x07 byte).
+
+    With the JSON's ``configuration`` entry (QEMU 8.2+) this is :func:`decode_section`.
+    Without one it reads QEMU's vmstate_configuration by hand: be32 len, machine name, then
+    the subsections QEMU's loader would accept (0x05 + a name starting with
+    "configuration"): target-page-bits (be32), capabilities (be32 count, count x (u8 len,
+    name)), uuid (16 bytes). The node is never part of analyze-migration.py's output.
+    """
+    if config_desc is not None:
+        return _run(io, config_desc, "configuration", "section", None, end)
+    d = _Decoder(io, "configuration", end)
+    root = Node(name="configuration", type="configuration", kind="section", offset=d.pos,
+                version=1, vmsd_name="configuration")
+    try:
+        _legacy_configuration(d, root)
+    except MigkaitaiError as exc:
+        for node in d.open:
+            node.size = d.pos - node.offset
+        root.size = d.pos - root.offset
+        exc.partial = root
+        raise
+    root.size = d.pos - root.offset
+    return root
+
+
+def _int_node(d: _Decoder, name: str, typ: str, width: int) -> Node:
+    offset = d.pos
+    raw = d.read(width, f"{typ} '{name}'")
+    return Node(name=name, type=typ, kind="int", offset=offset, size=width,
+                value=int.from_bytes(raw, "big"), raw=raw)
+
+
+def _legacy_configuration(d: _Decoder, root: Node) -> None:
+    d.path.append("len")
+    length = _int_node(d, "len", "uint32", 4)
+    root.children.append(length)
+    d.path[-1] = "name"
+    offset = d.pos
+    name = d.read(length.value, "machine name")
+    root.children.append(Node(name="name", type="buffer", kind="bytes", offset=offset,
+                              size=len(name), value=name, raw=name))
+    d.path.pop()
+    while True:
+        head = d.peek(2)
+        if not head or len(head) < 2 or head[0] != QEMU_VM_SUBSECTION:
+            return
+        ahead = d.peek(2 + head[1])
+        if ahead is None or not ahead[2:].startswith(b"configuration"):
+            return
+        sub_name = ahead[2:].decode("utf-8", "replace")
+        what = _CONFIG_SUBSECTIONS.get(sub_name)
+        d.path.append(sub_name)
+        if what is None:
+            raise d.desc_error(f"unknown configuration subsection '{sub_name}'")
+        start = d.pos
+        d.read(2 + head[1], f"subsection '{sub_name}' header")
+        version = d.read_uint(4, f"subsection '{sub_name}' version")
+        sub = Node(name=sub_name, type="subsection", kind="subsection", offset=start,
+                   version=version, vmsd_name=sub_name)
+        root.children.append(sub)
+        d.open.append(sub)
+        if what == "target_page_bits":
+            sub.children.append(_int_node(d, "target_page_bits", "uint32", 4))
+        elif what == "uuid":
+            for i in range(16):
+                node = _int_node(d, "uuid.data", "uint8", 1)
+                node.index = i
+                sub.children.append(node)
+        else:
+            count = _int_node(d, "caps_count", "uint32", 4)
+            sub.children.append(count)
+            if count.value > d.remaining:
+                raise d.truncated(f"{count.value} capabilities", count.value)
+            for i in range(count.value):
+                _decode_capability(d, _Field({}, "capabilities", "capability", 0, i, False),
+                                   sub.children)
+            if count.value == 1:
+                sub.children[-1].index = None
+        d.open.pop()
+        sub.size = d.pos - start
+        d.path.pop()
+
+
+def configuration_capabilities(node: Node) -> list[str]:
+    """Migration capabilities named in a decoded configuration (e.g. "x-ignore-shared",
+    "mapped-ram"), which change the RAM section's layout. Raises FormatError when their
+    number differs from caps_count, as analyze-migration.py does."""
+    sub = node.child("configuration/capabilities")
+    if sub is None:
+        return []
+    caps = [c.value for c in sub.children if c.name == "capabilities"]
+    count = sub.child("caps_count")
+    if count is not None and count.value != len(caps):
+        raise FormatError(f"configuration lists {len(caps)} capabilities, caps_count says "
+                          f"{count.value}", offset=sub.offset, section="configuration")
+    return caps
+
+
+# --------------------------------------------------------------------------------------------
+# analyze-migration.py rendering
+
+# Its reader table (vmsd_field_readers): which types it prints as integers, and signed or not.
+ANCHOR_SIGNED = frozenset({"int8", "int16", "int32", "int64", "int32 equal", "int32 le",
+                           "int64 equal", "uint8 equal", "uint16 equal"})
+ANCHOR_UNSIGNED = frozenset({"uint8", "uint16", "uint32", "uint64", "uint32 equal"})
+
+
+def _anchor_hex(raw: bytes | None) -> str:
+    return " ".join(f"{b:02x}" for b in raw or b"")
+
+
+def _anchor_int(raw: bytes, signed: bool) -> str:
+    digits = f"0x%0{2 * len(raw)}x"
+    unsigned = int.from_bytes(raw, "big")
+    if signed:
+        value = int.from_bytes(raw, "big", signed=True)
+        if value < 0:
+            return f"{digits % unsigned} ({value})"
+    return digits % unsigned
+
+
+class _One:
+    """A single (not yet grouped) value in analyze-migration.py's per-struct dict."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def _anchor_dict(node: Node) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for child in node.children:
+        value = to_anchor(child)
+        if child.kind == "subsection":
+            data[child.name] = _One(value)
+            continue
+        current = data.get(child.name)
+        if current is None:
+            data[child.name] = _One(value)
+        elif isinstance(current, list):
+            current.append(value)
+        else:
+            data[child.name] = [current.value, value]
+    return {k: (v.value if isinstance(v, _One) else v) for k, v in data.items()}
+
+
+def to_anchor(node: Node) -> Any:
+    """Render a decoded node as analyze-migration.py ``-d state`` renders it (as parsed JSON:
+    dicts, lists, str, bool). For a section node this is the value under its
+    ``"name (section_id)"`` key."""
+    if node.kind in ("section", "subsection", "element"):
+        return _anchor_dict(node)
+    t = node.type
+    if t == "struct":
+        return "nullptr" if node.kind == "nullptr" else _anchor_dict(node)
+    if t == "bool":
+        return bool(node.raw and node.raw[0] != 0)
+    if t in ANCHOR_SIGNED or t in ANCHOR_UNSIGNED:
+        return _anchor_int(node.raw or b"", t in ANCHOR_SIGNED)
+    if t == "nullptr":
+        return "nullptr"
+    if t == "capability":
+        return node.value
+    return _anchor_hex(node.raw)
+
+
+def section_key(name: str, section_id: int) -> str:
+    """analyze-migration.py's key for a section in ``-d state`` output: "name (section_id)"."""
+    return f"{name} ({section_id})"
+
+
+def ram_section_sizes_anchor(blocks: Sequence[tuple[str, int]]) -> dict[str, dict[str, str]]:
+    """analyze-migration.py's value for the "ram" section: every block of every MEM_SIZE
+    record as "0x%016x" of its used length (a repeated name keeps its first position and
+    takes the last length)."""
+    sizes: dict[str, str] = {}
+    for name, length in blocks:
+        sizes[name] = f"0x{length:016x}"
+    return {"section sizes": sizes}

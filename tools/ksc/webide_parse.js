@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// Parse a stream the way the Kaitai Web IDE worker does (kaitai_struct_webide
+// src/v1/kaitaiWorker.ts, reparse + exportValue), then print the top-level records as JSON.
+//
+//   node webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] STREAM
+//
+// DEBUG_JS_DIR holds the JavaScript compiled with `ksc.js --target javascript --debug`.
+// Like the Web IDE we concatenate all generated files, eval them with a global KaitaiStream,
+// take the class named after meta.id, build the root from the stream alone
+// (`new Main(new KaitaiStream(buffer, 0))`), call `_read()`, and then evaluate every field
+// and every instance getter recursively (the Web IDE's exportValue with lazy parsing off).
+//
+// Output: [{"ofs": N, "fields": {"path.to.field": primitive, ...}}, ...], one entry per
+// element of the root's `records`; ofs comes from `_debug.records.arr[i].start`. Fields are
+// the seq fields (the `_debug` keys) of the record and of its sub-objects, named with their
+// .ksy ids; byte arrays and arrays longer than --max-array are skipped; array elements get
+// their index as a path component. Enums appear as numbers. Numbers beyond 2**53 are
+// imprecise, exactly as in the Web IDE.
+//
+// On a parse or instance error the records parsed so far are still printed, the error goes
+// to stderr as one line, and the exit status is 1.
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const yaml = require("js-yaml");
+const KaitaiStream = require("kaitai-struct/KaitaiStream");
+
+const USAGE = "usage: webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] STREAM";
+
+// SchemaUtils.ksyNameToJsName of the Web IDE (same rule as the compiler's JS backend).
+function jsName(ksyName, isProp) {
+  return ksyName.split("_").map((x, i) => (i === 0 && isProp ? x : x.charAt(0).toUpperCase() + x.slice(1))).join("");
+}
+
+function loadKsy(file) {
+  return yaml.load(fs.readFileSync(file, "utf8"), { schema: yaml.CORE_SCHEMA, filename: file });
+}
+
+// Map JS property names back to .ksy ids, over the main spec and the imports beside it.
+function ksyFieldNames(mainFile) {
+  const names = new Map();
+  const add = (id) => {
+    const js = jsName(id, true);
+    if (names.has(js) && names.get(js) !== id) throw new Error(`ids '${names.get(js)}' and '${id}' share JS name '${js}'`);
+    names.set(js, id);
+  };
+  const walkType = (t) => {
+    for (const a of t.seq || []) if (a.id) add(a.id);
+    for (const p of t.params || []) if (p.id) add(p.id);
+    for (const id of Object.keys(t.instances || {})) add(id);
+    for (const sub of Object.values(t.types || {})) walkType(sub);
+  };
+  const seen = new Set();
+  const walkFile = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const spec = loadKsy(file);
+    walkType(spec);
+    for (const imp of (spec.meta && spec.meta.imports) || []) walkFile(path.join(path.dirname(file), imp + ".ksy"));
+  };
+  walkFile(mainFile);
+  return names;
+}
+
+// kaitaiWorker.ts initCode: eval the concatenated generated code with a global KaitaiStream;
+// the UMD wrapper then takes its "browser global" branch and fills `root.<ClassName>`.
+function loadMainClass(jsDir, className) {
+  const src = fs.readdirSync(jsDir).filter((f) => f.endsWith(".js")).sort()
+    .map((f) => fs.readFileSync(path.join(jsDir, f), "utf8")).join("\n");
+  const root = { KaitaiStream };
+  new Function("self", src)(root); // eslint-disable-line no-new-func
+  if (!root[className] || typeof root[className][className] !== "function") {
+    throw new Error(`${jsDir} does not define ${className}`);
+  }
+  return root[className][className];
+}
+
+// exportValue(..., noLazy = true) without building the exported tree: touch every field
+// and every instance getter so that whatever the Web IDE tree would evaluate runs here too.
+// `seen` only stops a cycle (an instance returning _parent/_root), which the IDE would loop on.
+function evaluateAll(obj, seen) {
+  if (obj === null || typeof obj !== "object" || obj instanceof Uint8Array || seen.has(obj)) return;
+  seen.add(obj);
+  if (Array.isArray(obj)) {
+    for (const item of obj) evaluateAll(item, seen);
+    return;
+  }
+  const names = new Set(Object.keys(obj));
+  if (obj._debug) for (const k of Object.keys(obj._debug)) names.add(k);
+  for (const k of names) if (k[0] !== "_") evaluateAll(obj[k], seen);
+  if (obj.constructor !== Object) {
+    for (const p of Object.getOwnPropertyNames(obj.constructor.prototype)) {
+      if (p[0] !== "_" && p !== "constructor") evaluateAll(obj[p], seen);
+    }
+  }
+}
+
+function collectPrimitives(value, prefix, out, names, maxArray) {
+  if (value === undefined || value === null || value instanceof Uint8Array) return;
+  if (Array.isArray(value)) {
+    if (value.length > maxArray) return;
+    value.forEach((item, i) => collectPrimitives(item, `${prefix}.${i}`, out, names, maxArray));
+  } else if (typeof value === "object") {
+    for (const k of Object.keys(value._debug || {})) {
+      if (k[0] === "_") continue; // "_m_*" are instances, not seq fields
+      const name = names.get(k);
+      if (name === undefined) throw new Error(`field '${k}' not found in the .ksy`);
+      collectPrimitives(value[k], prefix === "" ? name : `${prefix}.${name}`, out, names, maxArray);
+    }
+  } else if (["number", "string", "boolean"].includes(typeof value)) {
+    out[prefix] = value;
+  }
+}
+
+function recordsJson(root, names, maxArray) {
+  const records = root.records || [];
+  const arr = (root._debug && root._debug.records && root._debug.records.arr) || [];
+  return records.map((rec, i) => {
+    const fields = {};
+    collectPrimitives(rec, "", fields, names, maxArray);
+    return { ofs: arr[i] ? (arr[i].ioOffset || 0) + arr[i].start : null, fields };
+  });
+}
+
+// Where the parse stopped, as the Web IDE tree shows it: follow the `_debug` entries that were
+// started but never ended (or failed validation) down to the innermost one.
+function failurePoint(root, names) {
+  const path = [];
+  let ofs = null;
+  let obj = root;
+  while (obj && typeof obj === "object" && obj._debug) {
+    const debug = obj._debug;
+    const key = Object.keys(debug).reverse().find((k) => {
+      const d = debug[k];
+      return d && (d.validationError || (d.start !== undefined && d.end === undefined));
+    });
+    if (key === undefined) break;
+    const id = key.startsWith("_m_") ? key.slice(3) : key;
+    path.push(names.get(id) || id);
+    let d = debug[key];
+    let value = obj[key];
+    const i = d.arr ? d.arr.findIndex((a) => a && a.end === undefined) : -1;
+    if (i >= 0) {
+      path.push(i);
+      d = d.arr[i];
+      value = Array.isArray(value) ? value[i] : undefined;
+    }
+    ofs = (d.ioOffset || 0) + d.start;
+    obj = value;
+  }
+  return path.length ? ` (at ${path.join(".")}, byte ${ofs})` : "";
+}
+
+function parseArgs(argv) {
+  const opts = { ksy: null, js: null, maxArray: 64, stream: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--ksy") opts.ksy = argv[++i];
+    else if (a === "--js") opts.js = argv[++i];
+    else if (a === "--max-array") opts.maxArray = Number(argv[++i]);
+    else if (a.startsWith("-") || opts.stream !== null) throw new Error(USAGE);
+    else opts.stream = a;
+  }
+  if (!opts.ksy || !opts.js || !opts.stream || !Number.isInteger(opts.maxArray)) throw new Error(USAGE);
+  return opts;
+}
+
+function errorLine(e) {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return text.replace(/\s*\n\s*/g, " ");
+}
+
+function main(argv) {
+  let opts;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    console.error(e.message);
+    return 2;
+  }
+  let root, names, error;
+  try {
+    const spec = loadKsy(opts.ksy);
+    names = ksyFieldNames(opts.ksy);
+    const MainClass = loadMainClass(opts.js, jsName(spec.meta.id, false));
+    const buf = fs.readFileSync(opts.stream);
+    // A large file owns its ArrayBuffer; small ones sit in Node's shared pool and need a copy.
+    const arrayBuffer = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length
+      ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);
+    root = new MainClass(new KaitaiStream(arrayBuffer, 0));
+    if (!root._debug) throw new Error(`${opts.js} was not compiled in debug mode (ksc.js --debug)`);
+  } catch (e) {
+    console.error(`webide_parse: ${opts.stream}: setup failed: ${errorLine(e)}`);
+    return 1;
+  }
+  try {
+    root._read();
+  } catch (e) {
+    error = e;
+  }
+  if (error === undefined) {
+    try {
+      evaluateAll(root, new Set());
+    } catch (e) {
+      error = e;
+    }
+  }
+  let out;
+  try {
+    out = recordsJson(root, names, opts.maxArray);
+  } catch (e) {
+    if (error === undefined) error = e;
+    out = [];
+  }
+  process.stdout.write(JSON.stringify(out) + "\n");
+  if (error !== undefined) {
+    let where = "";
+    try {
+      where = failurePoint(root, names);
+    } catch (e) {
+      // best effort only
+    }
+    console.error(`webide_parse: ${opts.stream}: ${errorLine(error)}${where}`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
