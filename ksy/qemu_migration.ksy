@@ -54,7 +54,7 @@ seq:
   - id: header
     type: file_header
   - id: records
-    type: 'record(_index == 0 ? -1 : records[_index - 1].ram_section_id_after, _index == 0 ? -1 : records[_index - 1].block_section_id_after, _index == 0 ? -1 : records[_index - 1].dirty_bitmap_section_id_after, _index == 0 ? -1 : records[_index - 1].htab_section_id_after, _index == 0 ? -1 : records[_index - 1].stattrib_section_id_after)'
+    type: 'record(_index == 0 ? -1 : records[_index - 1].ram_section_id_after, _index == 0 ? -1 : records[_index - 1].block_section_id_after, _index == 0 ? -1 : records[_index - 1].dirty_bitmap_section_id_after, _index == 0 ? -1 : records[_index - 1].htab_section_id_after, _index == 0 ? -1 : records[_index - 1].stattrib_section_id_after, _index == 0 ? -1 : records[_index - 1].vfio_section_id_after)'
     repeat: until
     repeat-until: _.is_last or _io.eof
   - id: vmdescription
@@ -124,7 +124,7 @@ types:
       One record of the top-level stream: its head and, for sections, the
       payload. Uses `_root` for page size and capabilities, so it is meant
       for the top-level type only; a record-by-record reader uses
-      `record_head` and the payload types directly. The five
+      `record_head` and the payload types directly. The six
       `*_section_id` params carry, from record to record, the ids of the
       live sections whose PART/END payloads have their own format (a
       PART/END names its section by id only).
@@ -139,6 +139,9 @@ types:
         type: s4
       - id: stattrib_section_id
         type: s4
+      - id: vfio_section_id
+        type: s4
+        doc: Last vfio section started (one vfio device's live phase at a time is what this tracks).
     seq:
       - id: head
         type: record_head
@@ -175,7 +178,8 @@ types:
           section_name == "spapr/htab" or (not head.is_named and head.section_id == htab_section_id) ? 4 :
           section_name == "s390-storage_attributes" or (not head.is_named and head.section_id == stattrib_section_id) ? 5 :
           section_name == "s390-skeys" ? 6 :
-          head.is_named and section_name.length > 5 and section_name.substring(section_name.length - 5, section_name.length) == "/vfio" ? 7 : 8
+          head.record_type_raw == 1 and section_name.length >= 5 and section_name.substring(section_name.length - 5, section_name.length) == "/vfio" ? 7 :
+          head.is_section and not head.is_named and head.section_id == vfio_section_id ? 7 : 8
         enum: section_format
       ram_section_id_after:
         value: 'section_name == "ram" ? head.section_id.as<s4> : ram_section_id'
@@ -187,13 +191,15 @@ types:
         value: 'section_name == "spapr/htab" ? head.section_id.as<s4> : htab_section_id'
       stattrib_section_id_after:
         value: 'section_name == "s390-storage_attributes" ? head.section_id.as<s4> : stattrib_section_id'
+      vfio_section_id_after:
+        value: 'payload_format == section_format::vfio and head.is_named ? head.section_id.as<s4> : vfio_section_id'
       is_last:
         value: head.record_type_raw == 0 or not head.is_known
         doc: EOF ends the record list; so does an unknown record type (corrupt input), which cannot be framed further.
   packaged_records:
     seq:
       - id: records
-        type: record(-1, -1, -1, -1, -1)
+        type: record(-1, -1, -1, -1, -1, -1)
         repeat: eos
   record_head:
     doc: |
@@ -787,60 +793,70 @@ types:
         repeat: until
         repeat-until: _.is_eos
   dirty_bitmap_chunk:
+    doc: |
+      One chunk (block-dirty-bitmap.c dirty_bitmap_load). Node and bitmap
+      names appear only when they change from the previous chunk (also
+      across sections), so a reader carries them over.
     seq:
-      - id: flags_first
+      - id: flags_byte
         type: u1
-      - id: flags_rest
+      - id: flags_byte2
         type: u1
-        repeat: expr
-        repeat-expr: 3
-        if: flags_first & 0x80 != 0
-        doc: DIRTY_BITMAP_MIG_EXTRA_FLAGS makes the flags field be32 (never sent by QEMU so far).
+        if: flags_byte & 0x80 != 0
+        doc: DIRTY_BITMAP_MIG_EXTRA_FLAGS continuation (accepted by the loader, never written).
+      - id: flags_word
+        type: u2
+        if: flags_byte & 0x80 != 0 and flags_byte2 & 0x80 != 0
       - id: len_node_name
         type: u1
-        if: flags & 0x08 != 0
+        if: has_node_name
       - id: node_name
         type: str
         size: len_node_name
         encoding: ASCII
-        if: flags & 0x08 != 0
+        if: has_node_name
         doc: DIRTY_BITMAP_MIG_FLAG_DEVICE_NAME (block node name or alias).
       - id: len_bitmap_name
         type: u1
-        if: flags & 0x04 != 0
+        if: has_bitmap_name
       - id: bitmap_name
         type: str
         size: len_bitmap_name
         encoding: ASCII
-        if: flags & 0x04 != 0
+        if: has_bitmap_name
       - id: granularity
         type: u4
-        if: flags & 0x10 != 0
-        doc: DIRTY_BITMAP_MIG_FLAG_START.
-      - id: start_flags
+        if: is_start
+        doc: Bytes per bit (be32; the comment atop block-dirty-bitmap.c says be64, the code writes be32).
+      - id: bitmap_flags
         type: u1
-        if: flags & 0x10 != 0
-        doc: DIRTY_BITMAP_MIG_START_FLAG_ENABLED 1, PERSISTENT 2.
+        if: is_start
+        doc: 0x01 enabled, 0x02 persistent, 0x04 autoload (obsolete).
       - id: first_sector
         type: u8
-        if: flags & 0x42 != 0
+        if: is_bits
       - id: num_sectors
         type: u4
-        if: flags & 0x42 != 0
+        if: is_bits
       - id: len_buf
         type: u8
-        if: flags & 0x40 != 0
+        if: is_bits and not is_zeroes
       - id: buf
         size: len_buf
-        if: flags & 0x40 != 0
-        doc: DIRTY_BITMAP_MIG_FLAG_BITS - the bitmap serialized (little-endian longs).
+        if: is_bits and not is_zeroes
+        doc: The bitmap part, serialized as little-endian longs, padded to 32 bytes.
     instances:
       flags:
-        value: flags_first
+        value: 'flags_byte & 0x80 == 0 ? flags_byte : (flags_byte2 & 0x80 == 0 ? flags_byte2 : flags_word)'
+        doc: As the loader reads it (it keeps only the last flags byte or word read).
       is_eos:
         value: flags & 0x01 != 0
       is_zeroes:
         value: flags & 0x02 != 0
+      has_bitmap_name:
+        value: flags & 0x04 != 0
+      has_node_name:
+        value: flags & 0x08 != 0
       is_start:
         value: flags & 0x10 != 0
       is_complete:
@@ -849,75 +865,131 @@ types:
         value: flags & 0x40 != 0
   htab_payload:
     doc: |
-      Payload of `spapr/htab` (hw/ppc/spapr.c htab_save_*): a be32 header,
-      then chunks of hash page table entries ended by an all-zero chunk
-      head.
+      Payload of `spapr/htab` (hw/ppc/spapr.c htab_save_setup/iterate/
+      complete, htab_load). The first be32 decides: -1 means no hash page
+      table (radix guest), a positive value is the START payload (the HPT
+      size shift) and nothing follows; 0 is followed by chunks of HPTEs
+      up to an all-zero chunk head.
     seq:
       - id: header
         type: s4
-        doc: -1 when the guest has no hash page table (radix), else the HPT shift (log2 of its size).
       - id: chunks
         type: htab_chunk
         repeat: until
         repeat-until: _.is_end
-        if: header >= 0
+        if: header == 0
+    instances:
+      htab_shift:
+        value: 'header > 0 ? header : 0'
   htab_chunk:
     seq:
       - id: index
         type: u4
+        doc: First HPTE index of the chunk.
       - id: num_valid
         type: u2
       - id: num_invalid
         type: u2
+        doc: Entries after the valid ones that are to be cleared (no bytes).
       - id: valid_hptes
         size: 16
         repeat: expr
         repeat-expr: num_valid
+        doc: Hash page table entries, two be64 words each.
     instances:
       is_end:
         value: index == 0 and num_valid == 0 and num_invalid == 0
   stattrib_payload:
     doc: |
-      Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c):
-      be64 words of (guest page frame << 12 | flags), each followed by
-      what its flag says, until the EOS flag.
+      Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c
+      cmma_save, cmma_load): records up to the one with EOS.
     seq:
       - id: stattrib_records
         type: stattrib_record
         repeat: until
-        repeat-until: _.is_eos
+        repeat-until: _.is_eos or _.is_error
   stattrib_record:
+    doc: be64 word of a guest address (page aligned) with flags in its low 12 bits.
     seq:
-      - id: word_hi
+      - id: addr_hi
         type: u4
-      - id: word_lo
+      - id: addr_lo
         type: u4
+      - id: num_attributes
+        type: u8
+        if: is_more
       - id: attributes
-        size: word_hi * 0 + count
-        if: is_block
+        size: num_attributes
+        if: is_more
+        doc: One CMMA attribute byte per 4 KiB page from the address on.
     instances:
       flags:
-        value: word_lo & 0xfff
+        value: addr_lo & 0xfff
       is_eos:
         value: flags & 0x01 != 0
-      is_setup:
+      is_more:
         value: flags & 0x02 != 0
-      is_block:
+      is_error:
         value: flags & 0x04 != 0
-      count:
-        value: 0
+      is_done:
+        value: flags & 0x08 != 0
   skeys_payload:
-    doc: Payload of `s390-skeys` (hw/s390x/s390-skeys.c).
+    doc: |
+      Payload of `s390-skeys` (hw/s390x/s390-skeys.c s390_storage_keys_save):
+      one record per guest memory range, then EOS (or ERROR).
     seq:
       - id: skeys_records
-        type: u8
+        type: skeys_record
         repeat: until
-        repeat-until: _ & 0x01 != 0
-  vfio_payload:
-    doc: Payload of a `<device>/vfio` section (hw/vfio/migration.c), framed by be64 markers.
+        repeat-until: _.is_eos or _.is_error
+  skeys_record:
     seq:
+      - id: addr_hi
+        type: u4
+      - id: addr_lo
+        type: u4
+      - id: num_keys
+        type: u8
+        if: is_skeys
+      - id: keys
+        size: num_keys
+        if: is_skeys
+        doc: One storage key per 4 KiB page (ACC << 4 | F << 3 | R << 2 | C << 1).
+    instances:
+      flags:
+        value: addr_lo & 0xfff
+      is_eos:
+        value: flags & 0x01 != 0
+      is_skeys:
+        value: flags & 0x02 != 0
+      is_error:
+        value: flags & 0x04 != 0
+  vfio_payload:
+    doc: |
+      START/PART/END payload of a `<device path>/vfio` section
+      (hw/vfio/migration.c): be64 markers 0xFFFFFFFFEF10000n and device
+      data blocks, ended by END_OF_STATE or by INIT_DATA_SENT. The FULL
+      vfio section carries the device config as an inline VMSD and is
+      treated as a device payload.
+    seq:
+      - id: vfio_records
+        type: vfio_record
+        repeat: until
+        repeat-until: _.code == 1 or _.code == 5
+  vfio_record:
+    seq:
+      - id: marker_prefix
+        contents: [0xff, 0xff, 0xff, 0xff, 0xef, 0x10]
+      - id: code
+        type: u2
+        doc: 1 END_OF_STATE, 2 DEV_CONFIG_STATE, 3 DEV_SETUP_STATE, 4 DEV_DATA_STATE, 5 DEV_INIT_DATA_SENT.
+      - id: len_data
+        type: u8
+        if: code == 4
       - id: data
-        size-eos: true
+        size: len_data
+        if: code == 4
+        doc: Opaque device migration data from the vfio driver.
   vmdescription:
     doc: |
       QEMU_VM_VMDESCRIPTION after the EOF record: be32 length and that

@@ -342,14 +342,10 @@ class _Decoder:
         fields = desc.get("fields")
         if not isinstance(fields, list):
             raise self.desc_error(f"description of '{node.label}' has no 'fields' list")
-        start = len(node.children)
         counts: dict[str, int] = {}
-        arrays: set[str] = set()
+        firsts: dict[str, Node] = {}
         for fdesc in fields:
-            self.entry(fdesc, node.children, counts, arrays, described)
-        for c in node.children[start:]:
-            if counts.get(c.name, 0) < 2 and c.name not in arrays:
-                c.index = None
+            self.entry(fdesc, node.children, counts, firsts, described)
         subsections = desc.get("subsections")
         if subsections is not None:
             if not isinstance(subsections, list):
@@ -359,9 +355,14 @@ class _Decoder:
         self.check_unlisted_subsection(desc)
         self.depth -= 1
 
-    def entry(self, fdesc: Any, out: list[Node], counts: dict[str, int], arrays: set[str],
-              described: bool) -> None:
-        """One entry of a 'fields' list: one field, or all elements of a compressed array."""
+    def entry(self, fdesc: Any, out: list[Node], counts: dict[str, int],
+              firsts: dict[str, Node], described: bool) -> None:
+        """One entry of a 'fields' list: one field, or all elements of a compressed array.
+
+        ``counts`` numbers same-named fields of this VMSD (arrays, and runs of an array of
+        pointers split at NULLs), ``firsts`` keeps each name's first node so that it gets
+        index 0 once a second element shows that the name is an array.
+        """
         if not isinstance(fdesc, Mapping):
             raise self.desc_error("a 'fields' entry is not an object")
         name, typ, size = fdesc.get("name"), fdesc.get("type"), fdesc.get("size")
@@ -371,29 +372,33 @@ class _Decoder:
             self.path.append(name)
             raise self.desc_error(f"field '{name}' has no valid 'size' ({size!r})")
         count = 1
+        is_array = "index" in fdesc
         if "array_len" in fdesc:
             count = fdesc["array_len"]
             if not _is_int(count) or count < 0:
                 self.path.append(name)
                 raise self.desc_error(f"field '{name}' has an invalid array_len ({count!r})")
-            arrays.add(name)
+            is_array = True
             limit = self.remaining if size > 0 else self.remaining + MAX_EMPTY_ELEMENTS
             if count > limit:
                 self.path.append(f"{name}[0]")
                 if size > 0:
                     raise self.truncated(f"array of {count} x {typ} '{name}'", count)
                 raise self.desc_error(f"array_len {count} of zero-size elements is implausible")
-        elif "index" in fdesc:
-            arrays.add(name)
+        first = firsts.get(name)
+        if first is not None and first.index is None:
+            first.index = 0
         if count > 1 and self.bulk(name, typ, size, count, out, counts):
+            firsts.setdefault(name, out[-count])
             return
         decoder = TYPE_DECODERS.get(typ, _decode_opaque)
         for i in range(count):
             ordinal = counts.get(name, 0)
             counts[name] = ordinal + 1
-            array_like = count > 1 or name in arrays or ordinal > 0
-            self.path.append(f"{name}[{ordinal}]" if array_like else name)
-            decoder(self, _Field(fdesc, name, typ, size, ordinal, described and i == 0), out)
+            index = ordinal if is_array or ordinal > 0 else None
+            self.path.append(name if index is None else f"{name}[{index}]")
+            decoder(self, _Field(fdesc, name, typ, size, index, described and i == 0), out)
+            firsts.setdefault(name, out[-1])
             self.path.pop()
 
     def bulk(self, name: str, typ: str, size: int, count: int, out: list[Node],

@@ -278,3 +278,52 @@ def test_version_2_is_rejected_as_obsolete(tmp_path):
     p.write_bytes(b"QEVM\x00\x00\x00\x02" + b"\x00")
     with pytest.raises(ValidationNotEqualError, match="obsolete_v2_refused_by_qemu"):
         QemuMigration.from_file(str(p))
+
+
+def payloads(m: QemuMigration, fmt: str):
+    return [r.payload for r in all_records(m.records)
+            if r.head.is_section and r.payload_format.name == fmt]
+
+
+def test_block_migration_chunks():
+    """blk=true: 1 MiB DEVICE_BLOCK chunks of virtio0, PROGRESS percentages, EOS."""
+    recs = [b for p in payloads(parse("x86/pc-block-migration"), "block") for b in p.block_records]
+    data = [b for b in recs if b.is_device_block]
+    assert [(b.device_name, b.sector) for b in data] == [("virtio0", 0), ("virtio0", 2048)]
+    assert all(len(b.data) == 0x100000 for b in data)
+    assert [b.sector for b in recs if b.is_progress] == [0, 50, 100]
+    zrecs = [b for p in payloads(parse("x86/pc-block-migration-zero-blocks"), "block")
+             for b in p.block_records]
+    zero = [(b.device_name, b.sector) for b in zrecs if b.is_zero_block]
+    assert sorted(zero) == [("virtio1", 0), ("virtio1", 2048), ("virtio1", 4096), ("virtio1", 6144)]
+
+
+def test_dirty_bitmap_chunks():
+    chunks = [c for p in payloads(parse("exotic/v7.2-pc-dirty-bitmaps-persistent"), "dirty_bitmap")
+              for c in p.chunks]
+    starts = [(c.bitmap_name, c.granularity, c.bitmap_flags) for c in chunks if c.is_start]
+    assert starts == [("bm2", 65536, 0), ("bm1", 4096, 3), ("bm0", 65536, 3)]
+    assert chunks[0].node_name == "drive0"
+    bits = [c for c in chunks if c.is_bits and not c.is_zeroes]
+    # 16 MiB disk: 64 KiB granularity = 256 bits = 32 bytes, 4 KiB = 4096 bits = 512 bytes
+    assert [(c.bitmap_name, c.len_buf) for c in bits] == [("bm2", 32), ("bm1", 512), ("bm0", 32)]
+    assert sum(c.is_complete for c in chunks) == 3
+    zeroes = [c for p in payloads(parse("x86/pc-dirty-bitmaps"), "dirty_bitmap")
+              for c in p.chunks if c.is_zeroes]
+    assert zeroes and all(not hasattr(c, "buf") for c in zeroes)
+
+
+def test_spapr_htab():
+    hts = payloads(parse("other/ppc64-pseries-default"), "htab")
+    assert hts[0].header == 0x15  # START: HPT of 2 MiB (shift 21)
+    assert [h.header for h in hts[1:]] == [0, 0]
+    assert all(h.chunks[-1].is_end for h in hts[1:])
+
+
+def test_s390_storage_attributes_and_keys():
+    m = parse("other/s390x-ccw-default")
+    st = payloads(m, "stattrib")
+    assert len(st) == 3
+    assert st[-1].stattrib_records[0].is_done and st[-1].stattrib_records[-1].is_eos
+    (skeys,) = payloads(m, "skeys")
+    assert [r.is_eos for r in skeys.skeys_records] == [True]  # TCG: keys never enabled

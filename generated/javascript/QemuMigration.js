@@ -147,7 +147,7 @@ var QemuMigration = (function() {
     this.records = [];
     var i = 0;
     do {
-      var _ = new Record(this._io, this, this._root, (i == 0 ? -1 : this.records[i - 1].ramSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].blockSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].dirtyBitmapSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].htabSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].stattribSectionIdAfter));
+      var _ = new Record(this._io, this, this._root, (i == 0 ? -1 : this.records[i - 1].ramSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].blockSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].dirtyBitmapSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].htabSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].stattribSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].vfioSectionIdAfter));
       this.records.push(_);
       i++;
     } while (!( ((_.isLast) || (this._io.isEof())) ));
@@ -801,6 +801,12 @@ var QemuMigration = (function() {
     return DevicePayloadChunk;
   })();
 
+  /**
+   * One chunk (block-dirty-bitmap.c dirty_bitmap_load). Node and bitmap
+   * names appear only when they change from the previous chunk (also
+   * across sections), so a reader carries them over.
+   */
+
   var DirtyBitmapChunk = QemuMigration.DirtyBitmapChunk = (function() {
     function DirtyBitmapChunk(_io, _parent, _root) {
       this._io = _io;
@@ -810,50 +816,70 @@ var QemuMigration = (function() {
       this._read();
     }
     DirtyBitmapChunk.prototype._read = function() {
-      this.flagsFirst = this._io.readU1();
-      if ((this.flagsFirst & 128) != 0) {
-        this.flagsRest = [];
-        for (var i = 0; i < 3; i++) {
-          this.flagsRest.push(this._io.readU1());
-        }
+      this.flagsByte = this._io.readU1();
+      if ((this.flagsByte & 128) != 0) {
+        this.flagsByte2 = this._io.readU1();
       }
-      if ((this.flags & 8) != 0) {
+      if ( (((this.flagsByte & 128) != 0) && ((this.flagsByte2 & 128) != 0)) ) {
+        this.flagsWord = this._io.readU2be();
+      }
+      if (this.hasNodeName) {
         this.lenNodeName = this._io.readU1();
       }
-      if ((this.flags & 8) != 0) {
+      if (this.hasNodeName) {
         this.nodeName = KaitaiStream.bytesToStr(this._io.readBytes(this.lenNodeName), "ASCII");
       }
-      if ((this.flags & 4) != 0) {
+      if (this.hasBitmapName) {
         this.lenBitmapName = this._io.readU1();
       }
-      if ((this.flags & 4) != 0) {
+      if (this.hasBitmapName) {
         this.bitmapName = KaitaiStream.bytesToStr(this._io.readBytes(this.lenBitmapName), "ASCII");
       }
-      if ((this.flags & 16) != 0) {
+      if (this.isStart) {
         this.granularity = this._io.readU4be();
       }
-      if ((this.flags & 16) != 0) {
-        this.startFlags = this._io.readU1();
+      if (this.isStart) {
+        this.bitmapFlags = this._io.readU1();
       }
-      if ((this.flags & 66) != 0) {
+      if (this.isBits) {
         this.firstSector = this._io.readU8be();
       }
-      if ((this.flags & 66) != 0) {
+      if (this.isBits) {
         this.numSectors = this._io.readU4be();
       }
-      if ((this.flags & 64) != 0) {
+      if ( ((this.isBits) && (!(this.isZeroes))) ) {
         this.lenBuf = this._io.readU8be();
       }
-      if ((this.flags & 64) != 0) {
+      if ( ((this.isBits) && (!(this.isZeroes))) ) {
         this.buf = this._io.readBytes(this.lenBuf);
       }
     }
+
+    /**
+     * As the loader reads it (it keeps only the last flags byte or word read).
+     */
     Object.defineProperty(DirtyBitmapChunk.prototype, 'flags', {
       get: function() {
         if (this._m_flags !== undefined)
           return this._m_flags;
-        this._m_flags = this.flagsFirst;
+        this._m_flags = ((this.flagsByte & 128) == 0 ? this.flagsByte : ((this.flagsByte2 & 128) == 0 ? this.flagsByte2 : this.flagsWord));
         return this._m_flags;
+      }
+    });
+    Object.defineProperty(DirtyBitmapChunk.prototype, 'hasBitmapName', {
+      get: function() {
+        if (this._m_hasBitmapName !== undefined)
+          return this._m_hasBitmapName;
+        this._m_hasBitmapName = (this.flags & 4) != 0;
+        return this._m_hasBitmapName;
+      }
+    });
+    Object.defineProperty(DirtyBitmapChunk.prototype, 'hasNodeName', {
+      get: function() {
+        if (this._m_hasNodeName !== undefined)
+          return this._m_hasNodeName;
+        this._m_hasNodeName = (this.flags & 8) != 0;
+        return this._m_hasNodeName;
       }
     });
     Object.defineProperty(DirtyBitmapChunk.prototype, 'isBits', {
@@ -898,7 +924,7 @@ var QemuMigration = (function() {
     });
 
     /**
-     * DIRTY_BITMAP_MIG_EXTRA_FLAGS makes the flags field be32 (never sent by QEMU so far).
+     * DIRTY_BITMAP_MIG_EXTRA_FLAGS continuation (accepted by the loader, never written).
      */
 
     /**
@@ -906,15 +932,15 @@ var QemuMigration = (function() {
      */
 
     /**
-     * DIRTY_BITMAP_MIG_FLAG_START.
+     * Bytes per bit (be32; the comment atop block-dirty-bitmap.c says be64, the code writes be32).
      */
 
     /**
-     * DIRTY_BITMAP_MIG_START_FLAG_ENABLED 1, PERSISTENT 2.
+     * 0x01 enabled, 0x02 persistent, 0x04 autoload (obsolete).
      */
 
     /**
-     * DIRTY_BITMAP_MIG_FLAG_BITS - the bitmap serialized (little-endian longs).
+     * The bitmap part, serialized as little-endian longs, padded to 32 bytes.
      */
 
     return DirtyBitmapChunk;
@@ -1021,13 +1047,27 @@ var QemuMigration = (function() {
       }
     });
 
+    /**
+     * First HPTE index of the chunk.
+     */
+
+    /**
+     * Entries after the valid ones that are to be cleared (no bytes).
+     */
+
+    /**
+     * Hash page table entries, two be64 words each.
+     */
+
     return HtabChunk;
   })();
 
   /**
-   * Payload of `spapr/htab` (hw/ppc/spapr.c htab_save_*): a be32 header,
-   * then chunks of hash page table entries ended by an all-zero chunk
-   * head.
+   * Payload of `spapr/htab` (hw/ppc/spapr.c htab_save_setup/iterate/
+   * complete, htab_load). The first be32 decides: -1 means no hash page
+   * table (radix guest), a positive value is the START payload (the HPT
+   * size shift) and nothing follows; 0 is followed by chunks of HPTEs
+   * up to an all-zero chunk head.
    */
 
   var HtabPayload = QemuMigration.HtabPayload = (function() {
@@ -1040,7 +1080,7 @@ var QemuMigration = (function() {
     }
     HtabPayload.prototype._read = function() {
       this.header = this._io.readS4be();
-      if (this.header >= 0) {
+      if (this.header == 0) {
         this.chunks = [];
         var i = 0;
         do {
@@ -1050,10 +1090,14 @@ var QemuMigration = (function() {
         } while (!(_.isEnd));
       }
     }
-
-    /**
-     * -1 when the guest has no hash page table (radix), else the HPT shift (log2 of its size).
-     */
+    Object.defineProperty(HtabPayload.prototype, 'htabShift', {
+      get: function() {
+        if (this._m_htabShift !== undefined)
+          return this._m_htabShift;
+        this._m_htabShift = (this.header > 0 ? this.header : 0);
+        return this._m_htabShift;
+      }
+    });
 
     return HtabPayload;
   })();
@@ -1108,7 +1152,7 @@ var QemuMigration = (function() {
       this.records = [];
       var i = 0;
       while (!this._io.isEof()) {
-        this.records.push(new Record(this._io, this, this._root, -1, -1, -1, -1, -1));
+        this.records.push(new Record(this._io, this, this._root, -1, -1, -1, -1, -1, -1));
         i++;
       }
     }
@@ -1465,14 +1509,14 @@ var QemuMigration = (function() {
    * One record of the top-level stream: its head and, for sections, the
    * payload. Uses `_root` for page size and capabilities, so it is meant
    * for the top-level type only; a record-by-record reader uses
-   * `record_head` and the payload types directly. The five
+   * `record_head` and the payload types directly. The six
    * `*_section_id` params carry, from record to record, the ids of the
    * live sections whose PART/END payloads have their own format (a
    * PART/END names its section by id only).
    */
 
   var Record = QemuMigration.Record = (function() {
-    function Record(_io, _parent, _root, ramSectionId, blockSectionId, dirtyBitmapSectionId, htabSectionId, stattribSectionId) {
+    function Record(_io, _parent, _root, ramSectionId, blockSectionId, dirtyBitmapSectionId, htabSectionId, stattribSectionId, vfioSectionId) {
       this._io = _io;
       this._parent = _parent;
       this._root = _root;
@@ -1481,6 +1525,7 @@ var QemuMigration = (function() {
       this.dirtyBitmapSectionId = dirtyBitmapSectionId;
       this.htabSectionId = htabSectionId;
       this.stattribSectionId = stattribSectionId;
+      this.vfioSectionId = vfioSectionId;
 
       this._read();
     }
@@ -1560,7 +1605,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_payloadFormat !== undefined)
           return this._m_payloadFormat;
-        this._m_payloadFormat = ( ((this.sectionName == "ram") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.ramSectionId)) ))  ? 1 : ( ((this.sectionName == "block") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.blockSectionId)) ))  ? 2 : ( ((this.sectionName == "dirty-bitmap") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.dirtyBitmapSectionId)) ))  ? 3 : ( ((this.sectionName == "spapr/htab") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.htabSectionId)) ))  ? 4 : ( ((this.sectionName == "s390-storage_attributes") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.stattribSectionId)) ))  ? 5 : (this.sectionName == "s390-skeys" ? 6 : ( ((this.head.isNamed) && (this.sectionName.length > 5) && (this.sectionName.substring(this.sectionName.length - 5, this.sectionName.length) == "/vfio"))  ? 7 : 8)))))));
+        this._m_payloadFormat = ( ((this.sectionName == "ram") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.ramSectionId)) ))  ? 1 : ( ((this.sectionName == "block") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.blockSectionId)) ))  ? 2 : ( ((this.sectionName == "dirty-bitmap") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.dirtyBitmapSectionId)) ))  ? 3 : ( ((this.sectionName == "spapr/htab") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.htabSectionId)) ))  ? 4 : ( ((this.sectionName == "s390-storage_attributes") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.stattribSectionId)) ))  ? 5 : (this.sectionName == "s390-skeys" ? 6 : ( ((this.head.recordTypeRaw == 1) && (this.sectionName.length >= 5) && (this.sectionName.substring(this.sectionName.length - 5, this.sectionName.length) == "/vfio"))  ? 7 : ( ((this.head.isSection) && (!(this.head.isNamed)) && (this.head.sectionId == this.vfioSectionId))  ? 7 : 8))))))));
         return this._m_payloadFormat;
       }
     });
@@ -1588,12 +1633,24 @@ var QemuMigration = (function() {
         return this._m_stattribSectionIdAfter;
       }
     });
+    Object.defineProperty(Record.prototype, 'vfioSectionIdAfter', {
+      get: function() {
+        if (this._m_vfioSectionIdAfter !== undefined)
+          return this._m_vfioSectionIdAfter;
+        this._m_vfioSectionIdAfter = ( ((this.payloadFormat == QemuMigration.SectionFormat.VFIO) && (this.head.isNamed))  ? this.head.sectionId : this.vfioSectionId);
+        return this._m_vfioSectionIdAfter;
+      }
+    });
 
     /**
      * MIG_CMD_PACKAGED: the N bytes that the command announces follow
      * it, outside the command's own length: a headerless nested
      * stream of records (POSTCOPY_LISTEN, FULL sections, PING,
      * POSTCOPY_RUN).
+     */
+
+    /**
+     * Last vfio section started (one vfio device's live phase at a time is what this tracks).
      */
 
     return Record;
@@ -1752,7 +1809,8 @@ var QemuMigration = (function() {
   })();
 
   /**
-   * Payload of `s390-skeys` (hw/s390x/s390-skeys.c).
+   * Payload of `s390-skeys` (hw/s390x/s390-skeys.c s390_storage_keys_save):
+   * one record per guest memory range, then EOS (or ERROR).
    */
 
   var SkeysPayload = QemuMigration.SkeysPayload = (function() {
@@ -1767,19 +1825,76 @@ var QemuMigration = (function() {
       this.skeysRecords = [];
       var i = 0;
       do {
-        var _ = this._io.readU8be();
+        var _ = new SkeysRecord(this._io, this, this._root);
         this.skeysRecords.push(_);
         i++;
-      } while (!((_ & 1) != 0));
+      } while (!( ((_.isEos) || (_.isError)) ));
     }
 
     return SkeysPayload;
   })();
 
+  var SkeysRecord = QemuMigration.SkeysRecord = (function() {
+    function SkeysRecord(_io, _parent, _root) {
+      this._io = _io;
+      this._parent = _parent;
+      this._root = _root;
+
+      this._read();
+    }
+    SkeysRecord.prototype._read = function() {
+      this.addrHi = this._io.readU4be();
+      this.addrLo = this._io.readU4be();
+      if (this.isSkeys) {
+        this.numKeys = this._io.readU8be();
+      }
+      if (this.isSkeys) {
+        this.keys = this._io.readBytes(this.numKeys);
+      }
+    }
+    Object.defineProperty(SkeysRecord.prototype, 'flags', {
+      get: function() {
+        if (this._m_flags !== undefined)
+          return this._m_flags;
+        this._m_flags = this.addrLo & 4095;
+        return this._m_flags;
+      }
+    });
+    Object.defineProperty(SkeysRecord.prototype, 'isEos', {
+      get: function() {
+        if (this._m_isEos !== undefined)
+          return this._m_isEos;
+        this._m_isEos = (this.flags & 1) != 0;
+        return this._m_isEos;
+      }
+    });
+    Object.defineProperty(SkeysRecord.prototype, 'isError', {
+      get: function() {
+        if (this._m_isError !== undefined)
+          return this._m_isError;
+        this._m_isError = (this.flags & 4) != 0;
+        return this._m_isError;
+      }
+    });
+    Object.defineProperty(SkeysRecord.prototype, 'isSkeys', {
+      get: function() {
+        if (this._m_isSkeys !== undefined)
+          return this._m_isSkeys;
+        this._m_isSkeys = (this.flags & 2) != 0;
+        return this._m_isSkeys;
+      }
+    });
+
+    /**
+     * One storage key per 4 KiB page (ACC << 4 | F << 3 | R << 2 | C << 1).
+     */
+
+    return SkeysRecord;
+  })();
+
   /**
-   * Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c):
-   * be64 words of (guest page frame << 12 | flags), each followed by
-   * what its flag says, until the EOS flag.
+   * Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c
+   * cmma_save, cmma_load): records up to the one with EOS.
    */
 
   var StattribPayload = QemuMigration.StattribPayload = (function() {
@@ -1797,11 +1912,15 @@ var QemuMigration = (function() {
         var _ = new StattribRecord(this._io, this, this._root);
         this.stattribRecords.push(_);
         i++;
-      } while (!(_.isEos));
+      } while (!( ((_.isEos) || (_.isError)) ));
     }
 
     return StattribPayload;
   })();
+
+  /**
+   * be64 word of a guest address (page aligned) with flags in its low 12 bits.
+   */
 
   var StattribRecord = QemuMigration.StattribRecord = (function() {
     function StattribRecord(_io, _parent, _root) {
@@ -1812,34 +1931,29 @@ var QemuMigration = (function() {
       this._read();
     }
     StattribRecord.prototype._read = function() {
-      this.wordHi = this._io.readU4be();
-      this.wordLo = this._io.readU4be();
-      if (this.isBlock) {
-        this.attributes = this._io.readBytes(this.wordHi * 0 + this.count);
+      this.addrHi = this._io.readU4be();
+      this.addrLo = this._io.readU4be();
+      if (this.isMore) {
+        this.numAttributes = this._io.readU8be();
+      }
+      if (this.isMore) {
+        this.attributes = this._io.readBytes(this.numAttributes);
       }
     }
-    Object.defineProperty(StattribRecord.prototype, 'count', {
-      get: function() {
-        if (this._m_count !== undefined)
-          return this._m_count;
-        this._m_count = 0;
-        return this._m_count;
-      }
-    });
     Object.defineProperty(StattribRecord.prototype, 'flags', {
       get: function() {
         if (this._m_flags !== undefined)
           return this._m_flags;
-        this._m_flags = this.wordLo & 4095;
+        this._m_flags = this.addrLo & 4095;
         return this._m_flags;
       }
     });
-    Object.defineProperty(StattribRecord.prototype, 'isBlock', {
+    Object.defineProperty(StattribRecord.prototype, 'isDone', {
       get: function() {
-        if (this._m_isBlock !== undefined)
-          return this._m_isBlock;
-        this._m_isBlock = (this.flags & 4) != 0;
-        return this._m_isBlock;
+        if (this._m_isDone !== undefined)
+          return this._m_isDone;
+        this._m_isDone = (this.flags & 8) != 0;
+        return this._m_isDone;
       }
     });
     Object.defineProperty(StattribRecord.prototype, 'isEos', {
@@ -1850,20 +1964,36 @@ var QemuMigration = (function() {
         return this._m_isEos;
       }
     });
-    Object.defineProperty(StattribRecord.prototype, 'isSetup', {
+    Object.defineProperty(StattribRecord.prototype, 'isError', {
       get: function() {
-        if (this._m_isSetup !== undefined)
-          return this._m_isSetup;
-        this._m_isSetup = (this.flags & 2) != 0;
-        return this._m_isSetup;
+        if (this._m_isError !== undefined)
+          return this._m_isError;
+        this._m_isError = (this.flags & 4) != 0;
+        return this._m_isError;
       }
     });
+    Object.defineProperty(StattribRecord.prototype, 'isMore', {
+      get: function() {
+        if (this._m_isMore !== undefined)
+          return this._m_isMore;
+        this._m_isMore = (this.flags & 2) != 0;
+        return this._m_isMore;
+      }
+    });
+
+    /**
+     * One CMMA attribute byte per 4 KiB page from the address on.
+     */
 
     return StattribRecord;
   })();
 
   /**
-   * Payload of a `<device>/vfio` section (hw/vfio/migration.c), framed by be64 markers.
+   * START/PART/END payload of a `<device path>/vfio` section
+   * (hw/vfio/migration.c): be64 markers 0xFFFFFFFFEF10000n and device
+   * data blocks, ended by END_OF_STATE or by INIT_DATA_SENT. The FULL
+   * vfio section carries the device config as an inline VMSD and is
+   * treated as a device payload.
    */
 
   var VfioPayload = QemuMigration.VfioPayload = (function() {
@@ -1875,10 +2005,49 @@ var QemuMigration = (function() {
       this._read();
     }
     VfioPayload.prototype._read = function() {
-      this.data = this._io.readBytesFull();
+      this.vfioRecords = [];
+      var i = 0;
+      do {
+        var _ = new VfioRecord(this._io, this, this._root);
+        this.vfioRecords.push(_);
+        i++;
+      } while (!( ((_.code == 1) || (_.code == 5)) ));
     }
 
     return VfioPayload;
+  })();
+
+  var VfioRecord = QemuMigration.VfioRecord = (function() {
+    function VfioRecord(_io, _parent, _root) {
+      this._io = _io;
+      this._parent = _parent;
+      this._root = _root;
+
+      this._read();
+    }
+    VfioRecord.prototype._read = function() {
+      this.markerPrefix = this._io.readBytes(6);
+      if (!((KaitaiStream.byteArrayCompare(this.markerPrefix, new Uint8Array([255, 255, 255, 255, 239, 16])) == 0))) {
+        throw new KaitaiStream.ValidationNotEqualError(new Uint8Array([255, 255, 255, 255, 239, 16]), this.markerPrefix, this._io, "/types/vfio_record/seq/0");
+      }
+      this.code = this._io.readU2be();
+      if (this.code == 4) {
+        this.lenData = this._io.readU8be();
+      }
+      if (this.code == 4) {
+        this.data = this._io.readBytes(this.lenData);
+      }
+    }
+
+    /**
+     * 1 END_OF_STATE, 2 DEV_CONFIG_STATE, 3 DEV_SETUP_STATE, 4 DEV_DATA_STATE, 5 DEV_INIT_DATA_SENT.
+     */
+
+    /**
+     * Opaque device migration data from the vfio driver.
+     */
+
+    return VfioRecord;
   })();
 
   /**

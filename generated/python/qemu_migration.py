@@ -115,7 +115,7 @@ class QemuMigration(KaitaiStruct):
         self.records = []
         i = 0
         while True:
-            _ = QemuMigration.Record((-1 if i == 0 else self.records[i - 1].ram_section_id_after), (-1 if i == 0 else self.records[i - 1].block_section_id_after), (-1 if i == 0 else self.records[i - 1].dirty_bitmap_section_id_after), (-1 if i == 0 else self.records[i - 1].htab_section_id_after), (-1 if i == 0 else self.records[i - 1].stattrib_section_id_after), self._io, self, self._root)
+            _ = QemuMigration.Record((-1 if i == 0 else self.records[i - 1].ram_section_id_after), (-1 if i == 0 else self.records[i - 1].block_section_id_after), (-1 if i == 0 else self.records[i - 1].dirty_bitmap_section_id_after), (-1 if i == 0 else self.records[i - 1].htab_section_id_after), (-1 if i == 0 else self.records[i - 1].stattrib_section_id_after), (-1 if i == 0 else self.records[i - 1].vfio_section_id_after), self._io, self, self._root)
             self.records.append(_)
             if  ((_.is_last) or (self._io.is_eof())) :
                 break
@@ -825,6 +825,10 @@ class QemuMigration(KaitaiStruct):
 
 
     class DirtyBitmapChunk(KaitaiStruct):
+        """One chunk (block-dirty-bitmap.c dirty_bitmap_load). Node and bitmap
+        names appear only when they change from the previous chunk (also
+        across sections), so a reader carries them over.
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.DirtyBitmapChunk, self).__init__(_io)
             self._parent = _parent
@@ -832,51 +836,52 @@ class QemuMigration(KaitaiStruct):
             self._read()
 
         def _read(self):
-            self.flags_first = self._io.read_u1()
-            if self.flags_first & 128 != 0:
+            self.flags_byte = self._io.read_u1()
+            if self.flags_byte & 128 != 0:
                 pass
-                self.flags_rest = []
-                for i in range(3):
-                    self.flags_rest.append(self._io.read_u1())
+                self.flags_byte2 = self._io.read_u1()
 
+            if  ((self.flags_byte & 128 != 0) and (self.flags_byte2 & 128 != 0)) :
+                pass
+                self.flags_word = self._io.read_u2be()
 
-            if self.flags & 8 != 0:
+            if self.has_node_name:
                 pass
                 self.len_node_name = self._io.read_u1()
 
-            if self.flags & 8 != 0:
+            if self.has_node_name:
                 pass
                 self.node_name = (self._io.read_bytes(self.len_node_name)).decode(u"ASCII")
 
-            if self.flags & 4 != 0:
+            if self.has_bitmap_name:
                 pass
                 self.len_bitmap_name = self._io.read_u1()
 
-            if self.flags & 4 != 0:
+            if self.has_bitmap_name:
                 pass
                 self.bitmap_name = (self._io.read_bytes(self.len_bitmap_name)).decode(u"ASCII")
 
-            if self.flags & 16 != 0:
+            if self.is_start:
                 pass
                 self.granularity = self._io.read_u4be()
 
-            if self.flags & 16 != 0:
+            if self.is_start:
                 pass
-                self.start_flags = self._io.read_u1()
+                self.bitmap_flags = self._io.read_u1()
 
-            if self.flags & 66 != 0:
+            if self.is_bits:
                 pass
                 self.first_sector = self._io.read_u8be()
 
-            if self.flags & 66 != 0:
+            if self.is_bits:
                 pass
                 self.num_sectors = self._io.read_u4be()
 
-            if self.flags & 64 != 0:
+            if  ((self.is_bits) and ((not (self.is_zeroes)))) :
                 pass
                 self.len_buf = self._io.read_u8be()
 
-            if self.flags & 64 != 0:
+            if  ((self.is_bits) and ((not (self.is_zeroes)))) :
                 pass
                 self.buf = self._io.read_bytes(self.len_buf)
 
@@ -884,50 +889,67 @@ class QemuMigration(KaitaiStruct):
 
         def _fetch_instances(self):
             pass
-            if self.flags_first & 128 != 0:
-                pass
-                for i in range(len(self.flags_rest)):
-                    pass
-
-
-            if self.flags & 8 != 0:
+            if self.flags_byte & 128 != 0:
                 pass
 
-            if self.flags & 8 != 0:
+            if  ((self.flags_byte & 128 != 0) and (self.flags_byte2 & 128 != 0)) :
                 pass
 
-            if self.flags & 4 != 0:
+            if self.has_node_name:
                 pass
 
-            if self.flags & 4 != 0:
+            if self.has_node_name:
                 pass
 
-            if self.flags & 16 != 0:
+            if self.has_bitmap_name:
                 pass
 
-            if self.flags & 16 != 0:
+            if self.has_bitmap_name:
                 pass
 
-            if self.flags & 66 != 0:
+            if self.is_start:
                 pass
 
-            if self.flags & 66 != 0:
+            if self.is_start:
                 pass
 
-            if self.flags & 64 != 0:
+            if self.is_bits:
                 pass
 
-            if self.flags & 64 != 0:
+            if self.is_bits:
+                pass
+
+            if  ((self.is_bits) and ((not (self.is_zeroes)))) :
+                pass
+
+            if  ((self.is_bits) and ((not (self.is_zeroes)))) :
                 pass
 
 
         @property
         def flags(self):
+            """As the loader reads it (it keeps only the last flags byte or word read)."""
             if hasattr(self, '_m_flags'):
                 return self._m_flags
 
-            self._m_flags = self.flags_first
+            self._m_flags = (self.flags_byte if self.flags_byte & 128 == 0 else (self.flags_byte2 if self.flags_byte2 & 128 == 0 else self.flags_word))
             return getattr(self, '_m_flags', None)
+
+        @property
+        def has_bitmap_name(self):
+            if hasattr(self, '_m_has_bitmap_name'):
+                return self._m_has_bitmap_name
+
+            self._m_has_bitmap_name = self.flags & 4 != 0
+            return getattr(self, '_m_has_bitmap_name', None)
+
+        @property
+        def has_node_name(self):
+            if hasattr(self, '_m_has_node_name'):
+                return self._m_has_node_name
+
+            self._m_has_node_name = self.flags & 8 != 0
+            return getattr(self, '_m_has_node_name', None)
 
         @property
         def is_bits(self):
@@ -1069,9 +1091,11 @@ class QemuMigration(KaitaiStruct):
 
 
     class HtabPayload(KaitaiStruct):
-        """Payload of `spapr/htab` (hw/ppc/spapr.c htab_save_*): a be32 header,
-        then chunks of hash page table entries ended by an all-zero chunk
-        head.
+        """Payload of `spapr/htab` (hw/ppc/spapr.c htab_save_setup/iterate/
+        complete, htab_load). The first be32 decides: -1 means no hash page
+        table (radix guest), a positive value is the START payload (the HPT
+        size shift) and nothing follows; 0 is followed by chunks of HPTEs
+        up to an all-zero chunk head.
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.HtabPayload, self).__init__(_io)
@@ -1081,7 +1105,7 @@ class QemuMigration(KaitaiStruct):
 
         def _read(self):
             self.header = self._io.read_s4be()
-            if self.header >= 0:
+            if self.header == 0:
                 pass
                 self.chunks = []
                 i = 0
@@ -1096,13 +1120,21 @@ class QemuMigration(KaitaiStruct):
 
         def _fetch_instances(self):
             pass
-            if self.header >= 0:
+            if self.header == 0:
                 pass
                 for i in range(len(self.chunks)):
                     pass
                     self.chunks[i]._fetch_instances()
 
 
+
+        @property
+        def htab_shift(self):
+            if hasattr(self, '_m_htab_shift'):
+                return self._m_htab_shift
+
+            self._m_htab_shift = (self.header if self.header > 0 else 0)
+            return getattr(self, '_m_htab_shift', None)
 
 
     class MappedRamHeader(KaitaiStruct):
@@ -1139,7 +1171,7 @@ class QemuMigration(KaitaiStruct):
             self.records = []
             i = 0
             while not self._io.is_eof():
-                self.records.append(QemuMigration.Record(-1, -1, -1, -1, -1, self._io, self, self._root))
+                self.records.append(QemuMigration.Record(-1, -1, -1, -1, -1, -1, self._io, self, self._root))
                 i += 1
 
 
@@ -1492,12 +1524,12 @@ class QemuMigration(KaitaiStruct):
         """One record of the top-level stream: its head and, for sections, the
         payload. Uses `_root` for page size and capabilities, so it is meant
         for the top-level type only; a record-by-record reader uses
-        `record_head` and the payload types directly. The five
+        `record_head` and the payload types directly. The six
         `*_section_id` params carry, from record to record, the ids of the
         live sections whose PART/END payloads have their own format (a
         PART/END names its section by id only).
         """
-        def __init__(self, ram_section_id, block_section_id, dirty_bitmap_section_id, htab_section_id, stattrib_section_id, _io, _parent=None, _root=None):
+        def __init__(self, ram_section_id, block_section_id, dirty_bitmap_section_id, htab_section_id, stattrib_section_id, vfio_section_id, _io, _parent=None, _root=None):
             super(QemuMigration.Record, self).__init__(_io)
             self._parent = _parent
             self._root = _root
@@ -1506,6 +1538,7 @@ class QemuMigration(KaitaiStruct):
             self.dirty_bitmap_section_id = dirty_bitmap_section_id
             self.htab_section_id = htab_section_id
             self.stattrib_section_id = stattrib_section_id
+            self.vfio_section_id = vfio_section_id
             self._read()
 
         def _read(self):
@@ -1620,7 +1653,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_payload_format'):
                 return self._m_payload_format
 
-            self._m_payload_format = KaitaiStream.resolve_enum(QemuMigration.SectionFormat, (1 if  ((self.section_name == u"ram") or ( (((not (self.head.is_named))) and (self.head.section_id == self.ram_section_id)) ))  else (2 if  ((self.section_name == u"block") or ( (((not (self.head.is_named))) and (self.head.section_id == self.block_section_id)) ))  else (3 if  ((self.section_name == u"dirty-bitmap") or ( (((not (self.head.is_named))) and (self.head.section_id == self.dirty_bitmap_section_id)) ))  else (4 if  ((self.section_name == u"spapr/htab") or ( (((not (self.head.is_named))) and (self.head.section_id == self.htab_section_id)) ))  else (5 if  ((self.section_name == u"s390-storage_attributes") or ( (((not (self.head.is_named))) and (self.head.section_id == self.stattrib_section_id)) ))  else (6 if self.section_name == u"s390-skeys" else (7 if  ((self.head.is_named) and (len(self.section_name) > 5) and (self.section_name[len(self.section_name) - 5:len(self.section_name)] == u"/vfio"))  else 8))))))))
+            self._m_payload_format = KaitaiStream.resolve_enum(QemuMigration.SectionFormat, (1 if  ((self.section_name == u"ram") or ( (((not (self.head.is_named))) and (self.head.section_id == self.ram_section_id)) ))  else (2 if  ((self.section_name == u"block") or ( (((not (self.head.is_named))) and (self.head.section_id == self.block_section_id)) ))  else (3 if  ((self.section_name == u"dirty-bitmap") or ( (((not (self.head.is_named))) and (self.head.section_id == self.dirty_bitmap_section_id)) ))  else (4 if  ((self.section_name == u"spapr/htab") or ( (((not (self.head.is_named))) and (self.head.section_id == self.htab_section_id)) ))  else (5 if  ((self.section_name == u"s390-storage_attributes") or ( (((not (self.head.is_named))) and (self.head.section_id == self.stattrib_section_id)) ))  else (6 if self.section_name == u"s390-skeys" else (7 if  ((self.head.record_type_raw == 1) and (len(self.section_name) >= 5) and (self.section_name[len(self.section_name) - 5:len(self.section_name)] == u"/vfio"))  else (7 if  ((self.head.is_section) and ((not (self.head.is_named))) and (self.head.section_id == self.vfio_section_id))  else 8)))))))))
             return getattr(self, '_m_payload_format', None)
 
         @property
@@ -1646,6 +1679,14 @@ class QemuMigration(KaitaiStruct):
 
             self._m_stattrib_section_id_after = (self.head.section_id if self.section_name == u"s390-storage_attributes" else self.stattrib_section_id)
             return getattr(self, '_m_stattrib_section_id_after', None)
+
+        @property
+        def vfio_section_id_after(self):
+            if hasattr(self, '_m_vfio_section_id_after'):
+                return self._m_vfio_section_id_after
+
+            self._m_vfio_section_id_after = (self.head.section_id if  ((self.payload_format == QemuMigration.SectionFormat.vfio) and (self.head.is_named))  else self.vfio_section_id)
+            return getattr(self, '_m_vfio_section_id_after', None)
 
 
     class RecordHead(KaitaiStruct):
@@ -1810,7 +1851,9 @@ class QemuMigration(KaitaiStruct):
 
 
     class SkeysPayload(KaitaiStruct):
-        """Payload of `s390-skeys` (hw/s390x/s390-skeys.c)."""
+        """Payload of `s390-skeys` (hw/s390x/s390-skeys.c s390_storage_keys_save):
+        one record per guest memory range, then EOS (or ERROR).
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.SkeysPayload, self).__init__(_io)
             self._parent = _parent
@@ -1821,9 +1864,9 @@ class QemuMigration(KaitaiStruct):
             self.skeys_records = []
             i = 0
             while True:
-                _ = self._io.read_u8be()
+                _ = QemuMigration.SkeysRecord(self._io, self, self._root)
                 self.skeys_records.append(_)
-                if _ & 1 != 0:
+                if  ((_.is_eos) or (_.is_error)) :
                     break
                 i += 1
 
@@ -1832,13 +1875,75 @@ class QemuMigration(KaitaiStruct):
             pass
             for i in range(len(self.skeys_records)):
                 pass
+                self.skeys_records[i]._fetch_instances()
 
+
+
+    class SkeysRecord(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.SkeysRecord, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.addr_hi = self._io.read_u4be()
+            self.addr_lo = self._io.read_u4be()
+            if self.is_skeys:
+                pass
+                self.num_keys = self._io.read_u8be()
+
+            if self.is_skeys:
+                pass
+                self.keys = self._io.read_bytes(self.num_keys)
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.is_skeys:
+                pass
+
+            if self.is_skeys:
+                pass
+
+
+        @property
+        def flags(self):
+            if hasattr(self, '_m_flags'):
+                return self._m_flags
+
+            self._m_flags = self.addr_lo & 4095
+            return getattr(self, '_m_flags', None)
+
+        @property
+        def is_eos(self):
+            if hasattr(self, '_m_is_eos'):
+                return self._m_is_eos
+
+            self._m_is_eos = self.flags & 1 != 0
+            return getattr(self, '_m_is_eos', None)
+
+        @property
+        def is_error(self):
+            if hasattr(self, '_m_is_error'):
+                return self._m_is_error
+
+            self._m_is_error = self.flags & 4 != 0
+            return getattr(self, '_m_is_error', None)
+
+        @property
+        def is_skeys(self):
+            if hasattr(self, '_m_is_skeys'):
+                return self._m_is_skeys
+
+            self._m_is_skeys = self.flags & 2 != 0
+            return getattr(self, '_m_is_skeys', None)
 
 
     class StattribPayload(KaitaiStruct):
-        """Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c):
-        be64 words of (guest page frame << 12 | flags), each followed by
-        what its flag says, until the EOS flag.
+        """Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c
+        cmma_save, cmma_load): records up to the one with EOS.
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.StattribPayload, self).__init__(_io)
@@ -1852,7 +1957,7 @@ class QemuMigration(KaitaiStruct):
             while True:
                 _ = QemuMigration.StattribRecord(self._io, self, self._root)
                 self.stattrib_records.append(_)
-                if _.is_eos:
+                if  ((_.is_eos) or (_.is_error)) :
                     break
                 i += 1
 
@@ -1866,6 +1971,7 @@ class QemuMigration(KaitaiStruct):
 
 
     class StattribRecord(KaitaiStruct):
+        """be64 word of a guest address (page aligned) with flags in its low 12 bits."""
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.StattribRecord, self).__init__(_io)
             self._parent = _parent
@@ -1873,43 +1979,42 @@ class QemuMigration(KaitaiStruct):
             self._read()
 
         def _read(self):
-            self.word_hi = self._io.read_u4be()
-            self.word_lo = self._io.read_u4be()
-            if self.is_block:
+            self.addr_hi = self._io.read_u4be()
+            self.addr_lo = self._io.read_u4be()
+            if self.is_more:
                 pass
-                self.attributes = self._io.read_bytes(self.word_hi * 0 + self.count)
+                self.num_attributes = self._io.read_u8be()
+
+            if self.is_more:
+                pass
+                self.attributes = self._io.read_bytes(self.num_attributes)
 
 
 
         def _fetch_instances(self):
             pass
-            if self.is_block:
+            if self.is_more:
                 pass
 
+            if self.is_more:
+                pass
 
-        @property
-        def count(self):
-            if hasattr(self, '_m_count'):
-                return self._m_count
-
-            self._m_count = 0
-            return getattr(self, '_m_count', None)
 
         @property
         def flags(self):
             if hasattr(self, '_m_flags'):
                 return self._m_flags
 
-            self._m_flags = self.word_lo & 4095
+            self._m_flags = self.addr_lo & 4095
             return getattr(self, '_m_flags', None)
 
         @property
-        def is_block(self):
-            if hasattr(self, '_m_is_block'):
-                return self._m_is_block
+        def is_done(self):
+            if hasattr(self, '_m_is_done'):
+                return self._m_is_done
 
-            self._m_is_block = self.flags & 4 != 0
-            return getattr(self, '_m_is_block', None)
+            self._m_is_done = self.flags & 8 != 0
+            return getattr(self, '_m_is_done', None)
 
         @property
         def is_eos(self):
@@ -1920,16 +2025,29 @@ class QemuMigration(KaitaiStruct):
             return getattr(self, '_m_is_eos', None)
 
         @property
-        def is_setup(self):
-            if hasattr(self, '_m_is_setup'):
-                return self._m_is_setup
+        def is_error(self):
+            if hasattr(self, '_m_is_error'):
+                return self._m_is_error
 
-            self._m_is_setup = self.flags & 2 != 0
-            return getattr(self, '_m_is_setup', None)
+            self._m_is_error = self.flags & 4 != 0
+            return getattr(self, '_m_is_error', None)
+
+        @property
+        def is_more(self):
+            if hasattr(self, '_m_is_more'):
+                return self._m_is_more
+
+            self._m_is_more = self.flags & 2 != 0
+            return getattr(self, '_m_is_more', None)
 
 
     class VfioPayload(KaitaiStruct):
-        """Payload of a `<device>/vfio` section (hw/vfio/migration.c), framed by be64 markers."""
+        """START/PART/END payload of a `<device path>/vfio` section
+        (hw/vfio/migration.c): be64 markers 0xFFFFFFFFEF10000n and device
+        data blocks, ended by END_OF_STATE or by INIT_DATA_SENT. The FULL
+        vfio section carries the device config as an inline VMSD and is
+        treated as a device payload.
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.VfioPayload, self).__init__(_io)
             self._parent = _parent
@@ -1937,11 +2055,54 @@ class QemuMigration(KaitaiStruct):
             self._read()
 
         def _read(self):
-            self.data = self._io.read_bytes_full()
+            self.vfio_records = []
+            i = 0
+            while True:
+                _ = QemuMigration.VfioRecord(self._io, self, self._root)
+                self.vfio_records.append(_)
+                if  ((_.code == 1) or (_.code == 5)) :
+                    break
+                i += 1
 
 
         def _fetch_instances(self):
             pass
+            for i in range(len(self.vfio_records)):
+                pass
+                self.vfio_records[i]._fetch_instances()
+
+
+
+    class VfioRecord(KaitaiStruct):
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.VfioRecord, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.marker_prefix = self._io.read_bytes(6)
+            if not self.marker_prefix == b"\xFF\xFF\xFF\xFF\xEF\x10":
+                raise kaitaistruct.ValidationNotEqualError(b"\xFF\xFF\xFF\xFF\xEF\x10", self.marker_prefix, self._io, u"/types/vfio_record/seq/0")
+            self.code = self._io.read_u2be()
+            if self.code == 4:
+                pass
+                self.len_data = self._io.read_u8be()
+
+            if self.code == 4:
+                pass
+                self.data = self._io.read_bytes(self.len_data)
+
+
+
+        def _fetch_instances(self):
+            pass
+            if self.code == 4:
+                pass
+
+            if self.code == 4:
+                pass
+
 
 
     class Vmdescription(KaitaiStruct):
