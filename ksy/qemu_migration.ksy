@@ -559,7 +559,7 @@ types:
         type: bool
     seq:
       - id: ram_records
-        type: ram_record(page_size, ignore_shared, mapped_ram, postcopy_page_sizes)
+        type: ram_record(page_size, ignore_shared, mapped_ram, postcopy_page_sizes, true)
         repeat: until
         repeat-until: _.is_eos
   ram_record:
@@ -589,16 +589,23 @@ types:
           Whether MEM_SIZE entries carry the block page size (postcopy-ram
           on and the block's page size differs from the target's). The
           stream does not say; the top-level type assumes no.
+      - id: with_blocks
+        type: bool
+        doc: |
+          Whether to read MEM_SIZE's block list here. A reader that must
+          not load mapped-ram block data into memory passes false and
+          reads `ram_block_entry` records itself (with_data false),
+          seeking to each entry's `ofs_next`.
     seq:
       - id: addr_hi
         type: u4
       - id: addr_lo
         type: u4
       - id: blocks
-        type: 'ram_block_entry(ignore_shared, mapped_ram, postcopy_page_sizes, _index == 0 ? 0 : blocks[_index - 1].total_4k_after)'
+        type: 'ram_block_entry(ignore_shared, mapped_ram, postcopy_page_sizes, true, _index == 0 ? 0 : blocks[_index - 1].total_4k_after)'
         repeat: until
         repeat-until: _.total_4k_after >= mem_size_4k
-        if: is_mem_size and mem_size_4k > 0
+        if: is_mem_size and mem_size_4k > 0 and with_blocks
         doc: RAM_SAVE_FLAG_MEM_SIZE; the address word holds the total of all blocks' used lengths.
       - id: len_block_name
         type: u1
@@ -661,6 +668,9 @@ types:
         type: bool
       - id: postcopy_page_sizes
         type: bool
+      - id: with_data
+        type: bool
+        doc: Whether to read over a mapped-ram block's data (see `ram_record.with_blocks`).
       - id: total_4k_before
         type: u4
     seq:
@@ -687,7 +697,7 @@ types:
         if: mapped_ram
       - id: mapped_ram_data
         size: mapped_ram_header.pages_offset + used_length - _io.pos
-        if: mapped_ram
+        if: mapped_ram and with_data
         doc: |
           mapped-ram: the block's bitmap and page area, which the stream
           seeks over; the next entry (or record) starts at pages_offset +
@@ -700,6 +710,10 @@ types:
         doc: Byte length (exact in every target language below 2^53).
       total_4k_after:
         value: total_4k_before + (used_length_hi << 20) + (used_length_lo >> 12)
+      ofs_next:
+        value: mapped_ram_header.pages_offset + used_length
+        if: mapped_ram
+        doc: mapped-ram - where the next entry or record starts (the stream seeks past the block's data).
   mapped_ram_header:
     doc: |
       MappedRamHeader (ram.c, docs/devel/migration/mapped-ram.rst), packed,

@@ -19,10 +19,10 @@ still be shown.
 from __future__ import annotations
 
 __all__ = [
-    "MigkaitaiError",
-    "FormatError",
-    "TruncatedError",
     "DescriptionError",
+    "FormatError",
+    "MigkaitaiError",
+    "TruncatedError",
     "UsageError",
 ]
 

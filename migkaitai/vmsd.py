@@ -6,6 +6,8 @@ how to read it. :func:`decode_section` walks one ``devices[]`` entry of that JSO
 :class:`kaitaistruct.KaitaiStream`, reading exactly the bytes the description accounts for,
 and returns a :class:`Node` tree with the byte offset and size of every field. Nothing is
 read before checking it lies inside the stream, and the loaded JSON is never modified.
+The stream needs ``pos()`` and ``read_bytes()``, ``size()`` unless ``end`` is given, and
+``seek()`` only to peek for subsections the description omits (skipped if it fails).
 
 The wire format (migration/vmstate.c, vmstate-types.c, savevm.c):
 
@@ -59,23 +61,23 @@ import json
 import struct as _struct
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
 
 __all__ = [
-    "DescObject",
-    "Node",
-    "load_description_json",
-    "devices_by_key",
-    "decode_section",
-    "decode_configuration",
-    "configuration_capabilities",
-    "to_anchor",
-    "section_key",
-    "ram_section_sizes_anchor",
     "SPECIAL_SECTION_ANCHOR",
     "TYPE_DECODERS",
+    "DescObject",
+    "Node",
+    "configuration_capabilities",
+    "decode_configuration",
+    "decode_section",
+    "devices_by_key",
+    "load_description_json",
+    "ram_section_sizes_anchor",
+    "section_key",
+    "to_anchor",
 ]
 
 QEMU_VM_SUBSECTION = 0x05
@@ -111,13 +113,13 @@ class DescObject(dict):  # type: ignore[type-arg]
         """Every value of ``key``, in order."""
         return [v for k, v in self.pairs if k == key]
 
-    def __reduce__(self):  # copy/deepcopy/pickle without going through __setitem__
+    def __reduce__(self) -> tuple[Any, ...]:  # copy/deepcopy/pickle, not via __setitem__
         return (DescObject, (self.pairs,))
 
     def _read_only(self, *args: object, **kwargs: object) -> None:
         raise TypeError("the loaded description is read-only")
 
-    __setitem__ = __delitem__ = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = _read_only
     clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
     __ior__ = _read_only  # type: ignore[assignment]
 
@@ -228,11 +230,11 @@ class _Field(NamedTuple):
     name: str
     type: str
     size: int
-    index: int | None
+    idx: int | None  # position among same-named fields, None for a plain field
     described: bool  # False for compressed-array elements after the first
 
 
-def _is_int(v: object) -> bool:
+def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -305,7 +307,7 @@ class _Decoder:
         if n > self.end - self.pos:
             raise self.truncated(what, n)
         try:
-            data = self.io.read_bytes(n)
+            data: bytes = self.io.read_bytes(n)
         except EOFError:
             data = b""
         if len(data) != n:  # the stream was shorter than its size() said
@@ -326,7 +328,7 @@ class _Decoder:
             return b""
         try:
             start = self.io.pos()
-            data = self.io.read_bytes(n)
+            data: bytes = self.io.read_bytes(n)
             self.io.seek(start)
         except (OSError, ValueError, EOFError):
             return None
@@ -383,7 +385,7 @@ class _Decoder:
             if count > limit:
                 self.path.append(f"{name}[0]")
                 if size > 0:
-                    raise self.truncated(f"array of {count} x {typ} '{name}'", count)
+                    raise self.truncated(f"array of {count} x {typ} '{name}'", count * size)
                 raise self.desc_error(f"array_len {count} of zero-size elements is implausible")
         first = firsts.get(name)
         if first is not None and first.index is None:
@@ -510,7 +512,7 @@ Decoder = Callable[[_Decoder, _Field, list[Node]], None]
 def _leaf(d: _Decoder, f: _Field, kind: str, n: int) -> tuple[Node, bytes]:
     offset = d.pos
     raw = d.read(n, f"{f.type} '{f.name}'")
-    return Node(name=f.name, type=f.type, kind=kind, offset=offset, size=n, index=f.index,
+    return Node(name=f.name, type=f.type, kind=kind, offset=offset, size=n, index=f.idx,
                 raw=raw), raw
 
 
@@ -533,11 +535,11 @@ def _legacy_nullptr(d: _Decoder, f: _Field, out: list[Node]) -> bool:
                 f"{f.type} '{f.name}' of 1 byte is not a null-pointer marker '0' "
                 f"(0x{byte[0]:02x})", offset=offset)
         raise d.desc_error(
-            f"element {f.index} of '{f.name}' is not a NULL pointer, but the description "
+            f"element {f.idx} of '{f.name}' is not a NULL pointer, but the description "
             "(written by QEMU < 10.0) describes the whole array by its first, NULL, element",
             offset=offset)
     out.append(Node(name=f.name, type=f.type, kind="nullptr", offset=offset, size=1,
-                    index=f.index, raw=byte))
+                    index=f.idx, raw=byte))
     return True
 
 
@@ -603,7 +605,7 @@ def _decode_capability(d: _Decoder, f: _Field, out: list[Node]) -> None:
     length = d.read(1, f"capability '{f.name}' length")
     text = d.read(length[0], f"capability '{f.name}'")
     node = Node(name=f.name, type=f.type, kind="capability", offset=offset,
-                size=1 + length[0], index=f.index, raw=length + text,
+                size=1 + length[0], index=f.idx, raw=length + text,
                 value=text.decode("utf-8", "replace"))
     out.append(node)
     d.check_size(f, node)
@@ -623,7 +625,7 @@ def _decode_struct(d: _Decoder, f: _Field, out: list[Node]) -> None:
         if _legacy_nullptr(d, f, out):
             return
         raise d.desc_error(f"struct '{f.name}' has an empty description")
-    node = Node(name=f.name, type=f.type, kind="struct", offset=d.pos, index=f.index,
+    node = Node(name=f.name, type=f.type, kind="struct", offset=d.pos, index=f.idx,
                 version=sdesc.get("version"), vmsd_name=sdesc.get("vmsd_name"))
     d.composite(node, out, capture=False)
     d.body(sdesc, node, f.described)
@@ -651,7 +653,7 @@ def _decode_inline_struct(d: _Decoder, f: _Field, out: list[Node]) -> None:
     groups = _groups(d, f)
     if len(groups) != 1:
         raise d.desc_error(f"{f.type} '{f.name}' has {len(groups)} inline descriptions, not 1")
-    node = Node(name=f.name, type=f.type, kind="struct", offset=d.pos, index=f.index,
+    node = Node(name=f.name, type=f.type, kind="struct", offset=d.pos, index=f.idx,
                 version=groups[0].get("version"), vmsd_name=groups[0].get("vmsd_name"))
     buf = d.composite(node, out, capture=True)
     d.body(groups[0], node, f.described)
@@ -682,7 +684,7 @@ def _element_marker(d: _Decoder, f: _Field) -> int:
 def _decode_queue(d: _Decoder, f: _Field, out: list[Node]) -> None:
     """qtailq and qlist: (u8 1, element)* then u8 0."""
     groups = _groups(d, f)
-    node = Node(name=f.name, type=f.type, kind="list", offset=d.pos, index=f.index)
+    node = Node(name=f.name, type=f.type, kind="list", offset=d.pos, index=f.idx)
     buf = d.composite(node, out, capture=True)
     k = 0
     while True:
@@ -713,7 +715,7 @@ def _decode_gtree(d: _Decoder, f: _Field, out: list[Node]) -> None:
     object holds 2 descriptions per node (key first) instead of 1.
     """
     groups = _groups(d, f)
-    node = Node(name=f.name, type=f.type, kind="tree", offset=d.pos, index=f.index)
+    node = Node(name=f.name, type=f.type, kind="tree", offset=d.pos, index=f.idx)
     buf = d.composite(node, out, capture=True)
     nnodes = d.read_uint(4, f"gtree '{f.name}' node count")
     node.value = nnodes

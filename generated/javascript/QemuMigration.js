@@ -1166,13 +1166,14 @@ var QemuMigration = (function() {
    */
 
   var RamBlockEntry = QemuMigration.RamBlockEntry = (function() {
-    function RamBlockEntry(_io, _parent, _root, ignoreShared, mappedRam, postcopyPageSizes, total4kBefore) {
+    function RamBlockEntry(_io, _parent, _root, ignoreShared, mappedRam, postcopyPageSizes, withData, total4kBefore) {
       this._io = _io;
       this._parent = _parent;
       this._root = _root;
       this.ignoreShared = ignoreShared;
       this.mappedRam = mappedRam;
       this.postcopyPageSizes = postcopyPageSizes;
+      this.withData = withData;
       this.total4kBefore = total4kBefore;
 
       this._read();
@@ -1191,10 +1192,24 @@ var QemuMigration = (function() {
       if (this.mappedRam) {
         this.mappedRamHeader = new MappedRamHeader(this._io, this, this._root);
       }
-      if (this.mappedRam) {
+      if ( ((this.mappedRam) && (this.withData)) ) {
         this.mappedRamData = this._io.readBytes((this.mappedRamHeader.pagesOffset + this.usedLength) - this._io.pos);
       }
     }
+
+    /**
+     * mapped-ram - where the next entry or record starts (the stream seeks past the block's data).
+     */
+    Object.defineProperty(RamBlockEntry.prototype, 'ofsNext', {
+      get: function() {
+        if (this._m_ofsNext !== undefined)
+          return this._m_ofsNext;
+        if (this.mappedRam) {
+          this._m_ofsNext = this.mappedRamHeader.pagesOffset + this.usedLength;
+        }
+        return this._m_ofsNext;
+      }
+    });
     Object.defineProperty(RamBlockEntry.prototype, 'total4kAfter', {
       get: function() {
         if (this._m_total4kAfter !== undefined)
@@ -1230,6 +1245,10 @@ var QemuMigration = (function() {
      * used_length. The one expression in this grammar that needs more
      * than 32 bits: it only adds and subtracts (exact in JavaScript
      * below 2^53) and does no bitwise arithmetic on it.
+     */
+
+    /**
+     * Whether to read over a mapped-ram block's data (see `ram_record.with_blocks`).
      */
 
     return RamBlockEntry;
@@ -1276,7 +1295,7 @@ var QemuMigration = (function() {
       this.ramRecords = [];
       var i = 0;
       do {
-        var _ = new RamRecord(this._io, this, this._root, this.pageSize, this.ignoreShared, this.mappedRam, this.postcopyPageSizes);
+        var _ = new RamRecord(this._io, this, this._root, this.pageSize, this.ignoreShared, this.mappedRam, this.postcopyPageSizes, true);
         this.ramRecords.push(_);
         i++;
       } while (!(_.isEos));
@@ -1298,7 +1317,7 @@ var QemuMigration = (function() {
    */
 
   var RamRecord = QemuMigration.RamRecord = (function() {
-    function RamRecord(_io, _parent, _root, pageSize, ignoreShared, mappedRam, postcopyPageSizes) {
+    function RamRecord(_io, _parent, _root, pageSize, ignoreShared, mappedRam, postcopyPageSizes, withBlocks) {
       this._io = _io;
       this._parent = _parent;
       this._root = _root;
@@ -1306,17 +1325,18 @@ var QemuMigration = (function() {
       this.ignoreShared = ignoreShared;
       this.mappedRam = mappedRam;
       this.postcopyPageSizes = postcopyPageSizes;
+      this.withBlocks = withBlocks;
 
       this._read();
     }
     RamRecord.prototype._read = function() {
       this.addrHi = this._io.readU4be();
       this.addrLo = this._io.readU4be();
-      if ( ((this.isMemSize) && (this.memSize4k > 0)) ) {
+      if ( ((this.isMemSize) && (this.memSize4k > 0) && (this.withBlocks)) ) {
         this.blocks = [];
         var i = 0;
         do {
-          var _ = new RamBlockEntry(this._io, this, this._root, this.ignoreShared, this.mappedRam, this.postcopyPageSizes, (i == 0 ? 0 : this.blocks[i - 1].total4kAfter));
+          var _ = new RamBlockEntry(this._io, this, this._root, this.ignoreShared, this.mappedRam, this.postcopyPageSizes, true, (i == 0 ? 0 : this.blocks[i - 1].total4kAfter));
           this.blocks.push(_);
           i++;
         } while (!(_.total4kAfter >= this.memSize4k));
@@ -1470,6 +1490,13 @@ var QemuMigration = (function() {
      * Whether MEM_SIZE entries carry the block page size (postcopy-ram
      * on and the block's page size differs from the target's). The
      * stream does not say; the top-level type assumes no.
+     */
+
+    /**
+     * Whether to read MEM_SIZE's block list here. A reader that must
+     * not load mapped-ram block data into memory passes false and
+     * reads `ram_block_entry` records itself (with_data false),
+     * seeking to each entry's `ofs_next`.
      */
 
     return RamRecord;

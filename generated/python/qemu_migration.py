@@ -1188,13 +1188,14 @@ class QemuMigration(KaitaiStruct):
         """One RAM block in the MEM_SIZE record (ram.c ram_save_setup): the
         list ends when the lengths add up to the total.
         """
-        def __init__(self, ignore_shared, mapped_ram, postcopy_page_sizes, total_4k_before, _io, _parent=None, _root=None):
+        def __init__(self, ignore_shared, mapped_ram, postcopy_page_sizes, with_data, total_4k_before, _io, _parent=None, _root=None):
             super(QemuMigration.RamBlockEntry, self).__init__(_io)
             self._parent = _parent
             self._root = _root
             self.ignore_shared = ignore_shared
             self.mapped_ram = mapped_ram
             self.postcopy_page_sizes = postcopy_page_sizes
+            self.with_data = with_data
             self.total_4k_before = total_4k_before
             self._read()
 
@@ -1215,7 +1216,7 @@ class QemuMigration(KaitaiStruct):
                 pass
                 self.mapped_ram_header = QemuMigration.MappedRamHeader(self._io, self, self._root)
 
-            if self.mapped_ram:
+            if  ((self.mapped_ram) and (self.with_data)) :
                 pass
                 self.mapped_ram_data = self._io.read_bytes((self.mapped_ram_header.pages_offset + self.used_length) - self._io.pos())
 
@@ -1233,9 +1234,21 @@ class QemuMigration(KaitaiStruct):
                 pass
                 self.mapped_ram_header._fetch_instances()
 
-            if self.mapped_ram:
+            if  ((self.mapped_ram) and (self.with_data)) :
                 pass
 
+
+        @property
+        def ofs_next(self):
+            """mapped-ram - where the next entry or record starts (the stream seeks past the block's data)."""
+            if hasattr(self, '_m_ofs_next'):
+                return self._m_ofs_next
+
+            if self.mapped_ram:
+                pass
+                self._m_ofs_next = self.mapped_ram_header.pages_offset + self.used_length
+
+            return getattr(self, '_m_ofs_next', None)
 
         @property
         def total_4k_after(self):
@@ -1290,7 +1303,7 @@ class QemuMigration(KaitaiStruct):
             self.ram_records = []
             i = 0
             while True:
-                _ = QemuMigration.RamRecord(self.page_size, self.ignore_shared, self.mapped_ram, self.postcopy_page_sizes, self._io, self, self._root)
+                _ = QemuMigration.RamRecord(self.page_size, self.ignore_shared, self.mapped_ram, self.postcopy_page_sizes, True, self._io, self, self._root)
                 self.ram_records.append(_)
                 if _.is_eos:
                     break
@@ -1316,7 +1329,7 @@ class QemuMigration(KaitaiStruct):
         With RAM_SAVE_FLAG_CONTINUE the block is the previous record's; the
         current block carries across sections.
         """
-        def __init__(self, page_size, ignore_shared, mapped_ram, postcopy_page_sizes, _io, _parent=None, _root=None):
+        def __init__(self, page_size, ignore_shared, mapped_ram, postcopy_page_sizes, with_blocks, _io, _parent=None, _root=None):
             super(QemuMigration.RamRecord, self).__init__(_io)
             self._parent = _parent
             self._root = _root
@@ -1324,17 +1337,18 @@ class QemuMigration(KaitaiStruct):
             self.ignore_shared = ignore_shared
             self.mapped_ram = mapped_ram
             self.postcopy_page_sizes = postcopy_page_sizes
+            self.with_blocks = with_blocks
             self._read()
 
         def _read(self):
             self.addr_hi = self._io.read_u4be()
             self.addr_lo = self._io.read_u4be()
-            if  ((self.is_mem_size) and (self.mem_size_4k > 0)) :
+            if  ((self.is_mem_size) and (self.mem_size_4k > 0) and (self.with_blocks)) :
                 pass
                 self.blocks = []
                 i = 0
                 while True:
-                    _ = QemuMigration.RamBlockEntry(self.ignore_shared, self.mapped_ram, self.postcopy_page_sizes, (0 if i == 0 else self.blocks[i - 1].total_4k_after), self._io, self, self._root)
+                    _ = QemuMigration.RamBlockEntry(self.ignore_shared, self.mapped_ram, self.postcopy_page_sizes, True, (0 if i == 0 else self.blocks[i - 1].total_4k_after), self._io, self, self._root)
                     self.blocks.append(_)
                     if _.total_4k_after >= self.mem_size_4k:
                         break
@@ -1368,7 +1382,7 @@ class QemuMigration(KaitaiStruct):
 
         def _fetch_instances(self):
             pass
-            if  ((self.is_mem_size) and (self.mem_size_4k > 0)) :
+            if  ((self.is_mem_size) and (self.mem_size_4k > 0) and (self.with_blocks)) :
                 pass
                 for i in range(len(self.blocks)):
                     pass

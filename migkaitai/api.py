@@ -1,0 +1,199 @@
+"""The Python API: open a stream, walk its records, look at devices, fields and RAM.
+
+    import migkaitai
+    with migkaitai.open("mig") as m:
+        snap = m.load()
+        cpu = snap.device("cpu", 0)
+        print(cpu.field("env.eip").value, cpu.field("env.eip").offset)
+        for block in snap.ram_blocks:
+            print(block.name, block.length, block.pages, block.zero_pages)
+
+`MigrationStream.records()` is the one-pass, record-by-record view (it is what the
+CLI uses); `load()` runs it once and keeps the decoded device sections (small) and
+the RAM summary, never RAM contents.
+"""
+from __future__ import annotations
+
+import builtins
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from kaitaistruct import KaitaiStream
+
+from migkaitai.description import Description, find_description, load_description_file
+from migkaitai.errors import FormatError, MigkaitaiError, UsageError
+from migkaitai.ram import RamBlock, RamTracker
+from migkaitai.stream import Record, Section, Walker
+from migkaitai.vmsd import Node
+
+__all__ = ["open", "MigrationStream", "Snapshot", "Device", "find_stream_start"]
+
+MAGIC = b"QEVM"
+
+
+def find_stream_start(f: Any, size: int) -> int | None:
+    """Offset of the QEVM header: at 0, else at the first page-aligned offset (4 KiB steps,
+    up to 16 MiB) where `migrate file:...,offset=N` may have put it."""
+    for off in range(0, min(size, 16 << 20), 4096):
+        f.seek(off)
+        if f.read(4) == MAGIC:
+            return off
+    return None
+
+
+@dataclass
+class Device:
+    """A decoded device (VMSD) section."""
+
+    section: Section
+    node: Node
+
+    @property
+    def name(self) -> str:
+        return self.section.name
+
+    @property
+    def instance_id(self) -> int:
+        return self.section.instance_id
+
+    def field(self, path: str) -> Node:
+        """The field at `path`: names joined by '/', '[i]' for the i-th same-named field,
+        e.g. "env.segs[1]/base" or "cpu/xsave" (a subsection)."""
+        node = self.node
+        for part in path.split("/"):
+            name, idx = part, 0
+            if part.endswith("]") and "[" in part:
+                name, _, rest = part.rpartition("[")
+                idx = int(rest[:-1])
+            matches = [c for c in node.children if c.name == name]
+            if idx >= len(matches):
+                raise KeyError(f"no field {path!r} in {self.section.label}")
+            node = matches[idx]
+        return node
+
+
+@dataclass
+class Snapshot:
+    """Everything `MigrationStream.load()` decoded (RAM contents excluded)."""
+
+    records: list[Record] = field(default_factory=list)
+    sections: dict[int, Section] = field(default_factory=dict)
+    devices: list[Device] = field(default_factory=list)
+    ram_blocks: list[RamBlock] = field(default_factory=list)
+    configuration: Any = None
+    note: str | None = None
+
+    def device(self, name: str, instance_id: int = 0) -> Device:
+        for d in self.devices:
+            if d.name == name and d.instance_id == instance_id:
+                return d
+        raise KeyError(f"no device section {name!r} instance {instance_id}")
+
+    @property
+    def commands(self) -> list[Any]:
+        return [r.head.command for r in self.records if r.kind == "command"]
+
+
+class MigrationStream:
+    """A QEMU migration stream in a file.
+
+    Args:
+        path: the file.
+        description: a desc.json to use instead of the stream's own (``--desc``).
+        offset: where the stream starts (default: found by its magic).
+    """
+
+    def __init__(self, path: str, *, description: str | None = None,
+                 offset: int | None = None) -> None:
+        self.path = path
+        try:
+            self.file = builtins.open(path, "rb")
+        except OSError as e:
+            raise UsageError(f"cannot open {path}: {e.strerror}") from None
+        self.size = os.fstat(self.file.fileno()).st_size
+        self.io = KaitaiStream(self.file)
+        if offset is None:
+            start = find_stream_start(self.file, self.size)
+            if start is None:
+                head = self._peek(0, 8)
+                raise FormatError(f"expected the QEVM magic (51 45 56 4d), found "
+                                  f"{head.hex(' ') or 'an empty file'}", offset=0)
+            offset = start
+        elif offset < 0 or offset > self.size:
+            raise UsageError(f"--offset {offset} lies outside the file ({self.size} bytes)")
+        self.start = offset
+        self.embedded: Description | None = find_description(self.file, self.size, offset)
+        self.description: Description | None = (
+            load_description_file(description) if description else self.embedded)
+        self.page_size = self._page_size()
+
+    def _peek(self, off: int, n: int) -> bytes:
+        self.file.seek(off)
+        return self.file.read(n)
+
+    def _page_size(self) -> int:
+        if self.description is not None and self.description.page_size:
+            return self.description.page_size
+        # No description: what the configuration says (as the grammar's top level does).
+        from migkaitai_ksy.qemu_migration import QemuMigration as K
+
+        if self._peek(self.start + 8, 1) == b"\x07":
+            self.io.seek(self.start + 9)
+            try:
+                conf = K.Configuration(self.io)
+            except Exception:  # the walk reports a broken configuration properly
+                return 4096
+            if conf.target_page_bits:
+                return 1 << conf.target_page_bits
+            if conf.page_size_by_machine:
+                return conf.page_size_by_machine
+        return 4096
+
+    def __enter__(self) -> MigrationStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+    def walker(self, ram: RamTracker | None = None, *, decode_devices: bool = True) -> Walker:
+        """A Walker over this stream (see migkaitai.stream)."""
+        doc = self.description.doc if self.description else None
+        return Walker(self.io, self.start, doc, self.page_size,
+                      ram or RamTracker(self.page_size), decode_devices=decode_devices)
+
+    def records(self, ram: RamTracker | None = None) -> Iterator[Record]:
+        """Yield the decoded records in stream order (one pass)."""
+        return self.walker(ram).records()
+
+    def load(self) -> Snapshot:
+        """Decode the whole stream once; raises MigkaitaiError with `.partial` = the Snapshot
+        decoded so far."""
+        tracker = RamTracker(self.page_size)
+        w = self.walker(tracker)
+        snap = Snapshot()
+        try:
+            for rec in w.records():
+                snap.records.append(rec)
+                if rec.section is not None:
+                    snap.sections[rec.section.section_id] = rec.section
+                if rec.device is not None and rec.section is not None:
+                    snap.devices.append(Device(rec.section, rec.device))
+        except MigkaitaiError as e:
+            e.partial = snap
+            raise
+        finally:
+            snap.configuration = w.configuration
+            snap.ram_blocks = list(tracker.blocks.values())
+            snap.note = w.note
+        return snap
+
+
+def open(path: str, *, description: str | None = None,  # noqa: A001 - the API's entry point
+         offset: int | None = None) -> MigrationStream:
+    """Open a migration stream file (see MigrationStream)."""
+    return MigrationStream(path, description=description, offset=offset)

@@ -1,0 +1,190 @@
+"""The command line: `migkaitai FILE` / `python -m migkaitai FILE`.
+
+Spelled like scripts/analyze-migration.py (`-f FILE`, `-d state|desc`, `-m`, `-x`) so
+its users can switch, plus `--format tree`, `-o DIR`, `--desc FILE`, `--offset N`.
+The CLI only parses arguments and maps errors to exit codes; the work is in the API.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import traceback
+from typing import TextIO
+
+from migkaitai.api import MigrationStream
+from migkaitai.errors import FormatError, MigkaitaiError, UsageError
+from migkaitai.ram import RamExtractor, RamTracker
+from migkaitai.render import StateBuilder, TreePrinter, dump_json
+
+EXIT_OK = 0
+EXIT_BROKEN = 1  # the input is broken (or could not be decoded)
+EXIT_USAGE = 2  # bad usage (argparse uses 2 as well)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="migkaitai",
+        description="Decode a QEMU migration stream (savevm/migrate/virsh save images).",
+    )
+    p.add_argument("file", nargs="?", help="the migration stream")
+    p.add_argument("-f", "--file", dest="file_opt", metavar="FILE",
+                   help="the migration stream (analyze-migration.py's spelling)")
+    p.add_argument("-d", "--dump", choices=("state", "desc"), default="state",
+                   help="what to print: decoded device state (default) or the JSON description")
+    p.add_argument("-m", "--memory", action="store_true",
+                   help="include RAM contents in the state output")
+    p.add_argument("-x", "--extract", action="store_true",
+                   help="write desc.json, state.json and one sparse file per RAM block")
+    p.add_argument("-o", "--output", metavar="DIR",
+                   help="folder for -x (default: the current folder)")
+    p.add_argument("--format", choices=("json", "tree"), default="json",
+                   help="json (analyze-migration.py compatible) or a readable tree with offsets")
+    p.add_argument("--desc", metavar="FILE",
+                   help="use this JSON description (desc.json) instead of the stream's own")
+    p.add_argument("--offset", type=lambda s: int(s, 0), metavar="N",
+                   help="the stream starts at byte N of the file (default: found by its magic)")
+    p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
+    p.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+    return p
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    path = args.file_opt or args.file
+    try:
+        if args.file and args.file_opt:
+            raise UsageError("give the stream once (FILE or -f FILE)")
+        if not path:
+            raise UsageError("no stream given (migkaitai FILE)")
+        if args.output and not args.extract:
+            raise UsageError("-o/--output goes with -x/--extract")
+        if args.memory:
+            raise UsageError("-m is not supported yet")
+        return _run(args, path, out, err)
+    except BrokenPipeError:
+        # the reader went away (| head): not an error of ours
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the final flush
+        except OSError:
+            pass
+        return EXIT_OK
+    except MigkaitaiError as e:
+        if args.traceback:
+            traceback.print_exc(file=err)
+        err.write(f"migkaitai: error: {e}\n")
+        return EXIT_USAGE if isinstance(e, UsageError) else EXIT_BROKEN
+    except Exception as e:  # a bug of ours: say so in one line unless asked for more
+        if args.traceback:
+            traceback.print_exc(file=err)
+        else:
+            err.write(f"migkaitai: internal error: {type(e).__name__}: {e} "
+                      f"(run with --traceback for details)\n")
+        return EXIT_BROKEN
+
+
+def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
+    with MigrationStream(path, description=args.desc, offset=args.offset) as m:
+        note = _description_note(m, args)
+        if args.dump == "desc" and not args.extract:
+            if m.description is None:
+                raise FormatError("the stream has no JSON description (VMDESCRIPTION after "
+                                  "the EOF record)")
+            dump_json(m.description.doc, out)
+            return EXIT_OK
+        if args.extract:
+            return _extract(m, args, out, err, note)
+        if args.format == "tree":
+            return _tree(m, out, err, note, args.quiet)
+        return _state(m, out, err, note, args.quiet)
+
+
+def _description_note(m: MigrationStream, args: argparse.Namespace) -> str | None:
+    if m.description is None:
+        return ("the stream has no JSON description, so device sections are shown as raw "
+                "payloads (give one with --desc FILE from a stream of the same QEMU version "
+                "and machine type)")
+    return None
+
+
+def _finish(err: TextIO, quiet: bool, *notes: str | None) -> None:
+    if quiet:
+        return
+    for n in notes:
+        if n:
+            err.write(f"migkaitai: note: {n}\n")
+
+
+def _state(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
+           quiet: bool) -> int:
+    tracker = RamTracker(m.page_size)
+    builder = StateBuilder(tracker, m.io)
+    walker = m.walker(tracker)
+    try:
+        for rec in walker.records():
+            builder.add(rec)
+    except MigkaitaiError as e:
+        state = builder.result()
+        state["error"] = str(e)
+        dump_json(state, out)
+        raise
+    dump_json(builder.result(), out)
+    _finish(err, quiet, note, walker.note)
+    return EXIT_OK
+
+
+def _tree(m: MigrationStream, out: TextIO, err: TextIO, note: str | None, quiet: bool) -> int:
+    tracker = RamTracker(m.page_size)
+    printer = TreePrinter(out, m.io)
+    printer.header(m.start, m.path, m.size, m.description)
+    walker = m.walker(tracker)
+    try:
+        for rec in walker.records():
+            printer.record(rec)
+    finally:
+        printer.ram_summary(tracker)
+        out.flush()
+    _finish(err, quiet, note, walker.note)
+    return EXIT_OK
+
+
+def _extract(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: TextIO,
+             note: str | None) -> int:
+    outdir = args.output or "."
+    try:
+        os.makedirs(outdir, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create {outdir}: {e.strerror}") from None
+    if m.description is not None:
+        with open(os.path.join(outdir, "desc.json"), "w", encoding="utf-8") as f:
+            dump_json(m.description.doc, f)
+        out.write("desc.json\n")
+    extractor = RamExtractor(outdir, m.page_size, on_file=lambda rel: out.write(rel + "\n"))
+    tracker = RamTracker(m.page_size, [extractor])
+    builder = StateBuilder(tracker, m.io)
+    walker = m.walker(tracker)
+    failure: MigkaitaiError | None = None
+    try:
+        for rec in walker.records():
+            builder.add(rec)
+    except MigkaitaiError as e:
+        failure = e
+    finally:
+        extractor.close()
+    state = builder.result()
+    if failure is not None:
+        state["error"] = str(failure)
+    buf = io.StringIO()
+    dump_json(state, buf)
+    with open(os.path.join(outdir, "state.json"), "w", encoding="utf-8") as f:
+        f.write(buf.getvalue())
+    out.write("state.json\n")
+    if failure is not None:
+        raise failure
+    _finish(err, args.quiet, note, walker.note)
+    return EXIT_OK

@@ -1,0 +1,314 @@
+"""RAM: the `ram` section's records, RAM blocks, and extraction to sparse files.
+
+The `ram` section's payloads (START, PARTs, END) are read here one record at a time
+with the generated `ram_record` / `ram_block_entry` types. The block a record
+belongs to carries across records (RAM_SAVE_FLAG_CONTINUE) and across sections.
+Page bodies are handed to sinks and never kept: a :class:`RamExtractor` writes them
+at their offsets into one sparse file per block (zero pages stay holes).
+"""
+from __future__ import annotations
+
+import errno
+import os
+import zlib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from migkaitai.errors import FormatError, MigkaitaiError
+from migkaitai_ksy.qemu_migration import QemuMigration as K
+
+__all__ = ["RamBlock", "RamTracker", "RamSink", "RamExtractor", "safe_relative_path",
+           "xbzrle_decode"]
+
+FLAG_MEM_SIZE = 0x04
+FLAG_ZERO = 0x02
+FLAG_PAGE = 0x08
+FLAG_EOS = 0x10
+FLAG_CONTINUE = 0x20
+FLAG_XBZRLE = 0x40
+FLAG_HOOK = 0x80
+FLAG_COMPRESS_PAGE = 0x100
+FLAG_MULTIFD_FLUSH = 0x200
+_KNOWN = (FLAG_MEM_SIZE | FLAG_ZERO | FLAG_PAGE | FLAG_EOS | FLAG_CONTINUE | FLAG_XBZRLE
+          | FLAG_HOOK | FLAG_COMPRESS_PAGE | FLAG_MULTIFD_FLUSH)
+
+
+@dataclass
+class RamBlock:
+    """One RAM block as MEM_SIZE announced it, with what the stream sent for it."""
+
+    name: str
+    length: int
+    offset: int  # of its MEM_SIZE entry
+    mr_addr: int | None = None
+    mapped_ram: Any = None  # the generated mapped_ram_header, if any
+    pages: int = 0  # full pages (PAGE, XBZRLE, COMPRESS_PAGE records)
+    zero_pages: int = 0
+    xbzrle_pages: int = 0
+    compressed_pages: int = 0
+    bytes: int = 0  # payload bytes of page records (bodies, deltas, zlib data)
+
+    @property
+    def records(self) -> int:
+        return self.pages + self.zero_pages
+
+
+class RamSink(Protocol):
+    """Receives the content of RAM records (all offsets are within the block)."""
+
+    def block(self, block: RamBlock) -> None: ...
+    def zero(self, block: RamBlock, addr: int, fill: int) -> None: ...
+    def page(self, block: RamBlock, addr: int, data: bytes) -> None: ...
+    def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None: ...
+
+
+class RamTracker:
+    """Follows the `ram` section across its payloads: blocks, current block, counts."""
+
+    def __init__(self, page_size: int, sinks: list[Any] | None = None) -> None:
+        self.page_size = page_size
+        self.sinks = sinks or []
+        self.blocks: dict[str, RamBlock] = {}
+        self.current: RamBlock | None = None
+        self.records = 0
+        self.eos = 0
+        self.multifd_flushes = 0
+        self.postcopy_page_sizes = False
+
+    # Called by the Walker for each ram payload.
+    def payload(self, walker: Any, sec: Any) -> None:
+        from migkaitai.stream import kaitai_call  # circular at import time
+
+        io = walker.io
+        ps = self.page_size
+        mask = ps - 1
+        label = sec.label
+        if sec.version_id != 4:
+            raise FormatError(f"expected ram section version 4, found {sec.version_id}",
+                              offset=sec.offset, section=label)
+        while True:
+            off = io.pos()
+            rec = kaitai_call(io, "RAM record", K.RamRecord, ps, walker.ignore_shared,
+                              walker.mapped_ram, self.postcopy_page_sizes, False,
+                              section=label)
+            self.records += 1
+            flags = rec.flags
+            if flags & ~_KNOWN:
+                raise FormatError(f"unknown RAM flags 0x{flags:x} in RAM record", offset=off,
+                                  section=label)
+            addr = ((rec.addr_hi << 32) | rec.addr_lo) & ~mask
+            if rec.is_mem_size:
+                self._mem_size(walker, addr, label)
+            if rec.is_hook:
+                raise FormatError("RAM_SAVE_FLAG_HOOK (RDMA) record in a stream", offset=off,
+                                  section=label)
+            if rec.is_zero or rec.is_page or rec.is_xbzrle or rec.is_compress_page:
+                block = self._block(rec, off, label)
+                if addr + ps > block.length:
+                    raise FormatError(
+                        f"RAM page 0x{addr:x} lies outside block '{block.name}' "
+                        f"(0x{block.length:x} bytes)", offset=off, section=label)
+                if rec.is_zero:
+                    block.zero_pages += 1
+                    for s in self.sinks:
+                        s.zero(block, addr, rec.fill_byte)
+                elif rec.is_page:
+                    block.pages += 1
+                    block.bytes += ps
+                    for s in self.sinks:
+                        s.page(block, addr, rec.page_data)
+                elif rec.is_xbzrle:
+                    block.pages += 1
+                    block.xbzrle_pages += 1
+                    block.bytes += rec.xbzrle.len_data
+                    for s in self.sinks:
+                        s.xbzrle(block, addr, rec.xbzrle.data, off)
+                else:
+                    block.pages += 1
+                    block.compressed_pages += 1
+                    block.bytes += rec.compressed.len_data
+                    try:
+                        data = zlib.decompressobj().decompress(rec.compressed.data, ps)
+                    except zlib.error as e:
+                        raise FormatError(f"COMPRESS_PAGE data is not zlib ({e})", offset=off,
+                                          section=label) from None
+                    if len(data) != ps:
+                        raise FormatError(
+                            f"COMPRESS_PAGE inflates to {len(data)} bytes, expected {ps}",
+                            offset=off, section=label)
+                    for s in self.sinks:
+                        s.page(block, addr, data)
+            if rec.is_multifd_flush:
+                self.multifd_flushes += 1
+            if rec.is_eos:
+                self.eos += 1
+                return
+
+    def _block(self, rec: Any, off: int, label: str) -> RamBlock:
+        if rec.is_continue:
+            if self.current is None:
+                raise FormatError("RAM record continues a block, but no block came before",
+                                  offset=off, section=label)
+            return self.current
+        block = self.blocks.get(rec.block_name)
+        if block is None:
+            raise FormatError(f"RAM record names block '{rec.block_name}', which MEM_SIZE "
+                              f"did not announce", offset=off, section=label)
+        self.current = block
+        return block
+
+    def _mem_size(self, walker: Any, total: int, label: str) -> None:
+        """Read the MEM_SIZE block list entry by entry (mapped-ram data is seeked over)."""
+        from migkaitai.stream import kaitai_call
+
+        io = walker.io
+        remaining = total
+        while remaining > 0:
+            off = io.pos()
+            e = kaitai_call(io, "RAM block entry of MEM_SIZE", K.RamBlockEntry,
+                            walker.ignore_shared, walker.mapped_ram, self.postcopy_page_sizes,
+                            False, 0, section=label)
+            if e.used_length > remaining:
+                raise FormatError(
+                    f"RAM block '{e.name}' of 0x{e.used_length:x} bytes exceeds the MEM_SIZE "
+                    f"total left (0x{remaining:x})", offset=off, section=label)
+            remaining -= e.used_length
+            block = RamBlock(e.name, e.used_length, off)
+            if walker.ignore_shared:
+                block.mr_addr = e.mr_addr
+            if walker.mapped_ram:
+                block.mapped_ram = e.mapped_ram_header
+                nxt = e.ofs_next
+                if nxt > io.size():
+                    raise FormatError(
+                        f"mapped-ram block '{e.name}' data ends at 0x{nxt:x}, past the end of "
+                        f"the stream (0x{io.size():x})", offset=off, section=label)
+                io.seek(nxt)
+            self.blocks[block.name] = block
+            for s in self.sinks:
+                s.block(block)
+
+
+def xbzrle_decode(old: bytes, delta: bytes) -> bytes:
+    """Apply an XBZRLE delta (migration/xbzrle.c) to the previous content of a page.
+
+    The delta is a sequence of (ULEB128 zero-run length, ULEB128 literal length,
+    literal bytes): runs of unchanged bytes, then replaced bytes.
+    """
+    out = bytearray(old)
+    pos = 0  # in the page
+    i = 0  # in the delta
+    n = len(delta)
+
+    def uleb() -> int:
+        nonlocal i
+        value = shift = 0
+        while True:
+            if i >= n:
+                raise ValueError("XBZRLE delta ends inside a length")
+            b = delta[i]
+            i += 1
+            value |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return value
+            shift += 7
+            if shift > 28:
+                raise ValueError("XBZRLE length too long")
+
+    while i < n:
+        pos += uleb()
+        if i >= n:  # a trailing zero run ends the delta
+            break
+        lit = uleb()
+        if pos + lit > len(out) or i + lit > n:
+            raise ValueError("XBZRLE literal runs past the page")
+        out[pos:pos + lit] = delta[i:i + lit]
+        pos += lit
+        i += lit
+    if pos > len(out):
+        raise ValueError("XBZRLE run past the page")
+    return bytes(out)
+
+
+def safe_relative_path(name: str) -> str:
+    """A relative path for a RAM block name that cannot leave the output folder.
+
+    '/'-separated parts are kept as folders (like analyze-migration.py:
+    "/rom@etc/acpi/tables" becomes "rom@etc/acpi/tables"); empty parts are dropped;
+    '.', '..', NUL, control characters, '%' and '\\' are percent-escaped.
+    """
+    parts = []
+    for part in name.split("/"):
+        if not part:
+            continue
+        esc = "".join(
+            f"%{ord(c):02X}" if (ord(c) < 0x20 or c in "%\\\x7f") else c for c in part)
+        if esc in (".", ".."):
+            esc = esc.replace(".", "%2E")
+        parts.append(esc)
+    return "/".join(parts) or "%00"
+
+
+class RamExtractor:
+    """Writes each RAM block to `<outdir>/<safe name>` as a sparse file of its length.
+
+    Zero pages are holes; a zero page that replaces data written earlier (a running
+    guest) is written as zeros. XBZRLE deltas are applied to the page's previous
+    content, read back from the file.
+    """
+
+    def __init__(self, outdir: str, page_size: int, on_file: Any = None) -> None:
+        self.outdir = os.path.realpath(outdir)
+        self.page_size = page_size
+        self.on_file = on_file
+        self.fds: dict[str, int] = {}
+        self.written: set[str] = set()
+        self.paths: dict[str, str] = {}
+
+    def block(self, block: RamBlock) -> None:
+        rel = safe_relative_path(block.name)
+        path = os.path.join(self.outdir, rel)
+        parent = os.path.dirname(path)
+        os.makedirs(parent, exist_ok=True)
+        if os.path.commonpath([os.path.realpath(parent), self.outdir]) != self.outdir:
+            raise MigkaitaiError(f"RAM block '{block.name}' would be written outside "
+                                 f"{self.outdir} (a symbolic link in the way)")
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                         | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise MigkaitaiError(f"refusing to write RAM block '{block.name}' through "
+                                     f"the symbolic link {path}") from None
+            raise MigkaitaiError(f"cannot write {path}: {e.strerror}") from None
+        old = self.fds.pop(block.name, None)
+        if old is not None:
+            os.close(old)
+        os.ftruncate(fd, block.length)
+        self.fds[block.name] = fd
+        self.paths[block.name] = rel
+        if self.on_file:
+            self.on_file(rel)
+
+    def zero(self, block: RamBlock, addr: int, fill: int) -> None:
+        if fill == 0 and block.name not in self.written:
+            return  # still a hole
+        os.pwrite(self.fds[block.name], bytes([fill]) * self.page_size, addr)
+
+    def page(self, block: RamBlock, addr: int, data: bytes) -> None:
+        self.written.add(block.name)
+        os.pwrite(self.fds[block.name], data, addr)
+
+    def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None:
+        fd = self.fds[block.name]
+        old = os.pread(fd, self.page_size, addr)
+        try:
+            new = xbzrle_decode(old, delta)
+        except ValueError as e:
+            raise FormatError(f"bad XBZRLE delta ({e})", offset=offset) from None
+        self.page(block, addr, new)
+
+    def close(self) -> None:
+        for fd in self.fds.values():
+            os.close(fd)
+        self.fds.clear()

@@ -1,0 +1,303 @@
+"""Walking a migration stream record by record with the generated Kaitai types.
+
+The grammar (ksy/qemu_migration.ksy) says how records are framed; this module
+instantiates its types one at a time on a single KaitaiStream (never the eager
+top-level type), keeps the byte offset of everything it reads, and hands each
+section payload to the right decoder:
+
+* `ram` records to a :class:`migkaitai.ram.RamTracker` (one record at a time;
+  page bodies are never kept);
+* device (VMSD) payloads to :func:`migkaitai.vmsd.decode_section`, driven by the
+  JSON description, or - without one - located by their footer and kept as
+  (offset, length);
+* the other self-delimiting sections (block, dirty-bitmap, spapr/htab, s390
+  storage attributes and keys, vfio) to their generated payload types.
+
+Errors of the generated code (end of stream, failed validation) become
+:mod:`migkaitai.errors` exceptions naming the offset and what was being read.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import kaitaistruct
+from kaitaistruct import KaitaiStream
+
+from migkaitai import vmsd
+from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
+from migkaitai_ksy.qemu_migration import QemuMigration as K
+
+__all__ = ["Section", "Record", "Walker", "SPECIAL_PAYLOADS"]
+
+T = TypeVar("T")
+
+RT = K.RecordType
+CMD = K.CommandType
+
+# Sections whose payload has a format of its own, by SaveStateEntry idstr, with the
+# generated type that reads it (RAM is handled apart: its records are many).
+SPECIAL_PAYLOADS: dict[str, Any] = {
+    "block": K.BlockPayload,
+    "dirty-bitmap": K.DirtyBitmapPayload,
+    "spapr/htab": K.HtabPayload,
+    "s390-storage_attributes": K.StattribPayload,
+    "s390-skeys": K.SkeysPayload,
+}
+
+
+@dataclass
+class Section:
+    """A section as its START or FULL record introduced it."""
+
+    section_id: int
+    name: str
+    instance_id: int
+    version_id: int
+    offset: int
+
+    @property
+    def label(self) -> str:
+        """analyze-migration.py's key: "name (section_id)"."""
+        return f"{self.name} ({self.section_id})"
+
+
+@dataclass
+class Record:
+    """One record of the stream.
+
+    `kind` is the record type's name ("section_start", "command", ...). For sections,
+    `section` is the Section and, depending on the payload format, one of `device`
+    (decoded VMSD tree), `raw` ((offset, length) of an undecoded payload), `special`
+    (a generated payload object) is set; RAM payload records went to the RAM tracker.
+    `end` is the offset just after the record's payload.
+    """
+
+    offset: int
+    kind: str
+    head: Any
+    section: Section | None = None
+    payload_format: str | None = None
+    device: vmsd.Node | None = None
+    raw: tuple[int, int] | None = None
+    special: Any = None
+    packaged: list[Record] = field(default_factory=list)
+    end: int = 0
+    depth: int = 0
+
+
+def kaitai_call(io: KaitaiStream, what: str, ctor: Callable[..., T], *args: Any,
+                section: str | None = None) -> T:
+    """Instantiate a generated type at the current position, mapping its errors to ours."""
+    start = io.pos()
+    try:
+        return ctor(*args, io)
+    except EOFError:
+        raise TruncatedError(
+            f"stream ends at 0x{io.size():x} inside {what}", end=io.size(), offset=start,
+            section=section) from None
+    except kaitaistruct.ValidationFailedError as e:
+        raise FormatError(f"invalid {what} ({_validation_text(e)})", offset=start,
+                          section=section) from None
+    except UnicodeDecodeError:
+        raise FormatError(f"invalid {what} (a name that is not ASCII)", offset=start,
+                          section=section) from None
+
+
+def _validation_text(e: kaitaistruct.ValidationFailedError) -> str:
+    # "/types/x/seq/0: at pos 4: validation failed: not equal, expected ..., but got ..."
+    text = str(e)
+    return text.split("validation failed: ", 1)[-1]
+
+
+class Walker:
+    """Iterates over the records of the stream that starts at `start` in `io`.
+
+    Args:
+        io: a KaitaiStream over the file (seekable).
+        start: offset of the QEVM magic.
+        description: the loaded JSON description (or None).
+        page_size: the target page size to split RAM address words with.
+        ram: receives RAM records (see :class:`migkaitai.ram.RamTracker`).
+        decode_devices: decode device payloads with the description (False: keep them raw).
+    """
+
+    def __init__(self, io: KaitaiStream, start: int, description: Any, page_size: int,
+                 ram: Any, *, decode_devices: bool = True) -> None:
+        self.io = io
+        self.start = start
+        self.description = description
+        self.page_size = page_size
+        self.ram = ram
+        self.decode_devices = decode_devices and description is not None
+        self.devices = vmsd.devices_by_key(description) if description is not None else {}
+        self.sections: dict[int, Section] = {}
+        self.header: Any = None
+        self.configuration: Any = None
+        self.ignore_shared = False
+        self.mapped_ram = False
+        self.footers_seen = False
+        self.note: str | None = None  # why decoding had to stop early, if it did
+        self.stopped_at: int | None = None
+
+    # -- records ---------------------------------------------------------------
+
+    def records(self) -> Iterator[Record]:
+        """Yield every record, in stream order, up to and including EOF."""
+        io = self.io
+        io.seek(self.start)
+        self.header = kaitai_call(io, "file header (magic QEVM, version 3)", K.FileHeader)
+        try:
+            yield from self._records(None, 0)
+        except _Stop:
+            return
+
+    def _records(self, limit: int | None, depth: int) -> Iterator[Record]:
+        io = self.io
+        prev: Record | None = None
+        while True:
+            off = io.pos()
+            if limit is not None and off >= limit:
+                if off > limit:
+                    raise FormatError(
+                        f"record runs 0x{off - limit:x} bytes past the end of its PACKAGED "
+                        f"stream (ends at 0x{limit:x})", offset=off)
+                return
+            if io.is_eof():
+                raise TruncatedError(f"stream ends at 0x{off:x} before the EOF record",
+                                     end=off, offset=off)
+            head = kaitai_call(io, "record header", K.RecordHead)
+            t = head.record_type_raw
+            if not head.is_known:
+                raise FormatError(
+                    f"expected a record type (0x00-0x04, 0x07, 0x08 or 0x7e), found 0x{t:02x}",
+                    offset=off)
+            kind = head.record_type.name
+            rec = Record(offset=off, kind=kind, head=head, depth=depth)
+            if t == RT.eof.value:
+                rec.end = io.pos()
+                yield rec
+                return
+            if head.is_section:
+                self._section(rec)
+            elif t == RT.section_footer.value:
+                self.footers_seen = True
+                sid = head.section_id
+                if prev is None or prev.section is None:
+                    raise FormatError(f"section footer (id {sid}) that follows no section",
+                                      offset=off)
+                if sid != prev.section.section_id:
+                    raise FormatError(
+                        f"expected footer of section {prev.section.label}, found footer "
+                        f"for section id {sid}", offset=off, section=prev.section.label)
+            elif t == RT.configuration.value:
+                self.configuration = head.configuration
+                self._capabilities(head.configuration)
+            elif t == RT.command.value and head.command.command_type_raw == CMD.packaged.value:
+                n = head.command.packaged_len
+                body = io.pos()
+                if n > io.size() - body:
+                    raise TruncatedError(
+                        f"stream ends at 0x{io.size():x} inside PACKAGED data of {n} bytes",
+                        end=io.size(), offset=body)
+                rec.end = body
+                yield rec
+                for inner in self._records(body + n, depth + 1):
+                    yield inner
+                prev = rec
+                continue
+            rec.end = io.pos()
+            if prev is not None and prev.section is not None and self.footers_seen \
+                    and t != RT.section_footer.value:
+                raise FormatError(
+                    f"expected section footer (0x7e) after section {prev.section.label}, "
+                    f"found record type 0x{t:02x}", offset=off, section=prev.section.label)
+            yield rec
+            prev = rec
+
+    def _capabilities(self, conf: Any) -> None:
+        for sub in conf.subsections:
+            if sub.is_present and sub.body.name == "configuration/capabilities":
+                names = {c.name for c in sub.body.capabilities.capabilities}
+                self.ignore_shared = "x-ignore-shared" in names
+                self.mapped_ram = "mapped-ram" in names
+
+    # -- sections --------------------------------------------------------------
+
+    def _section(self, rec: Record) -> None:
+        io = self.io
+        head = rec.head
+        if head.is_named:
+            s = head.section
+            sec = Section(s.section_id, s.name, s.instance_id, s.version_id, rec.offset)
+            self.sections[sec.section_id] = sec
+        else:
+            sid = head.section_id
+            if sid not in self.sections:
+                raise FormatError(f"{rec.kind} for section id {sid}, which no START opened",
+                                  offset=rec.offset)
+            sec = self.sections[sid]
+        rec.section = sec
+        name = sec.name
+        if name == "ram":
+            rec.payload_format = "ram"
+            self.ram.payload(self, sec)
+        elif name in SPECIAL_PAYLOADS and not (
+                self.decode_devices and (name, sec.instance_id) in self.devices):
+            # (s390-skeys is a FULL section that the description lists as one buffer:
+            # then it is decoded like every listed device, as analyze-migration.py does.)
+            rec.payload_format = name
+            rec.special = kaitai_call(io, f"{name} payload", SPECIAL_PAYLOADS[name],
+                                      section=sec.label)
+        elif name.endswith("/vfio") and rec.kind != "section_full":
+            rec.payload_format = "vfio"
+            rec.special = kaitai_call(io, "vfio payload", K.VfioPayload, section=sec.label)
+        else:
+            rec.payload_format = "device"
+            self._device(rec, sec)
+
+    def _device(self, rec: Record, sec: Section) -> None:
+        io = self.io
+        desc = self.devices.get((sec.name, sec.instance_id)) if self.decode_devices else None
+        if desc is not None:
+            rec.device = vmsd.decode_section(io, desc, sec.label)
+            return
+        start = io.pos()
+        end = self._find_footer(start, sec)
+        if end is None:
+            why = ("the stream has no description" if self.description is None
+                   else f"the description does not list section {sec.label}")
+            self.note = (f"device section {sec.label} at 0x{rec.offset:x}: {why} and no "
+                         f"section footer follows it, so its length is unknown; decoding "
+                         f"stops there")
+            self.stopped_at = rec.offset
+            raise _Stop()
+        rec.raw = (start, end - start)
+        io.seek(end)
+
+    def _find_footer(self, start: int, sec: Section) -> int | None:
+        """Offset of the footer of `sec` after `start` (a scan: see the grammar's doc)."""
+        needle = b"\x7e" + sec.section_id.to_bytes(4, "big")
+        io = self.io
+        pos = start
+        size = io.size()
+        chunk = 1 << 20
+        while pos < size:
+            io.seek(pos)
+            buf = io.read_bytes(min(chunk + 4, size - pos))
+            i = buf.find(needle)
+            if i >= 0:
+                return pos + i
+            pos += chunk
+        return None
+
+
+class _Stop(MigkaitaiError):
+    """Internal: decoding cannot go on (no description and no footers); see Walker.note."""
+
+    def __init__(self) -> None:
+        super().__init__("decoding stopped")
+
+
+__all__ += ["DescriptionError", "kaitai_call"]
