@@ -5,8 +5,10 @@ PYTHON   ?= python3
 VENV     := .venv
 PY       := $(VENV)/bin/python
 KSC_DIR  := tools/ksc
-# Stream that `make run` decodes.
-SAMPLE   ?= tests/data/x86_64-pc-default.mig.xz
+# Stream that `make run` decodes (.mig, or .mig.xz decompressed to a temporary file),
+# and extra CLI arguments, e.g. make run ARGS='--format tree'.
+SAMPLE   ?= tests/data/corpus/x86/microvm-64m.mig.xz
+ARGS     ?=
 
 VENV_STAMP := $(VENV)/.installed
 NPM_STAMP  := $(KSC_DIR)/node_modules/.installed
@@ -45,8 +47,13 @@ check-generated: $(NPM_STAMP) ## Fail if generated/ differs from a fresh compile
 test: $(VENV_STAMP) $(NPM_STAMP) check-generated ## Install, check generated/, run pytest
 	$(PY) -m pytest
 
-run: $(VENV_STAMP) ## Decode SAMPLE=stream.mig[.xz] with the CLI
-	$(PY) -m migkaitai $(SAMPLE)
+run: $(VENV_STAMP) ## Decode SAMPLE=stream.mig[.xz] with the CLI (ARGS=... passed on)
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && stream='$(SAMPLE)' && \
+	case "$$stream" in *.xz) \
+		$(PY) -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$$stream" "$$tmp" && \
+		stream=$$tmp;; \
+	esac && \
+	$(PY) -m migkaitai $(ARGS) "$$stream"
 
 clean: ## Remove .venv, node_modules and caches (keeps generated/)
 	rm -rf $(VENV) $(KSC_DIR)/node_modules .pytest_cache *.egg-info

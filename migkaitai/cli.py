@@ -10,13 +10,14 @@ import argparse
 import io
 import os
 import sys
+import tempfile
 import traceback
 from typing import TextIO
 
 from migkaitai.api import MigrationStream
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
-from migkaitai.ram import RamExtractor, RamTracker
-from migkaitai.render import StateBuilder, TreePrinter, dump_json
+from migkaitai.ram import RamExtractor, RamMemoryDump, RamTracker
+from migkaitai.render import StateBuilder, TreePrinter, dump_json, write_state
 
 EXIT_OK = 0
 EXIT_BROKEN = 1  # the input is broken (or could not be decoded)
@@ -64,8 +65,6 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
             raise UsageError("no stream given (migkaitai FILE)")
         if args.output and not args.extract:
             raise UsageError("-o/--output goes with -x/--extract")
-        if args.memory:
-            raise UsageError("-m is not supported yet")
         return _run(args, path, out, err)
     except BrokenPipeError:
         # the reader went away (| head): not an error of ours
@@ -101,7 +100,7 @@ def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
             return _extract(m, args, out, err, note)
         if args.format == "tree":
             return _tree(m, out, err, note, args.quiet)
-        return _state(m, out, err, note, args.quiet)
+        return _state(m, out, err, note, args.quiet, args.memory)
 
 
 def _description_note(m: MigrationStream, args: argparse.Namespace) -> str | None:
@@ -121,19 +120,28 @@ def _finish(err: TextIO, quiet: bool, *notes: str | None) -> None:
 
 
 def _state(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
-           quiet: bool) -> int:
-    tracker = RamTracker(m.page_size)
-    builder = StateBuilder(tracker, m.io)
-    walker = m.walker(tracker)
-    try:
-        for rec in walker.records():
-            builder.add(rec)
-    except MigkaitaiError as e:
+           quiet: bool, memory: bool) -> int:
+    with tempfile.TemporaryDirectory(prefix="migkaitai-") as tmp:
+        dump = RamMemoryDump(tmp, m.page_size) if memory else None
+        tracker = RamTracker(m.page_size, [dump] if dump else [])
+        builder = StateBuilder(tracker, m.io)
+        walker = m.walker(tracker)
+        failure: MigkaitaiError | None = None
+        try:
+            for rec in walker.records():
+                builder.add(rec)
+        except MigkaitaiError as e:
+            failure = e
         state = builder.result()
-        state["error"] = str(e)
-        dump_json(state, out)
-        raise
-    dump_json(builder.result(), out)
+        if failure is not None:
+            state["error"] = str(failure)
+        try:
+            write_state(state, out, builder.ram_keys, dump)
+        finally:
+            if dump:
+                dump.close()
+    if failure is not None:
+        raise failure
     _finish(err, quiet, note, walker.note)
     return EXIT_OK
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -253,8 +254,8 @@ class RamExtractor:
     """Writes each RAM block to `<outdir>/<safe name>` as a sparse file of its length.
 
     Zero pages are holes; a zero page that replaces data written earlier (a running
-    guest) is written as zeros. XBZRLE deltas are applied to the page's previous
-    content, read back from the file.
+    guest) is written as zeros, which takes one bit per guest page to know. XBZRLE
+    deltas are applied to the page's previous content, read back from the file.
     """
 
     def __init__(self, outdir: str, page_size: int, on_file: Any = None) -> None:
@@ -262,7 +263,7 @@ class RamExtractor:
         self.page_size = page_size
         self.on_file = on_file
         self.fds: dict[str, int] = {}
-        self.written: set[str] = set()
+        self.written: dict[str, bytearray] = {}  # bit per page: holds data
         self.paths: dict[str, str] = {}
 
     def block(self, block: RamBlock) -> None:
@@ -286,17 +287,25 @@ class RamExtractor:
             os.close(old)
         os.ftruncate(fd, block.length)
         self.fds[block.name] = fd
+        self.written[block.name] = bytearray(block.length // self.page_size // 8 + 1)
         self.paths[block.name] = rel
         if self.on_file:
             self.on_file(rel)
 
     def zero(self, block: RamBlock, addr: int, fill: int) -> None:
-        if fill == 0 and block.name not in self.written:
+        n = addr // self.page_size
+        bits = self.written[block.name]
+        if fill == 0 and not bits[n >> 3] & (1 << (n & 7)):
             return  # still a hole
+        if fill:
+            bits[n >> 3] |= 1 << (n & 7)
+        else:
+            bits[n >> 3] &= ~(1 << (n & 7))
         os.pwrite(self.fds[block.name], bytes([fill]) * self.page_size, addr)
 
     def page(self, block: RamBlock, addr: int, data: bytes) -> None:
-        self.written.add(block.name)
+        n = addr // self.page_size
+        self.written[block.name][n >> 3] |= 1 << (n & 7)
         os.pwrite(self.fds[block.name], data, addr)
 
     def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None:
@@ -312,3 +321,75 @@ class RamExtractor:
         for fd in self.fds.values():
             os.close(fd)
         self.fds.clear()
+
+
+class RamMemoryDump:
+    """RAM contents for `-m`, as analyze-migration.py lists them: one entry per page, keyed
+    "<block> (0x<addr:016x>)", in order of each page's first record, with its final
+    content: space-separated hex, or "Filled with 0x00" when its last record was a zero
+    page. Pages go to sparse files in a temporary folder (a RamExtractor) and the order
+    to a spool file, so memory stays small: two bits per guest page.
+    """
+
+    def __init__(self, tmpdir: str, page_size: int) -> None:
+        self.page_size = page_size
+        self.extractor = RamExtractor(tmpdir, page_size)
+        self.order = open(os.path.join(tmpdir, ".order"), "w+b")  # noqa: SIM115
+        self.names: list[str] = []
+        self.index: dict[str, int] = {}
+        self.seen: dict[str, bytearray] = {}
+        self.zero_last: dict[str, bytearray] = {}
+
+    def block(self, block: RamBlock) -> None:
+        self.extractor.block(block)
+        if block.name not in self.index:
+            self.index[block.name] = len(self.names)
+            self.names.append(block.name)
+        pages = (block.length + self.page_size - 1) // self.page_size
+        self.seen[block.name] = bytearray((pages + 7) // 8)
+        self.zero_last[block.name] = bytearray((pages + 7) // 8)
+
+    def _mark(self, block: RamBlock, addr: int, zero: bool) -> None:
+        n = addr // self.page_size
+        byte, bit = n >> 3, 1 << (n & 7)
+        seen = self.seen[block.name]
+        if not seen[byte] & bit:
+            seen[byte] |= bit
+            self.order.write(self.index[block.name].to_bytes(4, "big") + n.to_bytes(8, "big"))
+        z = self.zero_last[block.name]
+        z[byte] = (z[byte] | bit) if zero else (z[byte] & ~bit)
+
+    def zero(self, block: RamBlock, addr: int, fill: int) -> None:
+        self.extractor.zero(block, addr, fill)
+        self._mark(block, addr, True)
+
+    def page(self, block: RamBlock, addr: int, data: bytes) -> None:
+        self.extractor.page(block, addr, data)
+        self._mark(block, addr, False)
+
+    def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None:
+        self.extractor.xbzrle(block, addr, delta, offset)
+        self._mark(block, addr, False)
+
+    def entries(self) -> Iterator[tuple[str, str]]:
+        """(key, value) for every page, in order of first appearance."""
+        self.order.flush()
+        self.order.seek(0)
+        ps = self.page_size
+        while True:
+            chunk = self.order.read(12 * 4096)
+            if not chunk:
+                return
+            for i in range(0, len(chunk), 12):
+                name = self.names[int.from_bytes(chunk[i:i + 4], "big")]
+                n = int.from_bytes(chunk[i + 4:i + 12], "big")
+                key = f"{name} (0x{n * ps:016x})"
+                if self.zero_last[name][n >> 3] & (1 << (n & 7)):
+                    yield key, "Filled with 0x00"
+                else:
+                    data = os.pread(self.extractor.fds[name], ps, n * ps)
+                    yield key, data.hex(" ")
+
+    def close(self) -> None:
+        self.extractor.close()
+        self.order.close()

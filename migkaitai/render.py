@@ -61,6 +61,40 @@ def special_summary(rec: Record) -> Any:
     return None
 
 
+def write_state(state: dict[str, Any], out: TextIO, ram_keys: list[str],
+                memory: Any = None) -> None:
+    """Write `-d state` JSON section by section (indent 4, like analyze-migration.py).
+
+    With `memory` (a RamMemoryDump), each ram section's value gets a "memory" object
+    streamed entry by entry after its "section sizes", as analyze-migration.py -m prints.
+    """
+    def indented(value: Any, level: int) -> str:
+        text = json.dumps(value, indent=4, separators=(",", ": "))
+        return text.replace("\n", "\n" + " " * (4 * level))
+
+    if not state:
+        out.write("{}\n")
+        return
+    out.write("{\n")
+    items = list(state.items())
+    for i, (key, value) in enumerate(items):
+        out.write(f"    {json.dumps(key)}: ")
+        if memory is not None and key in ram_keys and isinstance(value, dict):
+            out.write("{\n")
+            for k, v in value.items():
+                out.write(f"        {json.dumps(k)}: {indented(v, 2)},\n")
+            out.write('        "memory": {')
+            first = True
+            for k, v in memory.entries():
+                out.write(("\n" if first else ",\n") + f"            {json.dumps(k)}: {json.dumps(v)}")
+                first = False
+            out.write("\n        }\n    }" if not first else "}\n    }")
+        else:
+            out.write(indented(value, 1))
+        out.write(",\n" if i + 1 < len(items) else "\n")
+    out.write("}\n")
+
+
 class StateBuilder:
     """Assembles `-d state` output as analyze-migration.py does: one entry per section,
     keyed "name (section_id)", in order of first appearance."""

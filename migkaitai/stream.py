@@ -147,6 +147,14 @@ class Walker:
         """Yield every record, in stream order, up to and including EOF."""
         io = self.io
         io.seek(self.start)
+        raw = io.read_bytes(min(8, io.size() - self.start))
+        if raw[:4] == b"QEVM" and len(raw) == 8 and raw[4:] != b"\0\0\0\3":
+            v = int.from_bytes(raw[4:], "big")
+            what = (" (the obsolete pre-0.13 format, which QEMU refuses to load too)"
+                    if v == 2 else "")
+            raise FormatError(f"expected file version 3, found {v}{what}",
+                              offset=self.start + 4)
+        io.seek(self.start)
         self.header = kaitai_call(io, "file header (magic QEVM, version 3)", K.FileHeader)
         try:
             yield from self._records(None, 0)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from migkaitai.cli import main
-from tests import corpus
+import corpus
 
 STATE = [s for s in corpus.all_streams() if corpus.golden(s, "state") is not None]
 DESC = [s for s in corpus.all_streams() if corpus.golden(s, "desc") is not None]

@@ -15,7 +15,7 @@ import pytest
 from kaitaistruct import ValidationNotEqualError
 
 from migkaitai_ksy.qemu_migration import QemuMigration
-from tests import corpus
+import corpus
 
 R = QemuMigration.RecordType
 C = QemuMigration.CommandType

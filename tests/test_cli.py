@@ -1,0 +1,174 @@
+"""The API and the CLI on real streams: values QEMU was told, extraction, errors."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+
+import pytest
+
+import corpus
+import migkaitai
+from migkaitai.cli import main
+from migkaitai.ram import safe_relative_path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    rc = main([str(a) for a in args], stdout=out, stderr=err)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def load(name: str) -> migkaitai.Snapshot:
+    with migkaitai.open(str(corpus.stream_file(name))) as m:
+        return m.load()
+
+
+def test_smp4_gives_four_cpu_sections():
+    snap = load("x86/q35-smp4-cpu-epyc")  # -smp 4,sockets=2,cores=2 -cpu EPYC
+    cpus = [d for d in snap.devices if d.name == "cpu"]
+    assert [c.instance_id for c in cpus] == [0, 1, 2, 3]
+    # the AMD CPUID vendor is not in the state, but the APIC ids are per CPU
+    apics = [d for d in snap.devices if d.name == "apic"]
+    assert [a.field("id").value for a in apics] == [0, 1, 2, 3]
+    assert snap.configuration.machine_name == "pc-q35-7.2"
+
+
+def test_uuid_in_configuration():
+    snap = load("x86/pc-validate-uuid")  # -uuid 12345678-9abc-def0-1234-56789abcdef0
+    (sub,) = [s.body for s in snap.configuration.subsections if s.is_present]
+    assert sub.uuid == bytes.fromhex("123456789abcdef0123456789abcdef0")
+
+
+def test_e1000_mac_is_qemu_default():
+    snap = load("x86/pc-defaults-64m")
+    e1000 = snap.device("0000:00:03.0/e1000", 0)
+    words = [e1000.field(f"eeprom_data[{i}]").value for i in range(3)]
+    mac = b"".join(w.to_bytes(2, "little") for w in words)
+    assert mac.hex(":") == "52:54:00:12:34:56"  # QEMU's default NIC address
+    # offsets point at the bytes in the file
+    f = e1000.field("eeprom_data[0]")
+    with open(corpus.stream_file("x86/pc-defaults-64m"), "rb") as fh:
+        fh.seek(f.offset)
+        assert fh.read(2) == b"\x54\x52"
+
+
+def test_cpu_register_and_ram_blocks():
+    snap = load("x86/pc-nodefaults-64m")
+    cpu = snap.device("cpu", 0)
+    assert cpu.field("env.eip").value == 0xFFF0  # reset vector, -S: never ran
+    assert cpu.field("env.segs[1]/selector").value == 0xF000  # CS
+    blocks = {b.name: b for b in snap.ram_blocks}
+    assert blocks["pc.ram"].length == 64 << 20
+    assert blocks["pc.ram"].zero_pages + blocks["pc.ram"].pages == 16384
+
+
+def test_extract_random_pattern(tmp_path):
+    """-x: the 4 MiB of random.Random(1) loaded at 0x1000000 come back byte for byte."""
+    rc, out, err = run(corpus.stream_file("x86/pc-ram-random-4m"), "-x", "-o", tmp_path)
+    assert rc == 0, err
+    assert "pc.ram" in out.split() and "state.json" in out.split()
+    ram = tmp_path / "pc.ram"
+    assert ram.stat().st_size == 64 << 20
+    pattern = random.Random(1).randbytes(4 << 20)
+    with open(ram, "rb") as f:
+        f.seek(0x1000000)
+        assert f.read(len(pattern)) == pattern
+    # zero pages are holes: the 64 MiB file takes little more than the pattern on disk
+    assert ram.stat().st_blocks * 512 < (4 << 20) + (2 << 20)
+    # ROM blocks land in folders, like analyze-migration.py does
+    assert (tmp_path / "rom@etc" / "acpi" / "tables").stat().st_size == 0x20000
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert state == corpus.golden("x86/pc-ram-random-4m", "state")
+    desc = json.loads((tmp_path / "desc.json").read_text())
+    assert desc == corpus.golden("x86/pc-ram-random-4m", "desc")
+
+
+def test_memory_dump_has_page_contents():
+    rc, out, err = run(corpus.stream_file("x86/pc-ram-random-4m"), "-m")
+    assert rc == 0, err
+    mem = json.loads(out)["ram (2)"]["memory"]
+    pattern = random.Random(1).randbytes(4 << 20)
+    page = mem["pc.ram (0x0000000001001000)"]
+    assert bytes.fromhex(page.replace(" ", "")) == pattern[4096:8192]
+    assert mem["pc.ram (0x0000000000000000)"] == "Filled with 0x00"
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("../../etc/passwd", "%2E%2E/%2E%2E/etc/passwd"),
+    ("/rom@etc/acpi/tables", "rom@etc/acpi/tables"),
+    ("a\x00b", "a%00b"),
+    ("..", "%2E%2E"),
+    ("/", "%00"),
+    ("x/./y\\z", "x/%2E/y%5Cz"),
+])
+def test_block_names_stay_inside_the_output_folder(name, expected):
+    assert safe_relative_path(name) == expected
+
+
+def test_extract_refuses_symlink(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"keep")
+    os.symlink(victim, out / "pc.ram")
+    rc, _, err = run(corpus.stream_file("x86/pc-nodefaults-64m"), "-x", "-o", out)
+    assert rc == 1
+    assert "symbolic link" in err
+    assert victim.read_bytes() == b"keep"
+
+
+def test_tree_shows_offsets_and_values():
+    rc, out, err = run(corpus.stream_file("x86/pc-nodefaults-64m"), "--format", "tree")
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert "0x00000008  CONFIGURATION   machine pc-i440fx-7.2" in lines
+    assert any("env.eip  uint64 = 0x000000000000fff0 (65520)" in ln for ln in lines)
+    assert any(ln.startswith("  pc.ram ") and "0x0000000004000000" in ln for ln in lines)
+
+
+def test_not_a_stream(tmp_path):
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"hello world, not QEMU")
+    rc, out, err = run(p)
+    assert rc == 1
+    assert err == "migkaitai: error: expected the QEVM magic (51 45 56 4d), found " \
+                  "68 65 6c 6c 6f 20 77 6f at offset 0x0\n"
+
+
+def test_truncated_stream_error_line_and_partial_output(tmp_path):
+    data = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+    p = tmp_path / "cut.mig"
+    p.write_bytes(data[:0x55700])  # inside the cpu section
+    rc, out, err = run(p, "--desc", _desc_file(tmp_path, "x86/pc-nodefaults-64m"))
+    assert rc == 1
+    assert err.startswith("migkaitai: error: stream ends at 0x55700 inside ")
+    assert "section cpu (5)" in err and err.count("\n") == 1
+    state = json.loads(out)
+    assert state["timer (0)"]["cpu_ticks_offset"] == "0x0000000000000000"  # decoded before
+    assert "error" in state
+    rc, _, err = run(p, "--desc", _desc_file(tmp_path, "x86/pc-nodefaults-64m"), "--traceback")
+    assert "Traceback (most recent call last)" in err
+
+
+def _desc_file(tmp_path, name):
+    p = tmp_path / "desc.json"
+    p.write_text(json.dumps(corpus.golden(name, "desc")))
+    return p
+
+
+def test_usage_errors():
+    assert run()[0] == 2
+    assert run("a", "-f", "b")[0] == 2
+    rc, _, err = run("/nonexistent/file.mig")
+    assert rc == 2 and err.startswith("migkaitai: error: cannot open /nonexistent/file.mig")
+
+
+def test_obsolete_version_2(tmp_path):
+    p = tmp_path / "v2.mig"
+    p.write_bytes(b"QEVM\x00\x00\x00\x02\x00")
+    rc, _, err = run(p)
+    assert rc == 1
+    assert err == ("migkaitai: error: expected file version 3, found 2 (the obsolete pre-0.13 "
+                   "format, which QEMU refuses to load too) at offset 0x4\n")

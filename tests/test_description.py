@@ -1,0 +1,107 @@
+"""Finding the JSON description by its validated marker (DESIGN.md §1), in the cases where
+analyze-migration.py's "last NUL, then first '{'" rule fails."""
+from __future__ import annotations
+
+import io
+import json
+
+import corpus
+from migkaitai.cli import main
+from migkaitai.description import find_description
+
+BASE = "x86/pc-nodefaults-64m"
+
+
+def split_stream(name: str) -> tuple[bytes, bytes]:
+    """(records up to and including EOF, JSON text) of a real stream."""
+    data = corpus.stream_file(name).read_bytes()
+    with open(corpus.stream_file(name), "rb") as f:
+        d = find_description(f, len(data))
+    assert d is not None and d.end == len(data)
+    return data[:d.offset], data[d.offset + 5:d.end]
+
+
+def with_json(body: bytes, text: bytes, tail: bytes = b"") -> bytes:
+    return body + b"\x06" + len(text).to_bytes(4, "big") + text + tail
+
+
+def run(path, *args) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    rc = main([str(path), *map(str, args)], stdout=out, stderr=err)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def test_found_in_every_stream_that_has_one():
+    for name in corpus.valid_streams():
+        path = corpus.stream_file(name)
+        with open(path, "rb") as f:
+            d = find_description(f, path.stat().st_size)
+        gold = corpus.golden(name, "desc")
+        if gold is not None:
+            assert d is not None and d.doc == gold, name
+
+
+def test_padding_and_false_markers_after_the_json(tmp_path):
+    body, text = split_stream(BASE)
+    # a container's padding with a fake "EOF, 0x06, length, {" in it
+    tail = b"\x00" * 4096 + b"\x00\x06\x00\x00\x00\x10{not json at all" + b"\x00" * 100
+    p = tmp_path / "padded.mig"
+    p.write_bytes(with_json(body, text, tail))
+    with open(p, "rb") as f:
+        d = find_description(f, p.stat().st_size)
+    assert d.offset == len(body) and d.length == len(text)
+    rc, out, err = run(p)
+    assert rc == 0, err
+    assert json.loads(out) == corpus.golden(BASE, "state")
+
+
+def test_brace_between_last_nul_and_the_marker(tmp_path):
+    """A length whose bytes are 00 7b 7b 7b: the anchor's "first '{' after the last NUL"
+    lands inside the length field."""
+    body, text = split_stream(BASE)
+    target = 0x7B7B7B
+    padded = text[:1] + b" " * (target - len(text)) + text[1:]
+    assert len(padded) == target
+    p = tmp_path / "brace.mig"
+    p.write_bytes(with_json(body, padded))
+    rc, out, err = run(p, "-d", "desc")
+    assert rc == 0, err
+    assert json.loads(out) == corpus.golden(BASE, "desc")
+
+
+def test_description_over_10_mb(tmp_path):
+    body, text = split_stream(BASE)
+    big = text[:1] + b"\n" * (11 << 20) + text[1:]
+    p = tmp_path / "big.mig"
+    p.write_bytes(with_json(body, big))
+    rc, out, err = run(p)
+    assert rc == 0, err
+    assert json.loads(out) == corpus.golden(BASE, "state")
+
+
+def test_no_description(tmp_path):
+    """-machine suppress-vmdesc=on: no JSON; exit 0, raw device payloads, one note."""
+    name = "x86/pc-suppress-vmdesc"
+    path = corpus.stream_file(name)
+    with open(path, "rb") as f:
+        assert find_description(f, path.stat().st_size) is None
+    rc, out, err = run(path)
+    assert rc == 0
+    state = json.loads(out)
+    assert state["ram (2)"]["section sizes"]["pc.ram"] == "0x0000000004000000"
+    # timer: be64 cpu_ticks_offset, 8 unused bytes, be64 cpu_clock_offset
+    assert state["timer (0)"] == {"raw payload": " ".join(["00"] * 24)}
+    assert err.count("\n") == 1 and err.startswith("migkaitai: note: the stream has no JSON")
+    rc, _, err = run(path, "-d", "desc")
+    assert rc == 1 and "no JSON description" in err
+
+
+def test_external_description_decodes_a_stream_without_one(tmp_path):
+    """--desc with the desc.json of the same QEMU and machine type (pc-nodefaults-64m)."""
+    desc = tmp_path / "desc.json"
+    desc.write_text(json.dumps(corpus.golden(BASE, "desc")))
+    rc, out, err = run(corpus.stream_file("x86/pc-suppress-vmdesc"), "--desc", desc)
+    assert rc == 0, err
+    state = json.loads(out)
+    assert state["cpu (5)"]["env.eip"] == "0x000000000000fff0"
+    assert set(state) == set(corpus.golden(BASE, "state"))
