@@ -48,13 +48,14 @@ test: $(VENV_STAMP) $(NPM_STAMP) check-generated ## Install, check generated/, r
 	$(PY) -m pytest
 
 run: $(VENV_STAMP) ## Decode SAMPLE=stream.mig[.xz] with the CLI (ARGS=... passed on)
-	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && stream='$(SAMPLE)' && \
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && stream='$(SAMPLE)' && \
 	case "$$stream" in *.xz) \
-		$(PY) -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$$stream" "$$tmp" && \
-		stream=$$tmp;; \
+		out="$$tmp/$$(basename "$$stream" .xz)" && \
+		$(PY) -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$$stream" "$$out" && \
+		stream=$$out;; \
 	esac && \
 	$(PY) -m migkaitai $(ARGS) "$$stream"
 
 clean: ## Remove .venv, node_modules and caches (keeps generated/)
-	rm -rf $(VENV) $(KSC_DIR)/node_modules .pytest_cache *.egg-info
+	rm -rf $(VENV) $(KSC_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

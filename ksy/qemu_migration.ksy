@@ -51,6 +51,15 @@ doc-ref:
   - https://github.com/qemu/qemu/blob/v10.0.0/migration/vmstate.c
   - https://github.com/qemu/qemu/blob/v10.0.0/docs/devel/migration/mapped-ram.rst
 seq:
+  - id: leading_bytes
+    terminator: 0x51
+    include: false
+    consume: false
+    doc: |
+      Bytes before the stream, normally none. `migrate file:PATH,offset=N`
+      writes the stream N bytes into the file (what is before is left as
+      it was: zeros in a new file). Read up to the first "Q" of the magic,
+      so this finds the stream when those bytes contain no 0x51.
   - id: header
     type: file_header
   - id: records
@@ -65,17 +74,19 @@ seq:
       and older, xenfv) and in COLO / xen-save-devices-state streams.
       Anything may follow it in a file (padding, a container).
 instances:
+  ofs_header:
+    value: leading_bytes.size
   first_record_type:
-    pos: 8
+    pos: ofs_header + 8
     type: u1
-    if: _io.size > 8
+    if: _io.size > ofs_header + 8
   configuration:
-    pos: 9
+    pos: ofs_header + 9
     type: configuration
     if: first_record_type == 7
     doc: The configuration record (first after the header since QEMU 2.4).
   has_configuration:
-    value: _io.size > 8 and first_record_type == 7
+    value: _io.size > ofs_header + 8 and first_record_type == 7
   page_size:
     value: >-
       has_configuration and configuration.target_page_bits != 0
@@ -561,7 +572,7 @@ types:
       - id: ram_records
         type: ram_record(page_size, ignore_shared, mapped_ram, postcopy_page_sizes, true)
         repeat: until
-        repeat-until: _.is_eos
+        repeat-until: _.is_eos or not _.has_valid_flags
   ram_record:
     doc: |
       One RAM record (ram.c ram_load_precopy): a be64 word holding a
@@ -601,6 +612,7 @@ types:
         type: u4
       - id: addr_lo
         type: u4
+        doc: Low half of the address word, with the flags.
       - id: blocks
         type: 'ram_block_entry(ignore_shared, mapped_ram, postcopy_page_sizes, true, _index == 0 ? 0 : blocks[_index - 1].total_4k_after)'
         repeat: until
@@ -631,25 +643,34 @@ types:
     instances:
       flags:
         value: addr_lo & (page_size - 1)
+      kind_flags:
+        value: flags & 0x3df
+        doc: The flags less CONTINUE.
+      has_valid_flags:
+        value: kind_flags != 0 and (kind_flags & (kind_flags - 1)) == 0
+        doc: |
+          Exactly one RAM_SAVE_FLAG_* besides CONTINUE, as ram.c
+          ram_load_precopy requires. When false nothing more is read and
+          the RAM payload ends here: the stream is corrupt.
       is_mem_size:
-        value: flags & 0x04 != 0
+        value: has_valid_flags and flags & 0x04 != 0
       is_zero:
-        value: flags & 0x02 != 0
+        value: has_valid_flags and flags & 0x02 != 0
       is_page:
-        value: flags & 0x08 != 0
+        value: has_valid_flags and flags & 0x08 != 0
       is_eos:
-        value: flags & 0x10 != 0
+        value: has_valid_flags and flags & 0x10 != 0
       is_continue:
         value: flags & 0x20 != 0
       is_xbzrle:
-        value: flags & 0x40 != 0
+        value: has_valid_flags and flags & 0x40 != 0
       is_hook:
-        value: flags & 0x80 != 0
+        value: has_valid_flags and flags & 0x80 != 0
         doc: RAM_SAVE_FLAG_HOOK (RDMA); nothing follows in the stream itself.
       is_compress_page:
-        value: page_size > 0x100 and flags & 0x100 != 0
+        value: has_valid_flags and page_size > 0x100 and flags & 0x100 != 0
       is_multifd_flush:
-        value: page_size > 0x200 and flags & 0x200 != 0
+        value: has_valid_flags and page_size > 0x200 and flags & 0x200 != 0
       has_block_name:
         value: not is_continue and (is_zero or is_page or is_xbzrle or is_compress_page)
       mem_size_4k:

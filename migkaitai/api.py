@@ -24,7 +24,7 @@ from kaitaistruct import KaitaiStream
 
 from migkaitai.description import Description, find_description, load_description_file
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
-from migkaitai.ram import RamBlock, RamTracker
+from migkaitai.ram import RamBlock, RamPage, RamTracker
 from migkaitai.stream import Record, Section, Walker
 from migkaitai.vmsd import Node
 
@@ -160,11 +160,20 @@ class MigrationStream:
     def close(self) -> None:
         self.file.close()
 
-    def walker(self, ram: RamTracker | None = None, *, decode_devices: bool = True) -> Walker:
+    def walker(self, ram: RamTracker | None = None, *, decode_devices: bool = True,
+               yield_pages: bool = False) -> Walker:
         """A Walker over this stream (see migkaitai.stream)."""
         doc = self.description.doc if self.description else None
         return Walker(self.io, self.start, doc, self.page_size,
-                      ram or RamTracker(self.page_size), decode_devices=decode_devices)
+                      ram or RamTracker(self.page_size), decode_devices=decode_devices,
+                      yield_pages=yield_pages)
+
+    def pages(self, block: str | None = None) -> Iterator[RamPage]:
+        """Yield the RAM page records in stream order (of one block if named). Each page's
+        data is only what that record carries; see RamExtractor for the final RAM."""
+        for ev in self.walker(yield_pages=True).records():
+            if isinstance(ev, RamPage) and (block is None or ev.block.name == block):
+                yield ev
 
     def records(self, ram: RamTracker | None = None) -> Iterator[Record]:
         """Yield the decoded records in stream order (one pass)."""

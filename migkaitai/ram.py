@@ -18,20 +18,8 @@ from typing import Any, Protocol
 from migkaitai.errors import FormatError, MigkaitaiError
 from migkaitai_ksy.qemu_migration import QemuMigration as K
 
-__all__ = ["RamBlock", "RamTracker", "RamSink", "RamExtractor", "safe_relative_path",
+__all__ = ["RamBlock", "RamPage", "RamTracker", "RamSink", "RamExtractor", "safe_relative_path",
            "xbzrle_decode"]
-
-FLAG_MEM_SIZE = 0x04
-FLAG_ZERO = 0x02
-FLAG_PAGE = 0x08
-FLAG_EOS = 0x10
-FLAG_CONTINUE = 0x20
-FLAG_XBZRLE = 0x40
-FLAG_HOOK = 0x80
-FLAG_COMPRESS_PAGE = 0x100
-FLAG_MULTIFD_FLUSH = 0x200
-_KNOWN = (FLAG_MEM_SIZE | FLAG_ZERO | FLAG_PAGE | FLAG_EOS | FLAG_CONTINUE | FLAG_XBZRLE
-          | FLAG_HOOK | FLAG_COMPRESS_PAGE | FLAG_MULTIFD_FLUSH)
 
 
 @dataclass
@@ -52,6 +40,19 @@ class RamBlock:
     @property
     def records(self) -> int:
         return self.pages + self.zero_pages
+
+
+@dataclass(frozen=True)
+class RamPage:
+    """A page record: `kind` is "zero" (`data` = the fill byte), "page" (the page),
+    "compressed" (the page, inflated) or "xbzrle" (the delta against the page's previous
+    content); `addr` is the offset in `block`, `offset` where the record is in the stream."""
+
+    block: RamBlock
+    addr: int
+    kind: str
+    data: bytes
+    offset: int
 
 
 class RamSink(Protocol):
@@ -76,8 +77,19 @@ class RamTracker:
         self.multifd_flushes = 0
         self.postcopy_page_sizes = False
 
-    # Called by the Walker for each ram payload.
+    def counts(self) -> tuple[int, int, int]:
+        """(RAM records, pages with data, zero pages) so far."""
+        return (self.records, sum(b.pages for b in self.blocks.values()),
+                sum(b.zero_pages for b in self.blocks.values()))
+
     def payload(self, walker: Any, sec: Any) -> None:
+        """Read one ram payload (up to EOS), feeding the sinks."""
+        for _ in self.iter_payload(walker, sec):
+            pass
+
+    def iter_payload(self, walker: Any, sec: Any) -> Iterator[RamPage]:
+        """Read one ram payload (up to EOS), feeding the sinks and yielding each page record
+        (data only lives until the next one is read)."""
         from migkaitai.stream import kaitai_call  # circular at import time
 
         io = walker.io
@@ -94,9 +106,9 @@ class RamTracker:
                               section=label)
             self.records += 1
             flags = rec.flags
-            if flags & ~_KNOWN:
-                raise FormatError(f"unknown RAM flags 0x{flags:x} in RAM record", offset=off,
-                                  section=label)
+            if not rec.has_valid_flags:
+                raise FormatError(f"unknown combination of RAM flags 0x{flags:x} in RAM record",
+                                  offset=off, section=label)
             addr = ((rec.addr_hi << 32) | rec.addr_lo) & ~mask
             if rec.is_mem_size:
                 self._mem_size(walker, addr, label)
@@ -113,17 +125,20 @@ class RamTracker:
                     block.zero_pages += 1
                     for s in self.sinks:
                         s.zero(block, addr, rec.fill_byte)
+                    yield RamPage(block, addr, "zero", bytes([rec.fill_byte]), off)
                 elif rec.is_page:
                     block.pages += 1
                     block.bytes += ps
                     for s in self.sinks:
                         s.page(block, addr, rec.page_data)
+                    yield RamPage(block, addr, "page", rec.page_data, off)
                 elif rec.is_xbzrle:
                     block.pages += 1
                     block.xbzrle_pages += 1
                     block.bytes += rec.xbzrle.len_data
                     for s in self.sinks:
                         s.xbzrle(block, addr, rec.xbzrle.data, off)
+                    yield RamPage(block, addr, "xbzrle", rec.xbzrle.data, off)
                 else:
                     block.pages += 1
                     block.compressed_pages += 1
@@ -139,6 +154,7 @@ class RamTracker:
                             offset=off, section=label)
                     for s in self.sinks:
                         s.page(block, addr, data)
+                    yield RamPage(block, addr, "compressed", data, off)
             if rec.is_multifd_flush:
                 self.multifd_flushes += 1
             if rec.is_eos:

@@ -168,8 +168,13 @@ class TreePrinter:
             extra = ""
             if rec.raw is not None:
                 extra = f"  [{rec.raw[1]} bytes, not decoded: no description]"
+            elif rec.payload_format == "device" and rec.device is None:
+                extra = "  [payload length unknown (no description, no footers): stops here]"
             self.w(f"{off}{kind:<16}{s.name} (id {s.section_id}, instance {s.instance_id}, "
                    f"version {s.version_id}){extra}")
+            if rec.ram_counts is not None:
+                n, pages, zero = rec.ram_counts
+                self.w(f"{'':12}{ind}    {n} RAM records: {pages} pages with data, {zero} zero pages")
             if rec.device is not None:
                 self._node(rec.device, ind + "    ")
             elif rec.special is not None:

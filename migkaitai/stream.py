@@ -19,7 +19,7 @@ Errors of the generated code (end of stream, failed validation) become
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import kaitaistruct
@@ -82,7 +82,7 @@ class Record:
     device: vmsd.Node | None = None
     raw: tuple[int, int] | None = None
     special: Any = None
-    packaged: list[Record] = field(default_factory=list)
+    ram_counts: tuple[int, int, int] | None = None  # RAM records, pages, zero pages
     end: int = 0
     depth: int = 0
 
@@ -106,9 +106,10 @@ def kaitai_call(io: KaitaiStream, what: str, ctor: Callable[..., T], *args: Any,
 
 
 def _validation_text(e: kaitaistruct.ValidationFailedError) -> str:
-    # "/types/x/seq/0: at pos 4: validation failed: not equal, expected ..., but got ..."
-    text = str(e)
-    return text.split("validation failed: ", 1)[-1]
+    """"ram_xbzrle field 0: not equal, expected 1, but got 0" from the generated error."""
+    path = (e.src_path or "").replace("/types/", "").replace("/seq/", " field ")
+    detail = str(e).split("validation failed: ", 1)[-1]
+    return f"{path.strip('/')}: {detail}" if path else detail
 
 
 class Walker:
@@ -121,10 +122,12 @@ class Walker:
         page_size: the target page size to split RAM address words with.
         ram: receives RAM records (see :class:`migkaitai.ram.RamTracker`).
         decode_devices: decode device payloads with the description (False: keep them raw).
+        yield_pages: also yield each RAM page record (a RamPage) before its section's Record.
     """
 
     def __init__(self, io: KaitaiStream, start: int, description: Any, page_size: int,
-                 ram: Any, *, decode_devices: bool = True) -> None:
+                 ram: Any, *, decode_devices: bool = True, yield_pages: bool = False) -> None:
+        self.yield_pages = yield_pages
         self.io = io
         self.start = start
         self.description = description
@@ -143,8 +146,9 @@ class Walker:
 
     # -- records ---------------------------------------------------------------
 
-    def records(self) -> Iterator[Record]:
-        """Yield every record, in stream order, up to and including EOF."""
+    def records(self) -> Iterator[Any]:
+        """Yield every Record, in stream order, up to and including EOF (and RamPage
+        events before their section's Record if `yield_pages`)."""
         io = self.io
         io.seek(self.start)
         raw = io.read_bytes(min(8, io.size() - self.start))
@@ -161,7 +165,7 @@ class Walker:
         except _Stop:
             return
 
-    def _records(self, limit: int | None, depth: int) -> Iterator[Record]:
+    def _records(self, limit: int | None, depth: int) -> Iterator[Any]:
         io = self.io
         prev: Record | None = None
         while True:
@@ -188,7 +192,17 @@ class Walker:
                 yield rec
                 return
             if head.is_section:
-                self._section(rec)
+                pages = self._section(rec)
+                if pages is not None:
+                    before = self.ram.counts()
+                    if self.yield_pages:
+                        yield from pages
+                    else:
+                        for _ in pages:
+                            pass
+                    after = self.ram.counts()
+                    rec.ram_counts = (after[0] - before[0], after[1] - before[1],
+                                      after[2] - before[2])
             elif t == RT.section_footer.value:
                 self.footers_seen = True
                 sid = head.section_id
@@ -216,6 +230,9 @@ class Walker:
                 prev = rec
                 continue
             rec.end = io.pos()
+            if self.stopped_at is not None:
+                yield rec  # the section whose payload could not be delimited
+                raise _Stop()
             if prev is not None and prev.section is not None and self.footers_seen \
                     and t != RT.section_footer.value:
                 raise FormatError(
@@ -233,7 +250,8 @@ class Walker:
 
     # -- sections --------------------------------------------------------------
 
-    def _section(self, rec: Record) -> None:
+    def _section(self, rec: Record) -> Iterator[Any] | None:
+        """Decode a section's payload; for RAM, return the iterator that reads it."""
         io = self.io
         head = rec.head
         if head.is_named:
@@ -250,7 +268,7 @@ class Walker:
         name = sec.name
         if name == "ram":
             rec.payload_format = "ram"
-            self.ram.payload(self, sec)
+            return self.ram.iter_payload(self, sec)
         elif name in SPECIAL_PAYLOADS and not (
                 self.decode_devices and (name, sec.instance_id) in self.devices):
             # (s390-skeys is a FULL section that the description lists as one buffer:
@@ -264,6 +282,7 @@ class Walker:
         else:
             rec.payload_format = "device"
             self._device(rec, sec)
+        return None
 
     def _device(self, rec: Record, sec: Section) -> None:
         io = self.io
@@ -273,6 +292,10 @@ class Walker:
             return
         start = io.pos()
         end = self._find_footer(start, sec)
+        if end is None and self.footers_seen:
+            raise TruncatedError(
+                f"stream ends at 0x{io.size():x} before the footer of this payload",
+                end=io.size(), offset=start, section=sec.label)
         if end is None:
             why = ("the stream has no description" if self.description is None
                    else f"the description does not list section {sec.label}")
@@ -280,7 +303,7 @@ class Walker:
                          f"section footer follows it, so its length is unknown; decoding "
                          f"stops there")
             self.stopped_at = rec.offset
-            raise _Stop()
+            return
         rec.raw = (start, end - start)
         io.seek(end)
 

@@ -39,7 +39,7 @@ What scripts/analyze-migration.py does (the "anchor"; :func:`to_anchor` reproduc
   Sections are matched to ``devices[]`` entries by ``(name, instance_id)``; a later entry
   with the same pair replaces an earlier one (a dict), and a second START/FULL with the same
   section id replaces the object at the first one's position. The configuration record is
-  decoded (for its capabilities) but never printed. ``ram`` prints
+  decoded (for its capabilities) but never printed (here the grammar frames it). ``ram`` prints
   ``{"section sizes": {block: "0x%016x"}}`` (:func:`ram_section_sizes_anchor`);
   ``spapr/htab`` and ``s390-storage_attributes`` print ``""``.
 - Inside a struct, values are grouped by field name: the first one is stored as is, a second
@@ -70,8 +70,6 @@ __all__ = [
     "TYPE_DECODERS",
     "DescObject",
     "Node",
-    "configuration_capabilities",
-    "decode_configuration",
     "decode_section",
     "devices_by_key",
     "load_description_json",
@@ -842,115 +840,6 @@ def decode_section(io: Any, device_desc: Mapping[str, Any], section_label: str, 
     FormatError for bytes QEMU never writes; the error's ``partial`` holds the tree so far.
     """
     return _run(io, device_desc, section_label, "section", version, end)
-
-
-# Descriptions of the configuration VMSD's subsections (migration/savevm.c) for streams whose
-# JSON has no "configuration" entry (QEMU < 8.2).
-_CONFIG_SUBSECTIONS: dict[str, str] = {
-    "configuration/target-page-bits": "target_page_bits",
-    "configuration/capabilities": "capabilities",
-    "configuration/uuid": "uuid",
-}
-
-
-def decode_configuration(io: Any, config_desc: Mapping[str, Any] | None = None, *,
-                         end: int | None = None) -> Node:
-    """Decode the QEMU_VM_CONFIGURATION record's payload (after its 0x07 byte).
-
-    With the JSON's ``configuration`` entry (QEMU 8.2+) this is :func:`decode_section`.
-    Without one it reads QEMU's vmstate_configuration by hand: be32 len, machine name, then
-    the subsections QEMU's loader would accept (0x05 + a name starting with
-    "configuration"): target-page-bits (be32), capabilities (be32 count, count x (u8 len,
-    name)), uuid (16 bytes). The node is never part of analyze-migration.py's output.
-    """
-    if config_desc is not None:
-        return _run(io, config_desc, "configuration", "section", None, end)
-    d = _Decoder(io, "configuration", end)
-    root = Node(name="configuration", type="configuration", kind="section", offset=d.pos,
-                version=1, vmsd_name="configuration")
-    try:
-        _legacy_configuration(d, root)
-    except MigkaitaiError as exc:
-        for node in d.open:
-            node.size = d.pos - node.offset
-        root.size = d.pos - root.offset
-        exc.partial = root
-        raise
-    root.size = d.pos - root.offset
-    return root
-
-
-def _int_node(d: _Decoder, name: str, typ: str, width: int) -> Node:
-    offset = d.pos
-    raw = d.read(width, f"{typ} '{name}'")
-    return Node(name=name, type=typ, kind="int", offset=offset, size=width,
-                value=int.from_bytes(raw, "big"), raw=raw)
-
-
-def _legacy_configuration(d: _Decoder, root: Node) -> None:
-    d.path.append("len")
-    length = _int_node(d, "len", "uint32", 4)
-    root.children.append(length)
-    d.path[-1] = "name"
-    offset = d.pos
-    name = d.read(length.value, "machine name")
-    root.children.append(Node(name="name", type="buffer", kind="bytes", offset=offset,
-                              size=len(name), value=name, raw=name))
-    d.path.pop()
-    while True:
-        head = d.peek(2)
-        if not head or len(head) < 2 or head[0] != QEMU_VM_SUBSECTION:
-            return
-        ahead = d.peek(2 + head[1])
-        if ahead is None or not ahead[2:].startswith(b"configuration"):
-            return
-        sub_name = ahead[2:].decode("utf-8", "replace")
-        what = _CONFIG_SUBSECTIONS.get(sub_name)
-        d.path.append(sub_name)
-        if what is None:
-            raise d.desc_error(f"unknown configuration subsection '{sub_name}'")
-        start = d.pos
-        d.read(2 + head[1], f"subsection '{sub_name}' header")
-        version = d.read_uint(4, f"subsection '{sub_name}' version")
-        sub = Node(name=sub_name, type="subsection", kind="subsection", offset=start,
-                   version=version, vmsd_name=sub_name)
-        root.children.append(sub)
-        d.open.append(sub)
-        if what == "target_page_bits":
-            sub.children.append(_int_node(d, "target_page_bits", "uint32", 4))
-        elif what == "uuid":
-            for i in range(16):
-                node = _int_node(d, "uuid.data", "uint8", 1)
-                node.index = i
-                sub.children.append(node)
-        else:
-            count = _int_node(d, "caps_count", "uint32", 4)
-            sub.children.append(count)
-            if count.value > d.remaining:
-                raise d.truncated(f"{count.value} capabilities", count.value)
-            for i in range(count.value):
-                _decode_capability(d, _Field({}, "capabilities", "capability", 0, i, False),
-                                   sub.children)
-            if count.value == 1:
-                sub.children[-1].index = None
-        d.open.pop()
-        sub.size = d.pos - start
-        d.path.pop()
-
-
-def configuration_capabilities(node: Node) -> list[str]:
-    """Migration capabilities named in a decoded configuration (e.g. "x-ignore-shared",
-    "mapped-ram"), which change the RAM section's layout. Raises FormatError when their
-    number differs from caps_count, as analyze-migration.py does."""
-    sub = node.child("configuration/capabilities")
-    if sub is None:
-        return []
-    caps = [c.value for c in sub.children if c.name == "capabilities"]
-    count = sub.child("caps_count")
-    if count is not None and count.value != len(caps):
-        raise FormatError(f"configuration lists {len(caps)} capabilities, caps_count says "
-                          f"{count.value}", offset=sub.offset, section="configuration")
-    return caps
 
 
 # --------------------------------------------------------------------------------------------

@@ -172,3 +172,19 @@ def test_obsolete_version_2(tmp_path):
     assert rc == 1
     assert err == ("migkaitai: error: expected file version 3, found 2 (the obsolete pre-0.13 "
                    "format, which QEMU refuses to load too) at offset 0x4\n")
+
+
+def test_page_iteration():
+    """API: the RAM page records of a block, with offsets, in stream order."""
+    pattern = random.Random(1).randbytes(4 << 20)
+    path = corpus.stream_file("x86/pc-ram-random-4m")
+    with migkaitai.open(str(path)) as m:
+        pages = [p for p in m.pages("pc.ram") if p.kind == "page"]
+    assert len(pages) >= 1024
+    inside = [p for p in pages if 0x1000000 <= p.addr < 0x1400000]
+    assert len(inside) == 1024
+    with open(path, "rb") as f:
+        for p in inside[:8]:
+            assert p.data == pattern[p.addr - 0x1000000:p.addr - 0x1000000 + 4096]
+            f.seek(p.offset)
+            assert int.from_bytes(f.read(8), "big") & ~0xFFF == p.addr

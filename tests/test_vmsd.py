@@ -26,8 +26,6 @@ from migkaitai.errors import (
 from migkaitai.vmsd import (
     DescObject,
     Node,
-    configuration_capabilities,
-    decode_configuration,
     decode_section,
     devices_by_key,
     load_description_json,
@@ -658,56 +656,6 @@ def test_description_is_never_mutated():
 
 # ---------------------------------------------------------------------------------------------
 # Configuration section (savevm.c vmstate_configuration)
-
-def test_configuration_with_json_description_qemu_8_2():
-    config = load_description_json(json.dumps({
-        "vmsd_name": "configuration", "version": 1,
-        "fields": [field("len", "uint32", 4), field("name", "buffer", 11)],
-        "subsections": [{"vmsd_name": "configuration/capabilities", "version": 1,
-                         "fields": [field("caps_count", "uint32", 4),
-                                    field("capabilities", "capability", 16, array_len=2)]}]}))
-    payload = (b"\0\0\0\x0bpc-q35-10.0" + sub_header("configuration/capabilities")
-               + b"\0\0\0\x02" + b"\x0fx-ignore-shared" + b"\x0amapped-ram")
-    node = decode_configuration(stream(payload), config)
-    # Each capability has its own length; only the first matches the description's size.
-    assert configuration_capabilities(node) == ["x-ignore-shared", "mapped-ram"]
-    assert to_anchor(node)["configuration/capabilities"]["capabilities"] == [
-        "x-ignore-shared", "mapped-ram"]
-
-
-def test_configuration_without_json_description_qemu_7_2():
-    payload = (b"\0\0\0\x0dpc-i440fx-7.2" + sub_header("configuration/target-page-bits")
-               + b"\0\0\0\x0c" + sub_header("configuration/capabilities") + b"\0\0\0\x01"
-               + b"\x0fx-ignore-shared" + sub_header("configuration/uuid") + bytes(range(16)))
-    ks = stream(payload + b"\x04")
-    node = decode_configuration(ks)
-    assert ks.pos() == len(payload)
-    assert node.child("name").value == b"pc-i440fx-7.2"
-    assert node.child("configuration/target-page-bits").child("target_page_bits").value == 12
-    assert configuration_capabilities(node) == ["x-ignore-shared"]
-    uuid = node.child("configuration/uuid")
-    assert [c.value for c in uuid.children] == list(range(16))
-
-
-def test_configuration_unknown_subsection_without_json():
-    payload = b"\0\0\0\x01x" + sub_header("configuration/future")
-    with pytest.raises(DescriptionError, match="unknown configuration subsection"):
-        decode_configuration(stream(payload))
-
-
-def test_configuration_capability_count_mismatch():
-    payload = (b"\0\0\0\x01x" + sub_header("configuration/capabilities") + b"\0\0\0\x01"
-               + b"\x03abc")
-    node = decode_configuration(stream(payload))
-    bad = node.child("configuration/capabilities")
-    bad.children.append(Node(name="capabilities", type="capability", kind="capability",
-                             offset=0, value="extra"))
-    with pytest.raises(FormatError, match="2 capabilities, caps_count says 1"):
-        configuration_capabilities(node)
-
-
-# ---------------------------------------------------------------------------------------------
-# The rest of analyze-migration.py's output format
 
 def test_section_key_and_ram_sizes():
     assert section_key("cpu", 3) == "cpu (3)"

@@ -143,6 +143,7 @@ var QemuMigration = (function() {
     this._read();
   }
   QemuMigration.prototype._read = function() {
+    this.leadingBytes = this._io.readBytesTerm(81, false, false, true);
     this.header = new FileHeader(this._io, this, this._root);
     this.records = [];
     var i = 0;
@@ -1298,7 +1299,7 @@ var QemuMigration = (function() {
         var _ = new RamRecord(this._io, this, this._root, this.pageSize, this.ignoreShared, this.mappedRam, this.postcopyPageSizes, true);
         this.ramRecords.push(_);
         i++;
-      } while (!(_.isEos));
+      } while (!( ((_.isEos) || (!(_.hasValidFlags))) ));
     }
 
     return RamPayload;
@@ -1376,11 +1377,25 @@ var QemuMigration = (function() {
         return this._m_hasBlockName;
       }
     });
+
+    /**
+     * Exactly one RAM_SAVE_FLAG_* besides CONTINUE, as ram.c
+     * ram_load_precopy requires. When false nothing more is read and
+     * the RAM payload ends here: the stream is corrupt.
+     */
+    Object.defineProperty(RamRecord.prototype, 'hasValidFlags', {
+      get: function() {
+        if (this._m_hasValidFlags !== undefined)
+          return this._m_hasValidFlags;
+        this._m_hasValidFlags =  ((this.kindFlags != 0) && ((this.kindFlags & this.kindFlags - 1) == 0)) ;
+        return this._m_hasValidFlags;
+      }
+    });
     Object.defineProperty(RamRecord.prototype, 'isCompressPage', {
       get: function() {
         if (this._m_isCompressPage !== undefined)
           return this._m_isCompressPage;
-        this._m_isCompressPage =  ((this.pageSize > 256) && ((this.flags & 256) != 0)) ;
+        this._m_isCompressPage =  ((this.hasValidFlags) && (this.pageSize > 256) && ((this.flags & 256) != 0)) ;
         return this._m_isCompressPage;
       }
     });
@@ -1396,7 +1411,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isEos !== undefined)
           return this._m_isEos;
-        this._m_isEos = (this.flags & 16) != 0;
+        this._m_isEos =  ((this.hasValidFlags) && ((this.flags & 16) != 0)) ;
         return this._m_isEos;
       }
     });
@@ -1408,7 +1423,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isHook !== undefined)
           return this._m_isHook;
-        this._m_isHook = (this.flags & 128) != 0;
+        this._m_isHook =  ((this.hasValidFlags) && ((this.flags & 128) != 0)) ;
         return this._m_isHook;
       }
     });
@@ -1416,7 +1431,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isMemSize !== undefined)
           return this._m_isMemSize;
-        this._m_isMemSize = (this.flags & 4) != 0;
+        this._m_isMemSize =  ((this.hasValidFlags) && ((this.flags & 4) != 0)) ;
         return this._m_isMemSize;
       }
     });
@@ -1424,7 +1439,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isMultifdFlush !== undefined)
           return this._m_isMultifdFlush;
-        this._m_isMultifdFlush =  ((this.pageSize > 512) && ((this.flags & 512) != 0)) ;
+        this._m_isMultifdFlush =  ((this.hasValidFlags) && (this.pageSize > 512) && ((this.flags & 512) != 0)) ;
         return this._m_isMultifdFlush;
       }
     });
@@ -1432,7 +1447,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isPage !== undefined)
           return this._m_isPage;
-        this._m_isPage = (this.flags & 8) != 0;
+        this._m_isPage =  ((this.hasValidFlags) && ((this.flags & 8) != 0)) ;
         return this._m_isPage;
       }
     });
@@ -1440,7 +1455,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isXbzrle !== undefined)
           return this._m_isXbzrle;
-        this._m_isXbzrle = (this.flags & 64) != 0;
+        this._m_isXbzrle =  ((this.hasValidFlags) && ((this.flags & 64) != 0)) ;
         return this._m_isXbzrle;
       }
     });
@@ -1448,8 +1463,20 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isZero !== undefined)
           return this._m_isZero;
-        this._m_isZero = (this.flags & 2) != 0;
+        this._m_isZero =  ((this.hasValidFlags) && ((this.flags & 2) != 0)) ;
         return this._m_isZero;
+      }
+    });
+
+    /**
+     * The flags less CONTINUE.
+     */
+    Object.defineProperty(RamRecord.prototype, 'kindFlags', {
+      get: function() {
+        if (this._m_kindFlags !== undefined)
+          return this._m_kindFlags;
+        this._m_kindFlags = this.flags & 991;
+        return this._m_kindFlags;
       }
     });
 
@@ -1465,6 +1492,10 @@ var QemuMigration = (function() {
         return this._m_memSize4k;
       }
     });
+
+    /**
+     * Low half of the address word, with the flags.
+     */
 
     /**
      * RAM_SAVE_FLAG_MEM_SIZE; the address word holds the total of all blocks' used lengths.
@@ -2124,7 +2155,7 @@ var QemuMigration = (function() {
         return this._m_configuration;
       if (this.firstRecordType == 7) {
         var _pos = this._io.pos;
-        this._io.seek(9);
+        this._io.seek(this.ofsHeader + 9);
         this._m_configuration = new Configuration(this._io, this, this._root);
         this._io.seek(_pos);
       }
@@ -2135,9 +2166,9 @@ var QemuMigration = (function() {
     get: function() {
       if (this._m_firstRecordType !== undefined)
         return this._m_firstRecordType;
-      if (this._io.size > 8) {
+      if (this._io.size > this.ofsHeader + 8) {
         var _pos = this._io.pos;
-        this._io.seek(8);
+        this._io.seek(this.ofsHeader + 8);
         this._m_firstRecordType = this._io.readU1();
         this._io.seek(_pos);
       }
@@ -2148,7 +2179,7 @@ var QemuMigration = (function() {
     get: function() {
       if (this._m_hasConfiguration !== undefined)
         return this._m_hasConfiguration;
-      this._m_hasConfiguration =  ((this._io.size > 8) && (this.firstRecordType == 7)) ;
+      this._m_hasConfiguration =  ((this._io.size > this.ofsHeader + 8) && (this.firstRecordType == 7)) ;
       return this._m_hasConfiguration;
     }
   });
@@ -2174,6 +2205,14 @@ var QemuMigration = (function() {
         return this._m_mappedRam;
       this._m_mappedRam =  ((this.hasConfiguration) && (this.configuration.hasMappedRam)) ;
       return this._m_mappedRam;
+    }
+  });
+  Object.defineProperty(QemuMigration.prototype, 'ofsHeader', {
+    get: function() {
+      if (this._m_ofsHeader !== undefined)
+        return this._m_ofsHeader;
+      this._m_ofsHeader = this.leadingBytes.length;
+      return this._m_ofsHeader;
     }
   });
 
@@ -2204,6 +2243,13 @@ var QemuMigration = (function() {
       return this._m_pageSize;
     }
   });
+
+  /**
+   * Bytes before the stream, normally none. `migrate file:PATH,offset=N`
+   * writes the stream N bytes into the file (what is before is left as
+   * it was: zeros in a new file). Read up to the first "Q" of the magic,
+   * so this finds the stream when those bytes contain no 0x51.
+   */
 
   /**
    * Absent in postcopy streams, with `suppress-vmdesc` (pc-i440fx-2.2

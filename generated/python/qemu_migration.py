@@ -111,6 +111,7 @@ class QemuMigration(KaitaiStruct):
         self._read()
 
     def _read(self):
+        self.leading_bytes = self._io.read_bytes_term(81, False, False, True)
         self.header = QemuMigration.FileHeader(self._io, self, self._root)
         self.records = []
         i = 0
@@ -1305,7 +1306,7 @@ class QemuMigration(KaitaiStruct):
             while True:
                 _ = QemuMigration.RamRecord(self.page_size, self.ignore_shared, self.mapped_ram, self.postcopy_page_sizes, True, self._io, self, self._root)
                 self.ram_records.append(_)
-                if _.is_eos:
+                if  ((_.is_eos) or ((not (_.has_valid_flags)))) :
                     break
                 i += 1
 
@@ -1427,11 +1428,23 @@ class QemuMigration(KaitaiStruct):
             return getattr(self, '_m_has_block_name', None)
 
         @property
+        def has_valid_flags(self):
+            """Exactly one RAM_SAVE_FLAG_* besides CONTINUE, as ram.c
+            ram_load_precopy requires. When false nothing more is read and
+            the RAM payload ends here: the stream is corrupt.
+            """
+            if hasattr(self, '_m_has_valid_flags'):
+                return self._m_has_valid_flags
+
+            self._m_has_valid_flags =  ((self.kind_flags != 0) and (self.kind_flags & self.kind_flags - 1 == 0)) 
+            return getattr(self, '_m_has_valid_flags', None)
+
+        @property
         def is_compress_page(self):
             if hasattr(self, '_m_is_compress_page'):
                 return self._m_is_compress_page
 
-            self._m_is_compress_page =  ((self.page_size > 256) and (self.flags & 256 != 0)) 
+            self._m_is_compress_page =  ((self.has_valid_flags) and (self.page_size > 256) and (self.flags & 256 != 0)) 
             return getattr(self, '_m_is_compress_page', None)
 
         @property
@@ -1447,7 +1460,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_eos'):
                 return self._m_is_eos
 
-            self._m_is_eos = self.flags & 16 != 0
+            self._m_is_eos =  ((self.has_valid_flags) and (self.flags & 16 != 0)) 
             return getattr(self, '_m_is_eos', None)
 
         @property
@@ -1456,7 +1469,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_hook'):
                 return self._m_is_hook
 
-            self._m_is_hook = self.flags & 128 != 0
+            self._m_is_hook =  ((self.has_valid_flags) and (self.flags & 128 != 0)) 
             return getattr(self, '_m_is_hook', None)
 
         @property
@@ -1464,7 +1477,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_mem_size'):
                 return self._m_is_mem_size
 
-            self._m_is_mem_size = self.flags & 4 != 0
+            self._m_is_mem_size =  ((self.has_valid_flags) and (self.flags & 4 != 0)) 
             return getattr(self, '_m_is_mem_size', None)
 
         @property
@@ -1472,7 +1485,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_multifd_flush'):
                 return self._m_is_multifd_flush
 
-            self._m_is_multifd_flush =  ((self.page_size > 512) and (self.flags & 512 != 0)) 
+            self._m_is_multifd_flush =  ((self.has_valid_flags) and (self.page_size > 512) and (self.flags & 512 != 0)) 
             return getattr(self, '_m_is_multifd_flush', None)
 
         @property
@@ -1480,7 +1493,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_page'):
                 return self._m_is_page
 
-            self._m_is_page = self.flags & 8 != 0
+            self._m_is_page =  ((self.has_valid_flags) and (self.flags & 8 != 0)) 
             return getattr(self, '_m_is_page', None)
 
         @property
@@ -1488,7 +1501,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_xbzrle'):
                 return self._m_is_xbzrle
 
-            self._m_is_xbzrle = self.flags & 64 != 0
+            self._m_is_xbzrle =  ((self.has_valid_flags) and (self.flags & 64 != 0)) 
             return getattr(self, '_m_is_xbzrle', None)
 
         @property
@@ -1496,8 +1509,17 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_zero'):
                 return self._m_is_zero
 
-            self._m_is_zero = self.flags & 2 != 0
+            self._m_is_zero =  ((self.has_valid_flags) and (self.flags & 2 != 0)) 
             return getattr(self, '_m_is_zero', None)
+
+        @property
+        def kind_flags(self):
+            """The flags less CONTINUE."""
+            if hasattr(self, '_m_kind_flags'):
+                return self._m_kind_flags
+
+            self._m_kind_flags = self.flags & 991
+            return getattr(self, '_m_kind_flags', None)
 
         @property
         def mem_size_4k(self):
@@ -2168,7 +2190,7 @@ class QemuMigration(KaitaiStruct):
         if self.first_record_type == 7:
             pass
             _pos = self._io.pos()
-            self._io.seek(9)
+            self._io.seek(self.ofs_header + 9)
             self._m_configuration = QemuMigration.Configuration(self._io, self, self._root)
             self._io.seek(_pos)
 
@@ -2179,10 +2201,10 @@ class QemuMigration(KaitaiStruct):
         if hasattr(self, '_m_first_record_type'):
             return self._m_first_record_type
 
-        if self._io.size() > 8:
+        if self._io.size() > self.ofs_header + 8:
             pass
             _pos = self._io.pos()
-            self._io.seek(8)
+            self._io.seek(self.ofs_header + 8)
             self._m_first_record_type = self._io.read_u1()
             self._io.seek(_pos)
 
@@ -2193,7 +2215,7 @@ class QemuMigration(KaitaiStruct):
         if hasattr(self, '_m_has_configuration'):
             return self._m_has_configuration
 
-        self._m_has_configuration =  ((self._io.size() > 8) and (self.first_record_type == 7)) 
+        self._m_has_configuration =  ((self._io.size() > self.ofs_header + 8) and (self.first_record_type == 7)) 
         return getattr(self, '_m_has_configuration', None)
 
     @property
@@ -2213,6 +2235,14 @@ class QemuMigration(KaitaiStruct):
 
         self._m_mapped_ram =  ((self.has_configuration) and (self.configuration.has_mapped_ram)) 
         return getattr(self, '_m_mapped_ram', None)
+
+    @property
+    def ofs_header(self):
+        if hasattr(self, '_m_ofs_header'):
+            return self._m_ofs_header
+
+        self._m_ofs_header = len(self.leading_bytes)
+        return getattr(self, '_m_ofs_header', None)
 
     @property
     def page_size(self):
