@@ -83,7 +83,7 @@ class Snapshot:
     devices: list[Device] = field(default_factory=list)
     ram_blocks: list[RamBlock] = field(default_factory=list)
     configuration: Any = None
-    note: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def device(self, name: str, instance_id: int = 0) -> Device:
         for d in self.devices:
@@ -198,7 +198,7 @@ class MigrationStream:
         finally:
             snap.configuration = w.configuration
             snap.ram_blocks = list(tracker.blocks.values())
-            snap.note = w.note
+            snap.notes = list(w.notes)
         return snap
 
 

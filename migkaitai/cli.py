@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from typing import TextIO
 from migkaitai.api import MigrationStream
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
 from migkaitai.ram import RamExtractor, RamMemoryDump, RamTracker
-from migkaitai.render import StateBuilder, TreePrinter, dump_json, write_state
+from migkaitai.render import StateBuilder, TreePrinter, dump_json, record_json, write_state
 
 EXIT_OK = 0
 EXIT_BROKEN = 1  # the input is broken (or could not be decoded)
@@ -40,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write desc.json, state.json and one sparse file per RAM block")
     p.add_argument("-o", "--output", metavar="DIR",
                    help="folder for -x (default: the current folder)")
-    p.add_argument("--format", choices=("json", "tree"), default="json",
-                   help="json (analyze-migration.py compatible) or a readable tree with offsets")
+    p.add_argument("--format", choices=("json", "tree", "records"), default="json",
+                   help="json (analyze-migration.py compatible), a readable tree with offsets, "
+                        "or records: every record (commands, configuration, sections) as JSON")
     p.add_argument("--desc", metavar="FILE",
                    help="use this JSON description (desc.json) instead of the stream's own")
     p.add_argument("--offset", type=lambda s: int(s, 0), metavar="N",
@@ -100,6 +102,8 @@ def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
             return _extract(m, args, out, err, note)
         if args.format == "tree":
             return _tree(m, out, err, note, args.quiet)
+        if args.format == "records":
+            return _records(m, out, err, note, args.quiet)
         return _state(m, out, err, note, args.quiet, args.memory)
 
 
@@ -142,7 +146,7 @@ def _state(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
                 dump.close()
     if failure is not None:
         raise failure
-    _finish(err, quiet, note, walker.note)
+    _finish(err, quiet, note, *walker.notes)
     return EXIT_OK
 
 
@@ -157,7 +161,25 @@ def _tree(m: MigrationStream, out: TextIO, err: TextIO, note: str | None, quiet:
     finally:
         printer.ram_summary(tracker)
         out.flush()
-    _finish(err, quiet, note, walker.note)
+    _finish(err, quiet, note, *walker.notes)
+    return EXIT_OK
+
+
+def _records(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
+             quiet: bool) -> int:
+    """A JSON list of records, written one record at a time."""
+    walker = m.walker()
+    out.write("[")
+    first = True
+    try:
+        for rec in walker.records():
+            out.write(("\n" if first else ",\n") + "    " + json.dumps(record_json(rec)))
+            first = False
+    except MigkaitaiError as e:
+        out.write(("\n" if first else ",\n") + "    " + json.dumps({"error": str(e)}) + "\n]\n")
+        raise
+    out.write("\n]\n")
+    _finish(err, quiet, note, *walker.notes)
     return EXIT_OK
 
 
@@ -194,5 +216,5 @@ def _extract(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Tex
     out.write("state.json\n")
     if failure is not None:
         raise failure
-    _finish(err, args.quiet, note, walker.note)
+    _finish(err, args.quiet, note, *walker.notes)
     return EXIT_OK

@@ -24,13 +24,13 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from kaitaistruct import KaitaiStream
+from migkaitai_ksy.qemu_multifd_channel import QemuMultifdChannel as K
 
 from migkaitai.errors import FormatError, MigkaitaiError, TruncatedError, UsageError
 from migkaitai.stream import kaitai_call
-from migkaitai_ksy.qemu_multifd_channel import QemuMultifdChannel as K
 
 __all__ = ["ChannelInit", "ChannelPacket", "ChannelPage", "ChannelSummary", "MultifdChannel",
            "MultifdChannels", "open_channels", "read_channel"]
@@ -78,7 +78,8 @@ class ChannelPacket:
     """One packet: where it is, what its head says, and its pages (decoded).
 
     Device-state packets (QEMU 10.0, VFIO) have `device_state` = (idstr, instance_id)
-    and no pages; their data (`len_payload` bytes after the head) is skipped.
+    and no pages; their data (`len_payload` bytes after the head) is skipped. They carry
+    no packet_num: theirs is that of the channel's RAM packet before them (or 0).
     """
 
     offset: int
@@ -141,7 +142,7 @@ class MultifdChannel:
         self.page_size = page_size
         self.block_lengths = dict(block_lengths) if block_lengths is not None else None
         try:
-            self.file = builtins.open(self.path, "rb")
+            self.file = builtins.open(self.path, "rb")  # noqa: SIM115 - closed by close()
         except OSError as e:
             raise UsageError(f"cannot open {self.path}: {e.strerror}") from None
         self.size = os.fstat(self.file.fileno()).st_size
@@ -157,7 +158,7 @@ class MultifdChannel:
                                       self.size, end=self.io.pos())
         self._read_started = False
 
-    def __enter__(self) -> MultifdChannel:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -205,8 +206,7 @@ class MultifdChannel:
                 raise TruncatedError(
                     f"stream ends at 0x{self.size:x} inside the payload of {n} bytes",
                     end=self.size, needed=n, offset=body, field=f"{where}/{part}")
-            comp = head.compression.name if isinstance(head.compression, C) else \
-                f"unknown 0x{head.compression_raw:x}"
+            comp = _method_name(head.compression_raw)
             s.packets += 1
             s.payload_bytes += n
             s.sync_packets += head.is_sync
@@ -216,7 +216,7 @@ class MultifdChannel:
                 s.device_state_packets += 1
                 io.seek(body + n)
                 s.end = io.pos()
-                yield ChannelPacket(off, index, -1, flags, head.is_sync, comp, "", 0, 0, n, [],
+                yield ChannelPacket(off, index, s.last_packet_num or 0, flags, head.is_sync, comp, "", 0, 0, n, [],
                                     (ds.idstr, ds.instance_id))
                 index += 1
                 continue
@@ -236,7 +236,7 @@ class MultifdChannel:
                 elif head.compression_raw != method:
                     raise FormatError(
                         f"packet compressed with {comp}, but earlier packets of this channel "
-                        f"with {C(method).name if method in iter(C) else hex(method)}",
+                        f"with {_method_name(method)}",
                         offset=off + 8, field=f"{where}/head/flags")
                 s.compression.add(comp)
                 data = io.read_bytes(n)
@@ -322,6 +322,14 @@ class MultifdChannel:
                     offset=off + 320 + 8 * i, field=f"{f}/offsets[{i}]")
 
 
+def _method_name(raw: int) -> str:
+    """"zlib" for MULTIFD_FLAG_ZLIB, "unknown 0x.." for what no QEMU defines."""
+    try:
+        return C(raw).name
+    except ValueError:
+        return f"unknown 0x{raw:x}"
+
+
 def _inflate(inflater: Any, data: bytes, expected: int, offset: int, field: str) -> bytes:
     """The next `expected` bytes of the channel's zlib stream, from exactly `data`."""
     try:
@@ -386,7 +394,7 @@ class MultifdChannels:
         for packet in merged:
             yield from packet.pages
 
-    def __enter__(self) -> MultifdChannels:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -161,6 +161,47 @@ class RamTracker:
                 self.eos += 1
                 return
 
+    def _mapped_ram_pages(self, io: Any, block: RamBlock, off: int, label: str) -> None:
+        """mapped-ram: page N of the block is at pages_offset + N * page_size when bit N of
+        the bitmap at bitmap_offset is set (docs/devel/migration/mapped-ram.rst). The
+        bitmap is in the source host's byte order; little-endian hosts are assumed."""
+        hdr = block.mapped_ram
+        ps = self.page_size
+        if hdr.page_size != ps:
+            raise FormatError(f"mapped-ram block '{block.name}' has page size "
+                              f"{hdr.page_size}, expected {ps}", offset=off, section=label)
+        if hdr.bitmap_offset == 0 and hdr.pages_offset == 0:
+            return  # a shared block under x-ignore-shared: nothing in the file
+        npages = block.length // ps
+        nbytes = (npages + 7) // 8
+        end = hdr.pages_offset + block.length
+        if hdr.bitmap_offset + nbytes > io.size() or end > io.size():
+            raise FormatError(f"mapped-ram block '{block.name}' lies past the end of the "
+                              f"stream (0x{io.size():x})", offset=off, section=label)
+        io.seek(hdr.bitmap_offset)
+        bitmap = io.read_bytes(nbytes)
+        for first, count, present in _runs(bitmap, npages):
+            if not present:
+                block.zero_pages += count
+                for s in self.sinks:
+                    for n in range(first, first + count):
+                        s.zero(block, n * ps, 0)
+                continue
+            block.pages += count
+            block.bytes += count * ps
+            if not self.sinks:
+                continue
+            n = first
+            while n < first + count:
+                k = min(first + count - n, _MAPPED_CHUNK // ps)
+                io.seek(hdr.pages_offset + n * ps)
+                chunk = io.read_bytes(k * ps)
+                for i in range(k):
+                    page = chunk[i * ps:(i + 1) * ps]
+                    for s in self.sinks:
+                        s.page(block, (n + i) * ps, page)
+                n += k
+
     def _block(self, rec: Any, off: int, label: str) -> RamBlock:
         if rec.is_continue:
             if self.current is None:
@@ -193,6 +234,9 @@ class RamTracker:
             block = RamBlock(e.name, e.used_length, off)
             if walker.ignore_shared:
                 block.mr_addr = e.mr_addr
+            self.blocks[block.name] = block
+            for s in self.sinks:
+                s.block(block)
             if walker.mapped_ram:
                 block.mapped_ram = e.mapped_ram_header
                 nxt = e.ofs_next
@@ -200,10 +244,24 @@ class RamTracker:
                     raise FormatError(
                         f"mapped-ram block '{e.name}' data ends at 0x{nxt:x}, past the end of "
                         f"the stream (0x{io.size():x})", offset=off, section=label)
+                self._mapped_ram_pages(io, block, off, label)
                 io.seek(nxt)
-            self.blocks[block.name] = block
-            for s in self.sinks:
-                s.block(block)
+
+
+_MAPPED_CHUNK = 1 << 20
+
+
+def _runs(bitmap: bytes, npages: int) -> Iterator[tuple[int, int, bool]]:
+    """(first page, count, set) runs of a little-endian bitmap (bit n = byte n//8, bit n%8)."""
+    start, cur = 0, None
+    for n in range(npages):
+        bit = bool(bitmap[n >> 3] >> (n & 7) & 1)
+        if bit is not cur:
+            if cur is not None:
+                yield start, n - start, cur
+            start, cur = n, bit
+    if cur is not None:
+        yield start, npages - start, cur
 
 
 def xbzrle_decode(old: bytes, delta: bytes) -> bytes:

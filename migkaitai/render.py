@@ -115,11 +115,12 @@ class StateBuilder:
                 self.ram_keys.append(key)
             self.state.setdefault(key, None)
         elif rec.device is not None:
-            self.state[key] = vmsd.to_anchor(rec.device)
+            value = vmsd.to_anchor(rec.device)
+            if rec.raw is not None:  # decoded up to where the description failed
+                value["undecoded"] = self._raw(rec.raw)
+            self.state[key] = value
         elif rec.raw is not None:
-            off, n = rec.raw
-            self.io.seek(off)
-            self.state[key] = {"raw payload": _hex(self.io.read_bytes(n))}
+            self.state[key] = {"raw payload": self._raw(rec.raw)}
         elif rec.special is not None:
             value = special_summary(rec)
             prev = self.state.get(key)
@@ -127,6 +128,14 @@ class StateBuilder:
                 prev.extend(value)
             else:
                 self.state[key] = value
+
+    def _raw(self, where: tuple[int, int]) -> str:
+        off, n = where
+        pos = self.io.pos()
+        self.io.seek(off)
+        data = self.io.read_bytes(n)
+        self.io.seek(pos)
+        return _hex(data)
 
     def result(self) -> dict[str, Any]:
         sizes = vmsd.ram_section_sizes_anchor([(b.name, b.length) for b in self.ram.blocks.values()])
@@ -166,8 +175,11 @@ class TreePrinter:
         if rec.section is not None:
             s = rec.section
             extra = ""
-            if rec.raw is not None:
+            if rec.raw is not None and rec.device is None:
                 extra = f"  [{rec.raw[1]} bytes, not decoded: no description]"
+            elif rec.raw is not None:
+                extra = (f"  [decoded up to 0x{rec.raw[0]:x}; the last {rec.raw[1]} bytes "
+                         f"do not fit the description]")
             elif rec.payload_format == "device" and rec.device is None:
                 extra = "  [payload length unknown (no description, no footers): stops here]"
             self.w(f"{off}{kind:<16}{s.name} (id {s.section_id}, instance {s.instance_id}, "
@@ -268,12 +280,58 @@ def command_text(cmd: Any) -> str:
     return name if cmd.len_data == 0 else f"{name} ({cmd.len_data} bytes)"
 
 
-def records_json(records: Iterable[Record]) -> list[dict[str, Any]]:
-    """A plain list of records (kind, offset, section) for tests and tools."""
-    out = []
-    for r in records:
-        item: dict[str, Any] = {"offset": r.offset, "kind": r.kind}
-        if r.section is not None:
-            item.update(section_id=r.section.section_id, name=r.section.name)
-        out.append(item)
+def command_json(cmd: Any) -> dict[str, Any]:
+    """A command as JSON: its QEMU name and decoded payload."""
+    t = cmd.command_type_raw
+    name = cmd.command_type.name.upper() if hasattr(cmd.command_type, "name") else None
+    out: dict[str, Any] = {"command": name or f"unknown ({t})", "length": cmd.len_data}
+    d = getattr(cmd, "data", None)
+    if t == 2:
+        out["value"] = d.value
+    elif t == 3 and cmd.len_data >= 16:
+        out.update(ram_page_size_summary=d.ram_page_size_summary,
+                   target_page_size=d.target_page_size)
+    elif t == 6:
+        out.update(block=d.block_name, ranges=[[r.start, r.length] for r in d.ranges])
+    elif t == 7:
+        out["packaged_length"] = d.len_packaged
+    elif t == 10:
+        out["block"] = d.block_name
+    elif d is not None and isinstance(d, (bytes, bytearray)) and d:
+        out["data"] = _hex(d)
     return out
+
+
+def record_json(r: Record) -> dict[str, Any]:
+    """One record as JSON for `--format records`: offset, type, depth (1 inside PACKAGED),
+    the section, the command, or the configuration, with what its payload held."""
+    item: dict[str, Any] = {"offset": r.offset, "type": r.kind}
+    if r.depth:
+        item["depth"] = r.depth
+    if r.section is not None:
+        s = r.section
+        item.update(section_id=s.section_id, name=s.name, instance_id=s.instance_id,
+                    version_id=s.version_id, payload=r.payload_format)
+        if r.ram_counts is not None:
+            item["ram"] = dict(zip(("records", "pages", "zero_pages"), r.ram_counts))
+        if r.special is not None:
+            item["decoded"] = special_summary(r)
+        if r.raw is not None:
+            item["undecoded"] = {"offset": r.raw[0], "length": r.raw[1]}
+    elif r.kind == "section_footer":
+        item["section_id"] = r.head.section_id
+    elif r.kind == "command":
+        item.update(command_json(r.head.command))
+    elif r.kind == "configuration":
+        c = r.head.configuration
+        item["machine"] = c.machine_name
+        for sub in c.subsections:
+            if sub.is_present:
+                b = sub.body
+                if b.name == "configuration/target-page-bits":
+                    item["target_page_bits"] = b.target_page_bits
+                elif b.name == "configuration/capabilities":
+                    item["capabilities"] = [x.name for x in b.capabilities.capabilities]
+                elif b.name == "configuration/uuid":
+                    item["uuid"] = b.uuid.hex()
+    return item

@@ -141,7 +141,7 @@ class Walker:
         self.ignore_shared = False
         self.mapped_ram = False
         self.footers_seen = False
-        self.note: str | None = None  # why decoding had to stop early, if it did
+        self.notes: list[str] = []  # what could not be decoded, and why
         self.stopped_at: int | None = None
 
     # -- records ---------------------------------------------------------------
@@ -287,10 +287,25 @@ class Walker:
     def _device(self, rec: Record, sec: Section) -> None:
         io = self.io
         desc = self.devices.get((sec.name, sec.instance_id)) if self.decode_devices else None
-        if desc is not None:
-            rec.device = vmsd.decode_section(io, desc, sec.label)
-            return
         start = io.pos()
+        if desc is not None:
+            try:
+                rec.device = vmsd.decode_section(io, desc, sec.label)
+                return
+            except DescriptionError as e:
+                # The description cannot describe this payload (e.g. QEMU 7.2's s390_css,
+                # whose JSON gives a whole array by a NULL first element). With footers the
+                # rest is still framed: keep what was decoded and the rest as raw bytes.
+                end = self._find_footer(start, sec) if self.footers_seen else None
+                stop = e.offset if e.offset is not None else start
+                if end is None or not start <= stop <= end:
+                    raise
+                rec.device = e.partial if isinstance(e.partial, vmsd.Node) else None
+                rec.raw = (stop, end - stop)
+                self.notes.append(f"section {sec.label}: {e}; its last {end - stop} bytes "
+                                  f"are shown undecoded")
+                io.seek(end)
+                return
         end = self._find_footer(start, sec)
         if end is None and self.footers_seen:
             raise TruncatedError(
@@ -299,7 +314,7 @@ class Walker:
         if end is None:
             why = ("the stream has no description" if self.description is None
                    else f"the description does not list section {sec.label}")
-            self.note = (f"device section {sec.label} at 0x{rec.offset:x}: {why} and no "
+            self.notes.append(f"device section {sec.label} at 0x{rec.offset:x}: {why} and no "
                          f"section footer follows it, so its length is unknown; decoding "
                          f"stops there")
             self.stopped_at = rec.offset
@@ -325,7 +340,7 @@ class Walker:
 
 
 class _Stop(MigkaitaiError):
-    """Internal: decoding cannot go on (no description and no footers); see Walker.note."""
+    """Internal: decoding cannot go on (no description and no footers); see Walker.notes."""
 
     def __init__(self) -> None:
         super().__init__("decoding stopped")

@@ -1,0 +1,212 @@
+"""Streams analyze-migration.py cannot read (corpus/*/ANCHOR-RESULTS.md), decoded: each test
+names the QEMU behaviour and checks values that come from the recipe (MANIFEST.md)."""
+from __future__ import annotations
+
+import io
+import json
+import random
+import zlib
+
+import pytest
+
+import corpus
+import migkaitai
+from migkaitai.cli import main
+from migkaitai.ram import xbzrle_decode
+
+
+def run(*args) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    rc = main([str(a) for a in args], stdout=out, stderr=err)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def mkpattern(size: int) -> bytes:
+    """corpus/qemu10/mkpattern.py: every 1 KiB starts with a tag naming its offset."""
+    out = bytearray()
+    for off in range(0, size, 1024):
+        tag = b"qemu-corpus blk %08x\n" % off
+        pat = (off // 1024).to_bytes(4, "big") * 3 + b"\xde\xad\xbe\xef"
+        out += (tag + pat * ((1024 - len(tag)) // 16 + 1))[:1024]
+    return bytes(out)
+
+
+def extract(tmp_path, name, *args):
+    rc, out, err = run(corpus.stream_file(name), "-x", "-o", tmp_path, *args)
+    assert rc == 0, err
+    return tmp_path
+
+
+def read_at(path, offset, n):
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return f.read(n)
+
+
+def test_mapped_ram_pattern_extracted(tmp_path):
+    """-device loader put mkpattern.py's 2 MiB at 0x1000000; mapped-ram: pages read at their
+    file offsets through the bitmap."""
+    out = extract(tmp_path, "qemu10/v10.0-x86_64-q35-mapped-ram")
+    assert read_at(out / "pc.ram", 0x1000000, 2 << 20) == mkpattern(2 << 20)
+    assert (out / "pc.ram").stat().st_size == 128 << 20
+
+
+def test_mapped_ram_bitmap_counts():
+    """Only non-zero pages are flagged in the bitmap: 512 for the 2 MiB pattern in pc.ram."""
+    with migkaitai.open(str(corpus.stream_file("qemu10/v10.0-x86_64-q35-mapped-ram"))) as m:
+        snap = m.load()
+    ram = {b.name: b for b in snap.ram_blocks}["pc.ram"]
+    assert ram.pages == 512 and ram.zero_pages == (128 << 20) // 4096 - 512
+    assert ram.mapped_ram.pages_offset == 0x100000
+
+
+def test_stream_offset_found_and_forced(tmp_path):
+    name = "qemu10/v10.0-x86_64-q35-file-offset64k"
+    with migkaitai.open(str(corpus.stream_file(name))) as m:
+        assert m.start == 0x10000
+    rc, out, err = run(corpus.stream_file(name), "--offset", "0x10000", "--format", "records")
+    assert rc == 0, err
+    assert json.loads(out)[0] == {"offset": 0x10008, "type": "configuration",
+                                  "machine": "pc-q35-10.0"}
+    rc, _, err = run(corpus.stream_file(name), "--offset", "0")
+    assert rc == 1 and "expected" in err and "offset 0x0" in err
+    # the same guest as file-plain (plain `file:`), which analyze-migration.py reads
+    rc, out, err = run(corpus.stream_file(name))
+    state, plain = json.loads(out), corpus.golden("qemu10/v10.0-x86_64-q35-file-plain", "state")
+    assert list(state) == list(plain)
+    assert state["ram (1)"] == plain["ram (1)"]
+
+
+def test_compress_pages_inflate_to_the_pattern(tmp_path):
+    """capability compress: COMPRESS_PAGE zlib pages of random.Random(2)'s 1 MiB at 0x1000000."""
+    out = extract(tmp_path, "x86/pc-compress")
+    assert read_at(out / "pc.ram", 0x1000000, 1 << 20) == random.Random(2).randbytes(1 << 20)
+    with migkaitai.open(str(corpus.stream_file("x86/pc-compress"))) as m:
+        ram = {b.name: b for b in m.load().ram_blocks}["pc.ram"]
+    assert ram.compressed_pages > 250
+
+
+def test_xbzrle_pages_give_the_final_ram(tmp_path):
+    """capability xbzrle on the dirtying guest: 128 pages at 0x10000-0x8ffff each hold two
+    16-bit counters (offsets 0 and 2048) that the guest increments page after page. Decoded
+    against the previous page contents, every page must show exactly that."""
+    out = extract(tmp_path, "x86/pc-running-xbzrle")
+    counters = []
+    for page in range(0x10000, 0x90000, 0x1000):
+        data = read_at(out / "pc.ram", page, 4096)
+        a, b = data[0:2], data[2048:2050]
+        assert a == b and data[2:2048] == bytes(2046) and data[2050:] == bytes(2046)
+        counters.append(int.from_bytes(a, "little"))
+    assert counters == sorted(counters, reverse=True)
+    assert counters[0] - counters[-1] <= 1 and counters[0] > 1000
+
+
+def test_xbzrle_decode_vectors():
+    """migration/xbzrle.c encoding: ULEB128 zero run, ULEB128 literal run, literal bytes."""
+    old = bytes(16)
+    assert xbzrle_decode(old, bytes([0, 2, 0xAA, 0xBB, 12, 1, 0xCC])) == \
+        b"\xaa\xbb" + bytes(12) + b"\xcc" + bytes(1)
+    assert xbzrle_decode(bytes(range(200)), bytes([0x80, 0x01, 1, 7])) == \
+        bytes(range(128)) + b"\x07" + bytes(range(129, 200))
+    with pytest.raises(ValueError):
+        xbzrle_decode(old, bytes([15, 5, 1, 2, 3, 4, 5]))  # past the page
+
+
+def test_x_ignore_shared():
+    """x-ignore-shared: MEM_SIZE entries carry the mr address; the shared block sends no page."""
+    with migkaitai.open(str(corpus.stream_file("x86/pc-x-ignore-shared"))) as m:
+        snap = m.load()
+    blocks = {b.name: b for b in snap.ram_blocks}
+    assert blocks["mem0"].mr_addr == 0 and blocks["mem0"].pages == 0
+    assert blocks["mem0"].zero_pages == 0
+    assert blocks["pc.bios"].mr_addr is not None and blocks["pc.bios"].pages > 0
+    assert snap.device("cpu", 0).field("env.eip").value == 0xFFF0
+
+
+def test_s390x_css_described_by_a_null_element():
+    """QEMU 7.2 describes s390_css's 256-element array by its first, NULL, element; element
+    254 is a real struct: decoded up to there, the rest raw up to the footer, exit 0."""
+    name = "other/s390x-ccw-default"
+    rc, out, err = run(corpus.stream_file(name))
+    assert rc == 0
+    state = json.loads(out)
+    css = state["s390_css (14)"]
+    assert css["max_cssid"] == "0x00" and "undecoded" in css
+    assert "element 254 of 'css'" in err and err.count("\n") == 1
+    assert state["todclock (15)"]["data"].startswith("01 00 ")  # TOD present, high byte 0
+    assert state["s390-storage_attributes (7)"] == ""
+
+
+def test_commands_in_records_output():
+    rc, out, err = run(corpus.stream_file("x86/pc-postcopy-run-release-ram"), "--format",
+                       "records", "-q")
+    assert rc == 0, err
+    recs = json.loads(out)
+    cmds = [r for r in recs if r["type"] == "command"]
+    assert [c["command"] for c in cmds] == [
+        "OPEN_RETURN_PATH", "PING", "POSTCOPY_ADVISE", "POSTCOPY_RAM_DISCARD", "PING",
+        "PACKAGED", "POSTCOPY_LISTEN", "PING", "POSTCOPY_RUN", "PING"]
+    assert [c.get("depth", 0) for c in cmds] == [0, 0, 0, 0, 0, 0, 1, 1, 1, 0]
+    assert [c["value"] for c in cmds if c["command"] == "PING"] == [1, 2, 3, 4]
+    discard = cmds[3]
+    assert discard["block"] == "pc.ram" and all(n > 0 for _, n in discard["ranges"])
+    assert cmds[5]["packaged_length"] == 13419
+
+
+def test_postcopy_stream_with_external_description(tmp_path):
+    """Real postcopy writes no description: the desc.json of the same QEMU and machine
+    (pc-running-precopy) decodes every device section, including those in PACKAGED."""
+    desc = tmp_path / "desc.json"
+    desc.write_text(json.dumps(corpus.golden("x86/pc-running-precopy", "desc")))
+    rc, out, err = run(corpus.stream_file("x86/pc-postcopy-run-release-ram"), "--desc", desc)
+    assert rc == 0, err
+    state = json.loads(out)
+    assert state["cpu (5)"]["env.eip"].startswith("0x")
+    assert set(state) == set(corpus.golden("x86/pc-running-precopy", "state"))
+    assert "raw payload" not in out
+
+
+def test_old_machine_without_footers_with_companion_description(tmp_path):
+    """pc-i440fx-2.2: no footers, no configuration, no JSON. With the JSON of the same
+    machine (-machine suppress-vmdesc=off) every section decodes as that stream's does."""
+    desc = tmp_path / "desc.json"
+    desc.write_text(json.dumps(corpus.golden("x86/pc-i440fx-2.2-vmdesc-on", "desc")))
+    rc, out, err = run(corpus.stream_file("x86/pc-i440fx-2.2"), "--desc", desc)
+    assert rc == 0, err
+    state = json.loads(out)
+    gold = corpus.golden("x86/pc-i440fx-2.2-vmdesc-on", "state")
+    assert list(state) == list(gold)
+    assert state["cpu (5)"]["env.cr[0]"] == gold["cpu (5)"]["env.cr[0]"]
+
+
+def test_no_description_no_footers_says_where_it_stops():
+    rc, out, err = run(corpus.stream_file("x86/pc-i440fx-2.2"), "--format", "tree")
+    assert rc == 0
+    assert "0x00054546  SECTION_FULL    timer (id 0, instance 0, version 2)  [payload length " \
+           "unknown" in out
+    assert "device section timer (0) at 0x54546" in err
+
+
+@pytest.mark.parametrize("name,block,size", [
+    ("exotic/v7.2-avr-mega2560", "sram", None),
+    ("other/arm-versatilepb-1kpages", "versatile.ram", None),
+    ("exotic/v10.0-sparc64-sun4u", "sun4u.ram", None),
+])
+def test_exotic_page_sizes_extract(tmp_path, name, block, size):
+    """256-byte (AVR), 1 KiB (versatilepb) and 8 KiB (sun4u) pages: every page record lands
+    at its address; the block file has the announced length."""
+    with migkaitai.open(str(corpus.stream_file(name))) as m:
+        snap = m.load()
+        blocks = {b.name: b for b in snap.ram_blocks}
+        pages = [p for p in m.pages() if p.kind == "page"]
+    assert block in blocks and pages
+    out = extract(tmp_path, name)
+    for p in pages[:64]:
+        if p.block.name == block:
+            path = out / migkaitai.ram.safe_relative_path(block)
+            assert read_at(path, p.addr, m.page_size) == p.data
+
+
+def test_compressed_page_vector():
+    page = bytes(range(256)) * 16
+    assert zlib.decompress(zlib.compress(page, 1)) == page  # what QEMU's level 1 writes
