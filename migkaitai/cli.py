@@ -16,6 +16,7 @@ import traceback
 from typing import TextIO
 
 from migkaitai.api import MigrationStream
+from migkaitai.disk import DiskExtractor
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
 from migkaitai.ram import RamExtractor, RamMemoryDump, RamTracker
 from migkaitai.render import StateBuilder, TreePrinter, dump_json, record_json, write_state
@@ -198,6 +199,8 @@ def _extract(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Tex
     tracker = RamTracker(m.page_size, [extractor])
     builder = StateBuilder(tracker, m.io)
     walker = m.walker(tracker)
+    disks = DiskExtractor(outdir, on_file=lambda rel: out.write(rel + "\n"))
+    walker.block_sinks.append(disks)
     failure: MigkaitaiError | None = None
     try:
         for rec in walker.records():
@@ -206,6 +209,7 @@ def _extract(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Tex
         failure = e
     finally:
         extractor.close()
+        disks.close()
     state = builder.result()
     if failure is not None:
         state["error"] = str(failure)

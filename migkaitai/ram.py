@@ -324,6 +324,28 @@ def safe_relative_path(name: str) -> str:
     return "/".join(parts) or "%00"
 
 
+def open_inside(outdir: str, rel: str, what: str) -> int:
+    """Create (truncate) `outdir/rel` for writing and return its descriptor, refusing to
+    leave `outdir` (a symbolic link among the folders) or to follow a symbolic link."""
+    path = os.path.join(outdir, rel)
+    parent = os.path.dirname(path)
+    try:
+        os.makedirs(parent, exist_ok=True)
+    except OSError as e:
+        raise MigkaitaiError(f"cannot create {parent} for {what}: {e.strerror}") from None
+    if os.path.commonpath([os.path.realpath(parent), outdir]) != outdir:
+        raise MigkaitaiError(f"{what} would be written outside {outdir} (a symbolic link "
+                             f"in the way)")
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                       | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise MigkaitaiError(f"refusing to write {what} through the symbolic link "
+                                 f"{path}") from None
+        raise MigkaitaiError(f"cannot write {path}: {e.strerror}") from None
+
+
 class RamExtractor:
     """Writes each RAM block to `<outdir>/<safe name>` as a sparse file of its length.
 
@@ -342,20 +364,7 @@ class RamExtractor:
 
     def block(self, block: RamBlock) -> None:
         rel = safe_relative_path(block.name)
-        path = os.path.join(self.outdir, rel)
-        parent = os.path.dirname(path)
-        os.makedirs(parent, exist_ok=True)
-        if os.path.commonpath([os.path.realpath(parent), self.outdir]) != self.outdir:
-            raise MigkaitaiError(f"RAM block '{block.name}' would be written outside "
-                                 f"{self.outdir} (a symbolic link in the way)")
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-                         | getattr(os, "O_CLOEXEC", 0), 0o644)
-        except OSError as e:
-            if e.errno == errno.ELOOP:
-                raise MigkaitaiError(f"refusing to write RAM block '{block.name}' through "
-                                     f"the symbolic link {path}") from None
-            raise MigkaitaiError(f"cannot write {path}: {e.strerror}") from None
+        fd = open_inside(self.outdir, rel, f"RAM block '{block.name}'")
         old = self.fds.pop(block.name, None)
         if old is not None:
             os.close(old)

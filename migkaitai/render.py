@@ -35,10 +35,10 @@ def special_summary(rec: Record) -> Any:
         return vmsd.SPECIAL_SECTION_ANCHOR
     if fmt == "block":
         return [
-            {"flags": f"0x{b.flags:03x}", "sector": b.sector,
-             **({"device": b.device_name} if b.is_device_block else {}),
-             **({"zero": True} if b.is_zero_block else {})}
-            for b in p.block_records
+            {"flags": f"0x{b.flags:03x}", ("progress" if b.flags & 4 else "sector"): b.sector,
+             **({"device": b.device} if b.device is not None else {}),
+             **({"zero": True} if b.zero else {})}
+            for b in p
         ]
     if fmt == "dirty-bitmap":
         out = []

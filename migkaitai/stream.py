@@ -29,7 +29,7 @@ from migkaitai import vmsd
 from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
 from migkaitai_ksy.qemu_migration import QemuMigration as K
 
-__all__ = ["Section", "Record", "Walker", "SPECIAL_PAYLOADS"]
+__all__ = ["Section", "Record", "BlockChunk", "Walker", "SPECIAL_PAYLOADS"]
 
 T = TypeVar("T")
 
@@ -37,9 +37,9 @@ RT = K.RecordType
 CMD = K.CommandType
 
 # Sections whose payload has a format of its own, by SaveStateEntry idstr, with the
-# generated type that reads it (RAM is handled apart: its records are many).
+# generated type that reads it (RAM and block are read record by record: their
+# payloads hold pages and 1 MiB disk chunks).
 SPECIAL_PAYLOADS: dict[str, Any] = {
-    "block": K.BlockPayload,
     "dirty-bitmap": K.DirtyBitmapPayload,
     "spapr/htab": K.HtabPayload,
     "s390-storage_attributes": K.StattribPayload,
@@ -61,6 +61,18 @@ class Section:
     def label(self) -> str:
         """analyze-migration.py's key: "name (section_id)"."""
         return f"{self.name} ({self.section_id})"
+
+
+@dataclass(frozen=True)
+class BlockChunk:
+    """One record of the `block` section: a 1 MiB chunk of a disk (DEVICE_BLOCK, maybe
+    ZERO_BLOCK: no data), PROGRESS (`sector` is then the percentage) or EOS."""
+
+    offset: int
+    flags: int
+    sector: int
+    device: str | None
+    zero: bool
 
 
 @dataclass
@@ -128,6 +140,7 @@ class Walker:
     def __init__(self, io: KaitaiStream, start: int, description: Any, page_size: int,
                  ram: Any, *, decode_devices: bool = True, yield_pages: bool = False) -> None:
         self.yield_pages = yield_pages
+        self.block_sinks: list[Any] = []  # receive BlockChunk + data (see migkaitai.disk)
         self.io = io
         self.start = start
         self.description = description
@@ -269,6 +282,9 @@ class Walker:
         if name == "ram":
             rec.payload_format = "ram"
             return self.ram.iter_payload(self, sec)
+        elif name == "block":
+            rec.payload_format = "block"
+            rec.special = self._block_payload(sec)
         elif name in SPECIAL_PAYLOADS and not (
                 self.decode_devices and (name, sec.instance_id) in self.devices):
             # (s390-skeys is a FULL section that the description lists as one buffer:
@@ -283,6 +299,25 @@ class Walker:
             rec.payload_format = "device"
             self._device(rec, sec)
         return None
+
+    def _block_payload(self, sec: Section) -> list[BlockChunk]:
+        """Block migration records one at a time up to EOS; data goes to the block sinks."""
+        io = self.io
+        chunks = []
+        while True:
+            off = io.pos()
+            b = kaitai_call(io, "block migration record", K.BlockRecord, section=sec.label)
+            if b.flags & ~0x0F or not b.flags:
+                raise FormatError(f"unknown block migration flags 0x{b.flags:x}", offset=off,
+                                  section=sec.label)
+            chunk = BlockChunk(off, b.flags, b.sector, b.device_name if b.is_device_block
+                               else None, b.is_zero_block)
+            chunks.append(chunk)
+            if b.is_device_block:
+                for s in self.block_sinks:
+                    s.chunk(chunk, None if b.is_zero_block else b.data)
+            if b.is_eos:
+                return chunks
 
     def _device(self, rec: Record, sec: Section) -> None:
         io = self.io

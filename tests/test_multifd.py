@@ -369,6 +369,32 @@ def test_unknown_flags_are_refused(tmp_path):
         list(read_channel(path))
 
 
+def test_unsupported_compression_is_named(tmp_path):
+    # zstd (flag 0x04) on the first packet with pages of the 10.0 channel (at 0x5980).
+    path = damaged(tmp_path, channels(V10)[0], patch=(0x5980 + 8, b"\0\0\0\x04"))
+    with pytest.raises(MigkaitaiError, match="compression zstd is not supported") as e:
+        list(read_channel(path))
+    assert e.value.offset == 0x5988
+
+
+def test_device_state_packet_is_framed_and_skipped(tmp_path):
+    # QEMU 10.0 MultiFDPacketDeviceState_t (flag 0x40): header, idstr[256], be32
+    # instance_id, be32 next_packet_size, then that many bytes. None in the corpus, so
+    # one is appended to a real channel.
+    src = channels(V10)[0]
+    packet = (bytes.fromhex("11223344 00000001 00000040") + b"0000:00:02.0/vfio".ljust(256, b"\0")
+              + (3).to_bytes(4, "big") + (10).to_bytes(4, "big") + bytes(range(10)))
+    path = tmp_path / "with-device-state.ch1"
+    path.write_bytes(src.read_bytes() + packet)
+    with MultifdChannel(path) as ch:
+        packets = list(ch.packets())
+    last = packets[-1]
+    assert last.device_state == ("0000:00:02.0/vfio", 3)
+    assert (last.offset, last.len_payload, last.pages) == (src.stat().st_size, 10, [])
+    assert ch.summary.device_state_packets == 1 and ch.summary.complete
+    assert len(packets) == 138
+
+
 def test_errors_are_migkaitai_errors_with_one_line(tmp_path):
     path = damaged(tmp_path, channels(PLAIN)[1], cut=5000)
     with pytest.raises(MigkaitaiError) as e:
