@@ -75,7 +75,8 @@ class RamTracker:
         self.records = 0
         self.eos = 0
         self.multifd_flushes = 0
-        self.postcopy_page_sizes = False
+        # (page size summary, target page size) from POSTCOPY_ADVISE, if one came
+        self.postcopy_summary: tuple[int, int] | None = None
 
     def counts(self) -> tuple[int, int, int]:
         """(RAM records, pages with data, zero pages) so far."""
@@ -102,7 +103,7 @@ class RamTracker:
         while True:
             off = io.pos()
             rec = kaitai_call(io, "RAM record", K.RamRecord, ps, walker.ignore_shared,
-                              walker.mapped_ram, self.postcopy_page_sizes, False,
+                              walker.mapped_ram, False, False,
                               section=label)
             self.records += 1
             flags = rec.flags
@@ -224,8 +225,25 @@ class RamTracker:
         while remaining > 0:
             off = io.pos()
             e = kaitai_call(io, "RAM block entry of MEM_SIZE", K.RamBlockEntry,
-                            walker.ignore_shared, walker.mapped_ram, self.postcopy_page_sizes,
-                            False, 0, section=label)
+                            walker.ignore_shared, walker.mapped_ram, False, False, 0,
+                            section=label)
+            ps = self.page_size
+            if self.postcopy_summary and self.postcopy_summary[0] != ps:
+                # postcopy-ram with blocks of other page sizes (hugepages): such a block's
+                # entry carries its page size; which blocks do is not written anywhere, so
+                # take the entry with it when that value is one of the advised sizes.
+                io.seek(off)
+                alt = kaitai_call(io, "RAM block entry of MEM_SIZE", K.RamBlockEntry,
+                                  walker.ignore_shared, walker.mapped_ram, True, False, 0,
+                                  section=label)
+                bps = alt.block_page_size
+                if bps != ps and bps & (bps - 1) == 0 and bps & self.postcopy_summary[0]:
+                    e = alt
+                else:
+                    io.seek(off)
+                    e = kaitai_call(io, "RAM block entry of MEM_SIZE", K.RamBlockEntry,
+                                    walker.ignore_shared, walker.mapped_ram, False, False, 0,
+                                    section=label)
             if e.used_length > remaining:
                 raise FormatError(
                     f"RAM block '{e.name}' of 0x{e.used_length:x} bytes exceeds the MEM_SIZE "

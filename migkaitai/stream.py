@@ -229,6 +229,10 @@ class Walker:
             elif t == RT.configuration.value:
                 self.configuration = head.configuration
                 self._capabilities(head.configuration)
+            elif t == RT.command.value and head.command.command_type_raw == \
+                    CMD.postcopy_advise.value and head.command.len_data >= 16:
+                d = head.command.data
+                self.ram.postcopy_summary = (d.ram_page_size_summary, d.target_page_size)
             elif t == RT.command.value and head.command.command_type_raw == CMD.packaged.value:
                 n = head.command.packaged_len
                 body = io.pos()

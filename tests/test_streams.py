@@ -228,3 +228,24 @@ def test_block_migration_disks_extracted(tmp_path):
     chunks = [c for k, v in state.items() if k.startswith("block (") for c in v]
     assert sorted(c["sector"] for c in chunks if c.get("zero")) == [0, 2048, 4096, 6144]
     assert [c["progress"] for c in chunks if "progress" in c][-1] == 100
+
+
+def test_postcopy_block_page_size_field(tmp_path):
+    """postcopy-ram with a hugepage-backed block: its MEM_SIZE entry carries the block's
+    page size (ram.c ram_save_setup), and POSTCOPY_ADVISE's summary says such sizes exist.
+    Made from pc-postcopy-advise by writing what QEMU would for a 2 MiB-page pc.ram."""
+    data = bytearray(corpus.stream_file("x86/pc-postcopy-advise").read_bytes())
+    advise = data.index(b"\x08\x00\x03\x00\x10")
+    assert data[advise + 5:advise + 21] == (4096).to_bytes(8, "big") * 2
+    data[advise + 5:advise + 13] = (0x201000).to_bytes(8, "big")
+    entry = data.index(b"\x06pc.ram", advise) + 7 + 8
+    data[entry:entry] = (0x200000).to_bytes(8, "big")
+    p = tmp_path / "huge.mig"
+    p.write_bytes(bytes(data))
+    rc, out, err = run(p)
+    assert rc == 0, err
+    rc0, ref, _ = run(corpus.stream_file("x86/pc-postcopy-advise"))
+    assert json.loads(out) == json.loads(ref)
+    with migkaitai.open(str(p)) as m:
+        blocks = {b.name: b for b in m.load().ram_blocks}
+    assert blocks["pc.ram"].length == 64 << 20 and blocks["pc.bios"].pages == 46
