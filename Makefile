@@ -14,7 +14,7 @@ VENV_STAMP := $(VENV)/.installed
 NPM_STAMP  := $(KSC_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv npm generate check-generated test run clean
+.PHONY: help venv npm generate check-generated test run bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ run: $(VENV_STAMP) ## Decode SAMPLE=stream.mig[.xz] with the CLI (ARGS=... passe
 		stream=$$out;; \
 	esac && \
 	$(PY) -m migkaitai $(ARGS) "$$stream"
+
+bench: venv ## Time the CLI on big QEMU streams vs cat/cp (BENCH_SIZES="1 2 8", BENCH_DIR=...)
+	$(PY) tools/bench.py $(if $(BENCH_SIZES),--sizes "$(BENCH_SIZES)") $(if $(BENCH_DIR),--dir "$(BENCH_DIR)")
 
 clean: ## Remove .venv, node_modules and caches (keeps generated/)
 	rm -rf $(VENV) $(KSC_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info

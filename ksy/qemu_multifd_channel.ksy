@@ -149,7 +149,7 @@ types:
         type: u4
         doc: |
           MULTIFD_FLAG_*: 0x01 SYNC, 0x3e the compression method
-          (`compression`; 0x0e before 9.0), 0x40 DEVICE_STATE (10.0).
+          (`compression`; 3 bits, 0x0e, in 7.2), 0x40 DEVICE_STATE (10.0).
       - id: ram
         type: ram_packet_head(page_size)
         if: not is_device_state
@@ -280,4 +280,4 @@ enums:
     0x20:
       id: qatzip
       -orig-id: MULTIFD_FLAG_QATZIP
-      doc: QEMU 9.2+, Intel QAT.
+      doc: Intel QAT (QATzip).

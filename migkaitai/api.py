@@ -25,7 +25,7 @@ from kaitaistruct import KaitaiStream
 from migkaitai.description import Description, find_description, load_description_file
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
 from migkaitai.ram import RamBlock, RamPage, RamTracker
-from migkaitai.stream import Record, Section, Walker
+from migkaitai.stream import Record, Section, Walker, config_page_size
 from migkaitai.vmsd import Node
 
 __all__ = ["open", "MigrationStream", "Snapshot", "Device", "find_stream_start"]
@@ -128,6 +128,8 @@ class MigrationStream:
         self.description: Description | None = (
             load_description_file(description) if description else self.embedded)
         self.page_size = self._page_size()
+        self.pass1: Walker | None = None  # set when reading a pipe (migkaitai.pipe)
+        self.pass1_dump: Any = None
 
     def _peek(self, off: int, n: int) -> bytes:
         self.file.seek(off)
@@ -145,10 +147,7 @@ class MigrationStream:
                 conf = K.Configuration(self.io)
             except Exception:  # the walk reports a broken configuration properly
                 return 4096
-            if conf.target_page_bits:
-                return 1 << conf.target_page_bits
-            if conf.page_size_by_machine:
-                return conf.page_size_by_machine
+            return config_page_size(conf)
         return 4096
 
     def __enter__(self) -> MigrationStream:
@@ -164,9 +163,14 @@ class MigrationStream:
                yield_pages: bool = False) -> Walker:
         """A Walker over this stream (see migkaitai.stream)."""
         doc = self.description.doc if self.description else None
-        return Walker(self.io, self.start, doc, self.page_size,
-                      ram or RamTracker(self.page_size), decode_devices=decode_devices,
-                      yield_pages=yield_pages)
+        if self.pass1 is not None:  # a pipe's pass 2: RAM was decoded in pass 1
+            ram = self.pass1.ram
+        w = Walker(self.io, self.start, doc, self.page_size, ram or RamTracker(self.page_size),
+                   decode_devices=decode_devices, yield_pages=yield_pages)
+        if self.pass1 is not None:
+            w.ram_done = self.pass1.ram_payloads
+            w.pass1_error = self.pass1.pass1_error
+        return w
 
     def pages(self, block: str | None = None) -> Iterator[RamPage]:
         """Yield the RAM page records in stream order (of one block if named). Each page's

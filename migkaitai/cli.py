@@ -10,6 +10,7 @@ import argparse
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 import traceback
@@ -17,6 +18,8 @@ from typing import TextIO
 
 from migkaitai.api import MigrationStream
 from migkaitai.disk import DiskExtractor
+from migkaitai.pipe import spool_stream
+from migkaitai.stream import Walker
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
 from migkaitai.ram import RamExtractor, RamMemoryDump, RamTracker
 from migkaitai.render import StateBuilder, TreePrinter, dump_json, record_json, write_state
@@ -90,22 +93,88 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         return EXIT_BROKEN
 
 
+def _is_pipe(path: str) -> bool:
+    if path == "-":
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False  # MigrationStream says why it cannot open it
+
+
 def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
+    if _is_pipe(path):
+        return _run_pipe(args, path, out, err)
     with MigrationStream(path, description=args.desc, offset=args.offset) as m:
-        note = _description_note(m, args)
-        if args.dump == "desc" and not args.extract:
-            if m.description is None:
-                raise FormatError("the stream has no JSON description (VMDESCRIPTION after "
-                                  "the EOF record)")
-            dump_json(m.description.doc, out)
-            return EXIT_OK
+        return _dispatch(m, args, out, err)
+
+
+def _run_pipe(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
+    """A stream that cannot seek (see migkaitai.pipe): pass 1 while it arrives, pass 2 on
+    the spooled copy."""
+    if path == "-":
+        src = sys.stdin.buffer
+    else:
+        try:
+            src = open(path, "rb")  # noqa: SIM115 - closed below
+        except OSError as e:
+            raise UsageError(f"cannot open {path}: {e.strerror}") from None
+    with tempfile.TemporaryDirectory(prefix="migkaitai-pipe-") as tmp:
+        extractor = dump = None
         if args.extract:
-            return _extract(m, args, out, err, note)
-        if args.format == "tree":
-            return _tree(m, out, err, note, args.quiet)
-        if args.format == "records":
-            return _records(m, out, err, note, args.quiet)
-        return _state(m, out, err, note, args.quiet, args.memory)
+            outdir = args.output or "."
+            try:
+                os.makedirs(outdir, exist_ok=True)
+            except OSError as e:
+                raise UsageError(f"cannot create {outdir}: {e.strerror}") from None
+            extractor = RamExtractor(outdir, 4096, on_file=lambda rel: out.write(rel + "\n"))
+        elif args.memory and args.dump == "state":
+            os.mkdir(os.path.join(tmp, "memory"))
+            dump = RamMemoryDump(os.path.join(tmp, "memory"), 4096)
+        tracker = RamTracker(4096, [x for x in (extractor, dump) if x is not None])
+        spool_path = os.path.join(tmp, "stream")
+        try:
+            if args.offset:
+                src.read(args.offset)
+            with open(spool_path, "w+b") as spool:
+                pass1 = spool_stream(src, spool, lambda kio: Walker(
+                    kio, 0, None, 4096, tracker, configured_page_size=True))
+        finally:
+            if src is not sys.stdin.buffer:
+                src.close()
+        try:
+            with MigrationStream(spool_path, description=args.desc, offset=0) as m:
+                m.path = path
+                if tracker.records and m.page_size != tracker.page_size:
+                    raise FormatError(
+                        f"the description says pages of {m.page_size} bytes, but the "
+                        f"configuration record implied {tracker.page_size} while RAM went "
+                        f"by; read this stream from a file instead")
+                m.pass1 = pass1
+                m.pass1_dump = dump
+                return _dispatch(m, args, out, err)
+        finally:
+            if extractor is not None:
+                extractor.close()
+            if dump is not None:
+                dump.close()
+
+
+def _dispatch(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    note = _description_note(m, args)
+    if args.dump == "desc" and not args.extract:
+        if m.description is None:
+            raise FormatError("the stream has no JSON description (VMDESCRIPTION after "
+                              "the EOF record)")
+        dump_json(m.description.doc, out)
+        return EXIT_OK
+    if args.extract:
+        return _extract(m, args, out, err, note)
+    if args.format == "tree":
+        return _tree(m, out, err, note, args.quiet)
+    if args.format == "records":
+        return _records(m, out, err, note, args.quiet)
+    return _state(m, out, err, note, args.quiet, args.memory)
 
 
 def _description_note(m: MigrationStream, args: argparse.Namespace) -> str | None:
@@ -127,10 +196,9 @@ def _finish(err: TextIO, quiet: bool, *notes: str | None) -> None:
 def _state(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
            quiet: bool, memory: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="migkaitai-") as tmp:
-        dump = RamMemoryDump(tmp, m.page_size) if memory else None
-        tracker = RamTracker(m.page_size, [dump] if dump else [])
-        builder = StateBuilder(tracker, m.io)
-        walker = m.walker(tracker)
+        dump = (m.pass1_dump or RamMemoryDump(tmp, m.page_size)) if memory else None
+        walker = m.walker(RamTracker(m.page_size, [dump] if dump else []))
+        builder = StateBuilder(walker.ram, m.io)
         failure: MigkaitaiError | None = None
         try:
             for rec in walker.records():
@@ -152,15 +220,14 @@ def _state(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
 
 
 def _tree(m: MigrationStream, out: TextIO, err: TextIO, note: str | None, quiet: bool) -> int:
-    tracker = RamTracker(m.page_size)
     printer = TreePrinter(out, m.io)
     printer.header(m.start, m.path, m.size, m.description)
-    walker = m.walker(tracker)
+    walker = m.walker()
     try:
         for rec in walker.records():
             printer.record(rec)
     finally:
-        printer.ram_summary(tracker)
+        printer.ram_summary(walker.ram)
         out.flush()
     _finish(err, quiet, note, *walker.notes)
     return EXIT_OK
@@ -196,9 +263,8 @@ def _extract(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Tex
             dump_json(m.description.doc, f)
         out.write("desc.json\n")
     extractor = RamExtractor(outdir, m.page_size, on_file=lambda rel: out.write(rel + "\n"))
-    tracker = RamTracker(m.page_size, [extractor])
-    builder = StateBuilder(tracker, m.io)
-    walker = m.walker(tracker)
+    walker = m.walker(RamTracker(m.page_size, [extractor]))
+    builder = StateBuilder(walker.ram, m.io)
     disks = DiskExtractor(outdir, on_file=lambda rel: out.write(rel + "\n"))
     walker.block_sinks.append(disks)
     failure: MigkaitaiError | None = None

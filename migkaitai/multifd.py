@@ -216,8 +216,8 @@ class MultifdChannel:
                 s.device_state_packets += 1
                 io.seek(body + n)
                 s.end = io.pos()
-                yield ChannelPacket(off, index, s.last_packet_num or 0, flags, head.is_sync, comp, "", 0, 0, n, [],
-                                    (ds.idstr, ds.instance_id))
+                yield ChannelPacket(off, index, s.last_packet_num or 0, flags, head.is_sync,
+                                    comp, "", 0, 0, n, [], (ds.idstr, ds.instance_id))
                 index += 1
                 continue
             r = head.ram

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from migkaitai.errors import FormatError, MigkaitaiError
+from migkaitai.errors import FormatError, MigkaitaiError, TruncatedError
 from migkaitai_ksy.qemu_migration import QemuMigration as K
 
 __all__ = ["RamBlock", "RamPage", "RamTracker", "RamSink", "RamExtractor", "safe_relative_path",
@@ -262,7 +262,11 @@ class RamTracker:
                     raise FormatError(
                         f"mapped-ram block '{e.name}' data ends at 0x{nxt:x}, past the end of "
                         f"the stream (0x{io.size():x})", offset=off, section=label)
-                self._mapped_ram_pages(io, block, off, label)
+                try:
+                    self._mapped_ram_pages(io, block, off, label)
+                except EOFError:
+                    raise TruncatedError(f"stream ends inside the data of mapped-ram block "
+                                         f"'{block.name}'", offset=off, section=label) from None
                 io.seek(nxt)
 
 

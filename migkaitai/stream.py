@@ -99,6 +99,14 @@ class Record:
     depth: int = 0
 
 
+def config_page_size(conf: Any) -> int:
+    """The page size a configuration record implies, as the grammar's top level derives it:
+    target-page-bits, else the machine type's fixed page size, else 4096."""
+    if conf.target_page_bits:
+        return 1 << conf.target_page_bits
+    return conf.page_size_by_machine or 4096
+
+
 def kaitai_call(io: KaitaiStream, what: str, ctor: Callable[..., T], *args: Any,
                 section: str | None = None) -> T:
     """Instantiate a generated type at the current position, mapping its errors to ours."""
@@ -138,9 +146,19 @@ class Walker:
     """
 
     def __init__(self, io: KaitaiStream, start: int, description: Any, page_size: int,
-                 ram: Any, *, decode_devices: bool = True, yield_pages: bool = False) -> None:
+                 ram: Any, *, decode_devices: bool = True, yield_pages: bool = False,
+                 configured_page_size: bool = False) -> None:
         self.yield_pages = yield_pages
         self.block_sinks: list[Any] = []  # receive BlockChunk + data (see migkaitai.disk)
+        # Reading from a pipe (migkaitai.pipe): pass 1 has a spooler and collects
+        # ram_payloads; pass 2 gets them in ram_done and skips those payloads.
+        self.spooler: Any = None
+        self.ram_payloads: dict[int, Any] = {}
+        self.ram_done: dict[int, Any] = {}
+        self.pass1_error: tuple[int, MigkaitaiError] | None = None
+        self.current_offset = 0
+        # pass 1 has no description yet: the page size comes from the configuration
+        self.configured_page_size = configured_page_size
         self.io = io
         self.start = start
         self.description = description
@@ -164,7 +182,10 @@ class Walker:
         events before their section's Record if `yield_pages`)."""
         io = self.io
         io.seek(self.start)
-        raw = io.read_bytes(min(8, io.size() - self.start))
+        try:
+            raw = io.read_bytes(8)
+        except EOFError:
+            raw = b""  # too short: the generated type below says so
         if raw[:4] == b"QEVM" and len(raw) == 8 and raw[4:] != b"\0\0\0\3":
             v = int.from_bytes(raw[4:], "big")
             what = (" (the obsolete pre-0.13 format, which QEMU refuses to load too)"
@@ -189,9 +210,10 @@ class Walker:
                         f"record runs 0x{off - limit:x} bytes past the end of its PACKAGED "
                         f"stream (ends at 0x{limit:x})", offset=off)
                 return
-            if io.is_eof():
+            if (self.spooler.at_eof() if self.spooler is not None else io.is_eof()):
                 raise TruncatedError(f"stream ends at 0x{off:x} before the EOF record",
                                      end=off, offset=off)
+            self.current_offset = off
             head = kaitai_call(io, "record header", K.RecordHead)
             t = head.record_type_raw
             if not head.is_known:
@@ -207,15 +229,11 @@ class Walker:
             if head.is_section:
                 pages = self._section(rec)
                 if pages is not None:
-                    before = self.ram.counts()
                     if self.yield_pages:
                         yield from pages
                     else:
                         for _ in pages:
                             pass
-                    after = self.ram.counts()
-                    rec.ram_counts = (after[0] - before[0], after[1] - before[1],
-                                      after[2] - before[2])
             elif t == RT.section_footer.value:
                 self.footers_seen = True
                 sid = head.section_id
@@ -229,11 +247,17 @@ class Walker:
             elif t == RT.configuration.value:
                 self.configuration = head.configuration
                 self._capabilities(head.configuration)
+                if self.configured_page_size:
+                    self.page_size = self.ram.page_size = config_page_size(head.configuration)
+                    for sink in self.ram.sinks:
+                        sink.page_size = self.page_size
             elif t == RT.command.value and head.command.command_type_raw == \
                     CMD.postcopy_advise.value and head.command.len_data >= 16:
                 d = head.command.data
                 self.ram.postcopy_summary = (d.ram_page_size_summary, d.target_page_size)
             elif t == RT.command.value and head.command.command_type_raw == CMD.packaged.value:
+                if self.spooler is not None:
+                    raise _Stop()  # pass 1 ends at the first thing that is not RAM
                 n = head.command.packaged_len
                 body = io.pos()
                 if n > io.size() - body:
@@ -283,9 +307,18 @@ class Walker:
             sec = self.sections[sid]
         rec.section = sec
         name = sec.name
+        if self.spooler is not None and name != "ram":
+            raise _Stop()  # pass 1 ends at the first thing that is not RAM
         if name == "ram":
             rec.payload_format = "ram"
-            return self.ram.iter_payload(self, sec)
+            done = self.ram_done.get(rec.offset)
+            if done is not None:  # pass 2: decoded in pass 1
+                self.io.seek(done.end)
+                rec.ram_counts = done.counts
+                return None
+            if self.pass1_error is not None and self.pass1_error[0] == rec.offset:
+                raise self.pass1_error[1]
+            return self._ram_payload(rec, sec)
         elif name == "block":
             rec.payload_format = "block"
             rec.special = self._block_payload(sec)
@@ -303,6 +336,23 @@ class Walker:
             rec.payload_format = "device"
             self._device(rec, sec)
         return None
+
+    def _ram_payload(self, rec: Record, sec: Section) -> Iterator[Any]:
+        from migkaitai.pipe import RamPayload
+
+        start = self.io.pos()
+        before = self.ram.counts()
+        if self.spooler is not None and not self.mapped_ram:
+            self.spooler.drop = True  # pass 1: keep page bodies out of the spool
+        try:
+            yield from self.ram.iter_payload(self, sec)
+        finally:
+            if self.spooler is not None:
+                self.spooler.drop = False
+        after = self.ram.counts()
+        rec.ram_counts = (after[0] - before[0], after[1] - before[1], after[2] - before[2])
+        if self.spooler is not None:
+            self.ram_payloads[rec.offset] = RamPayload(start, self.io.pos(), rec.ram_counts)
 
     def _block_payload(self, sec: Section) -> list[BlockChunk]:
         """Block migration records one at a time up to EOS; data goes to the block sinks."""

@@ -433,7 +433,8 @@ def test_webide_parses_channels(name, node, debug_js):
     for path in channels(name):
         result = subprocess.run(
             [node, str(ROOT / "tools" / "ksc" / "webide_parse.js"), "--ksy", str(KSY),
-             "--js", str(debug_js), str(path)], capture_output=True, text=True, timeout=300, check=False)
+             "--js", str(debug_js), str(path)],
+            capture_output=True, text=True, timeout=300, check=False)
         assert result.returncode == 0, result.stderr
 
 

@@ -340,7 +340,7 @@ var QemuMultifdChannel = (function() {
 
     /**
      * MULTIFD_FLAG_*: 0x01 SYNC, 0x3e the compression method
-     * (`compression`; 0x0e before 9.0), 0x40 DEVICE_STATE (10.0).
+     * (`compression`; 3 bits, 0x0e, in 7.2), 0x40 DEVICE_STATE (10.0).
      */
 
     /**

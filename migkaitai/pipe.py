@@ -1,0 +1,152 @@
+"""Reading a stream from a pipe (`migkaitai -`, `migrate "exec:cat" | migkaitai -`).
+
+A pipe cannot seek, and the JSON description that device sections need arrives last.
+So a pipe is read in two passes:
+
+1. While the stream arrives, a :class:`SpoolingReader` keeps a sparse copy of it in a
+   temporary file, and the records are walked as they come. RAM payloads are decoded
+   right away (their pages go to the -x / -m sinks) and left out of the copy (holes);
+   what they held is kept as a summary (:class:`RamPayload`). At the first section that
+   is neither RAM nor known to be small (a device section, PACKAGED, ...), the rest of
+   the pipe is copied as it is: device state and the description are small.
+2. The copy is then read like a file: the description is found, device sections are
+   decoded, and RAM payloads are replaced by their summaries from pass 1.
+
+The output is the same as for the same stream in a file. Page bodies are never kept
+in memory nor on disk unless -x/-m asks for them (then they go to their files).
+"""
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from kaitaistruct import KaitaiStream
+
+__all__ = ["SpoolingReader", "RamPayload", "spool_stream"]
+
+_CHUNK = 1 << 20
+_UNKNOWN_END = 1 << 62
+
+
+@dataclass(frozen=True)
+class RamPayload:
+    """A RAM payload seen in pass 1: where it lies and what it held."""
+
+    start: int
+    end: int
+    counts: tuple[int, int, int]
+
+
+class SpoolingReader(io.RawIOBase):
+    """A forward reader over `src` that writes what it reads into `spool` (at the same
+    offsets), so that reading back (peeks, second pass) works. While `drop` is set, what
+    is read is not written (the spool gets a hole there)."""
+
+    def __init__(self, src: BinaryIO, spool: BinaryIO) -> None:
+        super().__init__()
+        self.src = src
+        self.spool = spool
+        self.pos = 0
+        self.got = 0  # bytes taken from src so far
+        self.eof = False
+        self.drop = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False  # keeps KaitaiStream from asking for the size before big reads
+
+    def tell(self) -> int:
+        return self.pos
+
+    def _pull(self, n: int) -> bytes:
+        parts = []
+        while n > 0 and not self.eof:
+            data = self.src.read(min(n, _CHUNK))
+            if not data:
+                self.eof = True
+                break
+            if not self.drop:
+                self.spool.seek(self.got)
+                self.spool.write(data)
+            self.got += len(data)
+            n -= len(data)
+            parts.append(data)
+        return b"".join(parts)
+
+    def read(self, n: int | None = -1) -> bytes:
+        if n is None or n < 0:
+            n = 1 << 62
+        out = b""
+        if self.pos < self.got:
+            k = min(n, self.got - self.pos)
+            self.spool.seek(self.pos)
+            out = self.spool.read(k)
+            self.pos += len(out)
+            n -= len(out)
+        if n > 0 and self.pos == self.got:
+            data = self._pull(n)
+            self.pos += len(data)
+            out += data
+        return out
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            offset += self.pos
+        elif whence == os.SEEK_END:
+            if not self.eof:
+                # The size of a pipe is not known before its end. KaitaiStream.size()
+                # (tell, seek to the end, tell, seek back) then sees a size too large
+                # to reach; nothing is read at this position.
+                self.pos = _UNKNOWN_END + offset
+                return self.pos
+            offset += self.got
+        if offset > self.got:
+            self.pos = self.got
+            self._pull(offset - self.got)
+            self.pos = min(offset, self.got)
+        else:
+            self.pos = offset
+        return self.pos
+
+    def at_eof(self) -> bool:
+        """Whether the stream ends at the current position (may read one byte ahead)."""
+        if self.pos < self.got:
+            return False
+        self._pull(1)
+        return self.pos >= self.got
+
+    def copy_rest(self) -> None:
+        """Take everything left in the pipe into the spool."""
+        drop, self.drop = self.drop, False
+        while not self.eof:
+            self._pull(_CHUNK)
+        self.drop = drop
+
+
+def spool_stream(src: BinaryIO, spool: BinaryIO, walker_factory: Any) -> Any:
+    """Pass 1: read `src` to its end into `spool`, decoding RAM payloads on the way.
+
+    `walker_factory(kaitai_stream)` makes the Walker for pass 1 (with the RAM sinks);
+    it is returned, holding `ram_payloads` (by the offset of their section record) and,
+    if a RAM payload was broken, `pass1_error` = (record offset, error) for pass 2 to
+    raise where it meets that record. The rest of the pipe is copied in any case.
+    """
+    from migkaitai.errors import MigkaitaiError
+
+    reader = SpoolingReader(src, spool)
+    walker = walker_factory(KaitaiStream(reader))
+    walker.spooler = reader
+    try:
+        for _ in walker.records():
+            pass
+    except MigkaitaiError as e:
+        walker.pass1_error = (walker.current_offset, e)
+    finally:
+        reader.drop = False
+        reader.copy_rest()
+        spool.flush()
+    return walker

@@ -1,0 +1,642 @@
+#!/usr/bin/env python3
+"""Time the migkaitai CLI on big real QEMU streams against `cat` and `cp` (`make bench`).
+
+Streams (built once, cached outside the repository, reused while their recorded size and
+sha256 still match):
+
+- perf-<N>g.mig: a paused (-S) `pc` guest whose RAM is a memory-backend-file (share=off)
+  over N GiB from /dev/urandom, migrated by QMP `migrate "exec:cat > FILE"` with
+  max-bandwidth raised (see /work/shared/corpus/PERF-BASELINE.md). The random file is
+  kept next to the stream: the extracted block `mem0` must be byte-identical to it.
+- ppc64-pseries-default.mig: the corpus stream, decompressed.
+
+For each stream, on a warm page cache, it runs `cat`, `cp`, `migkaitai -d state`,
+`migkaitai -x -o DIR` and `migkaitai --format tree` under /usr/bin/time (wall time and
+peak RSS of the command alone: os.wait4 from this process would count this process's own
+RSS, which the child inherits until exec), prints a table with the ratios, the checks
+against the targets and the correctness checks (mem0 == random file, zero pages are holes).
+Exit status 1 when a check fails, 2 on bad usage or when a stream cannot be built.
+
+stdlib only; needs qemu-system-x86_64 (installed with apt-get when missing, as is GNU time).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import lzma
+import os
+import platform
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PPC64_XZ = REPO / "tests/data/corpus/other/ppc64-pseries-default.mig.xz"
+GIB = 1 << 30
+MIB = 1 << 20
+PAGE = 4096  # x86 and ppc64 (pseries) target page size: the unit of the hole check
+QEMU = "qemu-system-x86_64"
+TIME = "/usr/bin/time"
+RECIPE_VERSION = 1  # bump when the stream recipe below changes: cached streams get rebuilt
+
+
+class BenchError(Exception):
+    """A stream could not be built or a tool is missing (exit status 2)."""
+
+
+# ------------------------------------------------------------------ tools
+
+
+def ensure_tool(path_or_name: str, package: str) -> str:
+    """Return the tool's path, installing its Debian package first when it is missing."""
+    found = shutil.which(path_or_name)
+    if found:
+        return found
+    apt = ["apt-get"] if os.geteuid() == 0 else ["sudo", "-n", "apt-get"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = apt + ["install", "-y", package]
+    say(f"{path_or_name} missing: {shlex.join(install)}")
+    if subprocess.run(install, env=env, check=False).returncode != 0:
+        say(f"install failed, trying again after {shlex.join(apt + ['update'])}")
+        subprocess.run(apt + ["update"], env=env, check=False)
+        if subprocess.run(install, env=env, check=False).returncode != 0:
+            raise BenchError(f"could not install {package} (for {path_or_name})")
+    found = shutil.which(path_or_name)
+    if not found:
+        raise BenchError(f"{package} is installed but {path_or_name} is still not found")
+    return found
+
+
+def say(msg: str) -> None:
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ cache
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(4 * MIB):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def meta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def write_meta(path: Path, sha256: str, recipe: dict, **extra: object) -> dict:
+    st = path.stat()
+    meta = {"file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+            "sha256": sha256, "recipe": recipe, **extra}
+    tmp = meta_path(path).with_suffix(".tmp")
+    tmp.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    tmp.replace(meta_path(path))
+    return meta
+
+
+def cached(path: Path, recipe: dict, rehash: bool) -> dict | None:
+    """The file's metadata when it is still what `recipe` built, else None (stale).
+
+    Size is always compared; sha256 is recomputed when the mtime moved (or with --rehash).
+    """
+    try:
+        meta = json.loads(meta_path(path).read_text())
+        st = path.stat()
+    except (OSError, ValueError):
+        return None
+    if meta.get("recipe") != recipe or meta.get("size") != st.st_size:
+        return None
+    if rehash or meta.get("mtime_ns") != st.st_mtime_ns:
+        say(f"checking sha256 of {path}")
+        if sha256_file(path) != meta.get("sha256"):
+            say(f"{path}: sha256 differs from {meta_path(path).name}: rebuilding")
+            return None
+        meta = write_meta(path, meta["sha256"], recipe,
+                          **{k: v for k, v in meta.items()
+                             if k not in ("file", "size", "mtime_ns", "sha256", "recipe")})
+    return meta
+
+
+def random_file(path: Path, gib: int, rehash: bool) -> dict:
+    """`gib` GiB from /dev/urandom at `path` (the guest RAM's backing file)."""
+    recipe = {"v": RECIPE_VERSION, "kind": "urandom", "bytes": gib * GIB}
+    meta = cached(path, recipe, rehash)
+    if meta:
+        return meta
+    say(f"writing {gib} GiB from /dev/urandom to {path}")
+    part = path.with_name(path.name + ".part")
+    h = hashlib.sha256()
+    t0 = time.perf_counter()
+    with open("/dev/urandom", "rb", buffering=0) as src, open(part, "wb") as dst:
+        left = gib * GIB
+        while left:
+            chunk = src.read(min(4 * MIB, left))
+            h.update(chunk)
+            dst.write(chunk)
+            left -= len(chunk)
+    part.replace(path)
+    return write_meta(path, h.hexdigest(), recipe, seconds=round(time.perf_counter() - t0, 1))
+
+
+# ------------------------------------------------------------------ QMP
+
+
+class QMP:
+    """A minimal QMP client over a unix socket: one command at a time, events set aside."""
+
+    def __init__(self, path: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if proc.poll() is not None:
+                    raise BenchError(f"QEMU exited with status {proc.returncode} "
+                                     "before its QMP socket was up") from None
+                if time.monotonic() > deadline:
+                    raise BenchError(f"no QMP socket at {path} after {timeout} s") from None
+                time.sleep(0.05)
+        self.sock.settimeout(timeout)
+        self.rfile = self.sock.makefile("rb")
+        self.events: list[dict] = []
+        greeting = self._recv()
+        if "QMP" not in greeting:
+            raise BenchError(f"unexpected QMP greeting: {greeting}")
+        self.execute("qmp_capabilities")
+
+    def _recv(self) -> dict:
+        line = self.rfile.readline()
+        if not line:
+            raise EOFError("QMP connection closed")
+        return json.loads(line)
+
+    def execute(self, command: str, **arguments: object) -> object:
+        msg: dict[str, object] = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = self._recv()
+            if "event" in reply:
+                self.events.append(reply)
+            elif "error" in reply:
+                raise BenchError(f"QMP {command} failed: {reply['error']}")
+            else:
+                return reply.get("return")
+
+    def close(self) -> None:
+        self.rfile.close()
+        self.sock.close()
+
+
+def qemu_opt(value: str) -> str:
+    """Escape a value inside a QEMU -object/-qmp option list (commas are doubled)."""
+    return value.replace(",", ",,")
+
+
+def pc_guest(gib: int, mem_path: str) -> list[str]:
+    """QEMU arguments of the guest: pc, no devices, all RAM on the random file (private)."""
+    return ["-display", "none", "-nodefaults", "-machine", "pc,memory-backend=mem0",
+            "-m", f"{gib}G", "-object",
+            f"memory-backend-file,id=mem0,size={gib}G,mem-path={qemu_opt(mem_path)},share=off"]
+
+
+def x86_stream(cache: Path, gib: int, rehash: bool) -> dict:
+    """perf-<gib>g.mig: the migration stream of a paused pc guest with random RAM."""
+    ram = cache / f"ram{gib}g.bin"
+    ram_meta = random_file(ram, gib, rehash)
+    out = cache / f"perf-{gib}g.mig"
+    recipe = {"v": RECIPE_VERSION, "kind": "qemu-x86", "argv": pc_guest(gib, "RAM"),
+              "ram_sha256": ram_meta["sha256"]}
+    meta = cached(out, recipe, rehash)
+    if meta:
+        meta["ram"] = ram
+        return meta
+    part = out.with_name(out.name + ".part")
+    part.unlink(missing_ok=True)
+    log = cache / f"perf-{gib}g.qemu.log"
+    qemu = ensure_tool(QEMU, "qemu-system-x86")
+    say(f"building {out} with QEMU (log: {log})")
+    tmp = Path(tempfile.mkdtemp(prefix="migkaitai-bench-"))  # short path for the socket
+    sock = str(tmp / "qmp.sock")
+    argv = [qemu, "-S", *pc_guest(gib, str(ram)),
+            "-qmp", f"unix:{qemu_opt(sock)},server=on,wait=off"]
+    t0 = time.perf_counter()
+    try:
+        with open(log, "w") as logf:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf, stderr=logf)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        qmp = QMP(sock, proc)
+        version = qmp.execute("query-version")
+        assert isinstance(version, dict)
+        q = version["qemu"]
+        qemu_version = f"{q['major']}.{q['minor']}.{q['micro']} {version['package'].strip()}"
+        # the default 32 MiB/s would take a minute per 2 GiB
+        qmp.execute("migrate-set-parameters", **{"max-bandwidth": 100 * GIB})
+        qmp.execute("migrate", uri=f"exec:cat > {shlex.quote(str(part))}")
+        deadline = time.monotonic() + 120 + 60 * gib
+        while True:
+            info = qmp.execute("query-migrate")
+            assert isinstance(info, dict)
+            if info.get("status") in ("completed", "failed", "cancelled"):
+                break
+            if time.monotonic() > deadline:
+                raise BenchError(f"migration did not finish in time: {info}")
+            time.sleep(0.1)
+        if info["status"] != "completed":
+            raise BenchError(f"migration {info['status']}: {info.get('error-desc')}")
+        try:
+            qmp.execute("quit")
+        except (EOFError, OSError):
+            pass
+        qmp.close()
+        proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    seconds = round(time.perf_counter() - t0, 1)
+    if log.stat().st_size == 0:
+        log.unlink()
+    check_complete(part)
+    sha = sha256_file(part)
+    part.replace(out)
+    meta = write_meta(out, sha, recipe, qemu_version=qemu_version, qemu_seconds=seconds,
+                      qemu_argv=argv)
+    meta["ram"] = ram
+    return meta
+
+
+def check_complete(path: Path) -> None:
+    """The stream starts with QEVM and ends with its whole VMDESCRIPTION record (0x06, be32
+    length, JSON): a capture cut short by the exec: child would not."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(8)
+        f.seek(max(0, size - 4 * MIB))
+        tail = f.read()
+    at = tail.rfind(b'{"page_size"')
+    ok = head[:4] == b"QEVM" and at >= 5 and tail[at - 5] == 0x06
+    if ok:
+        ok = int.from_bytes(tail[at - 4:at], "big") == len(tail) - at
+    if ok:
+        try:
+            json.loads(tail[at:])
+        except ValueError:
+            ok = False
+    if not ok:
+        raise BenchError(f"{path}: not a complete stream (no QEVM header or the vmdesc JSON "
+                         "at the end is cut)")
+
+
+def ppc64_stream(cache: Path, rehash: bool) -> dict:
+    """The ppc64 pseries corpus stream, decompressed into the cache."""
+    out = cache / "ppc64-pseries-default.mig"
+    recipe = {"v": RECIPE_VERSION, "kind": "xz", "source": str(PPC64_XZ.relative_to(REPO)),
+              "source_sha256": sha256_file(PPC64_XZ)}
+    meta = cached(out, recipe, rehash)
+    if meta:
+        return meta
+    say(f"decompressing {PPC64_XZ.name} into {cache}")
+    part = out.with_name(out.name + ".part")
+    h = hashlib.sha256()
+    with lzma.open(PPC64_XZ) as src, open(part, "wb") as dst:
+        while chunk := src.read(4 * MIB):
+            h.update(chunk)
+            dst.write(chunk)
+    part.replace(out)
+    return write_meta(out, h.hexdigest(), recipe)
+
+
+# ------------------------------------------------------------------ measuring
+
+
+@dataclass
+class Run:
+    name: str
+    wall: float  # seconds (best of the repeats)
+    rss_kib: int  # peak RSS (largest of the repeats)
+    error: str = ""
+
+
+@dataclass
+class Stream:
+    label: str
+    path: Path
+    size: int
+    kind: str  # "x86" or "ppc64"
+    gib: int = 0
+    ram: Path | None = None
+    runs: dict[str, Run] = field(default_factory=dict)
+    verify: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, int, str]:
+    """Run argv (stdout to /dev/null) under GNU time: (wall s, peak RSS KiB, error text)."""
+    with tempfile.TemporaryDirectory(prefix="migkaitai-bench-") as tmp:
+        rss_file = Path(tmp, "rss")
+        err_file = Path(tmp, "stderr")
+        with open(err_file, "wb") as err:
+            t0 = time.perf_counter()
+            rc = subprocess.call([TIME, "-f", "%M", "-o", str(rss_file)] + argv, cwd=cwd,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=err)
+            wall = time.perf_counter() - t0
+        text = rss_file.read_text().split()
+        rss = int(text[-1]) if text and text[-1].isdigit() else 0
+        error = ""
+        if rc != 0:
+            tail = err_file.read_bytes()[-600:].decode(errors="replace").strip()
+            error = f"exit status {rc}: {tail}"
+    return wall, rss, error
+
+
+def warm(path: Path) -> None:
+    subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)
+
+
+def measure(s: Stream, python: str, cache: Path, repeat: int) -> None:
+    copy = cache / "copy"
+    xdir = cache / "x-out"
+    mig = [python, "-m", "migkaitai"]
+    commands = [
+        ("cat", ["cat", str(s.path)], None),
+        ("cp", ["cp", str(s.path), str(copy)], lambda: copy.unlink(missing_ok=True)),
+        ("state", mig + ["-d", "state", str(s.path)], None),
+        ("x", mig + ["-x", "-o", str(xdir), str(s.path)],
+         lambda: shutil.rmtree(xdir, ignore_errors=True)),
+        ("tree", mig + ["--format", "tree", str(s.path)], None),
+    ]
+    copy.unlink(missing_ok=True)
+    shutil.rmtree(xdir, ignore_errors=True)
+    say(f"timing on {s.path.name}")
+    warm(s.path)
+    for rep in range(repeat):
+        for name, argv, cleanup in commands:
+            os.sync()  # nothing of the previous command left to write back
+            warm(s.path)  # -x and cp write as much as they read: keep the stream cached
+            wall, rss, error = timed(argv, REPO)
+            if name == "x" and rep == 0 and not error:
+                verify_extraction(s, xdir)
+            if cleanup:
+                cleanup()
+            prev = s.runs.get(name)
+            if prev is None:
+                s.runs[name] = Run(name, wall, rss, error)
+            else:
+                prev.wall = min(prev.wall, wall)
+                prev.rss_kib = max(prev.rss_kib, rss)
+                prev.error = prev.error or error
+
+
+def nonzero_pages(path: Path) -> int:
+    zero = bytes(PAGE)
+    n = 0
+    with open(path, "rb") as f:
+        while chunk := f.read(4 * MIB):
+            mv = memoryview(chunk)
+            for i in range(0, len(chunk), PAGE):
+                if mv[i:i + PAGE] != zero:
+                    n += 1
+    return n
+
+
+def verify_extraction(s: Stream, xdir: Path) -> None:
+    """mem0 == the random backing file; every RAM block file allocates its data pages only."""
+    if s.ram is not None:
+        mem0 = xdir / "mem0"
+        if not mem0.is_file():
+            s.verify.append(("mem0 == random RAM file (cmp)", "no mem0 extracted", False))
+        else:
+            r = subprocess.run(["cmp", str(mem0), str(s.ram)], capture_output=True,
+                               text=True, check=False)
+            s.verify.append(("mem0 == random RAM file (cmp)",
+                             "identical" if r.returncode == 0
+                             else (r.stdout + r.stderr).strip()[:120], r.returncode == 0))
+    apparent = allocated = data = 0
+    bad: list[str] = []
+    for p in sorted(xdir.rglob("*")):
+        if not p.is_file() or p.parent == xdir and p.name in ("desc.json", "state.json"):
+            continue
+        st = p.stat()
+        used = st.st_blocks * 512
+        pages = nonzero_pages(p)
+        apparent += st.st_size
+        allocated += used
+        data += pages * PAGE
+        if used > pages * PAGE:
+            bad.append(f"{p.relative_to(xdir)}: {used} bytes allocated for {pages} data pages")
+    detail = (f"du {allocated / MIB:.1f} MiB = data {data / MIB:.1f} MiB "
+              f"of {apparent / MIB:.1f} MiB apparent")
+    s.verify.append(("zero pages are holes (du vs size)",
+                     detail if not bad else "; ".join(bad)[:200], not bad))
+
+
+# ------------------------------------------------------------------ report
+
+LABELS = {"cat": "cat > /dev/null", "cp": "cp (then rm)", "state": "migkaitai -d state",
+          "x": "migkaitai -x -o DIR", "tree": "migkaitai --format tree"}
+RATIO = {"state": "cat", "x": "cp", "tree": "cat"}
+
+
+def ratio(s: Stream, name: str) -> float | None:
+    base = s.runs.get(RATIO.get(name, ""))
+    run = s.runs.get(name)
+    if base is None or run is None or run.error or base.error or base.wall <= 0:
+        return None
+    return run.wall / base.wall
+
+
+def checks(s: Stream) -> list[tuple[str, str, str, bool]]:
+    """(what, value, target, passed) for the targets that apply to this stream."""
+    out: list[tuple[str, str, str, bool]] = []
+    for run in s.runs.values():
+        if run.error:
+            out.append((f"{LABELS[run.name]} runs", run.error[:100], "exit status 0", False))
+
+    def limit(name: str, value: float | None, fmt: str, target: float, strict: bool) -> None:
+        what = {"state": "-d state", "x": "-x", "tree": "tree"}[name]
+        if value is None:
+            return
+        ok = value < target if strict else value <= target
+        unit = fmt.format(value)
+        tgt = ("< " if strict else "<= ") + fmt.format(target)
+        if fmt.endswith("x"):
+            what += f" / {RATIO[name]}"
+        elif "MiB" in fmt:
+            what += " peak RSS"
+        else:
+            what += " wall"
+        out.append((what, unit, tgt, ok))
+
+    def rss(name: str) -> float | None:
+        run = s.runs.get(name)
+        return run.rss_kib / 1024 if run and not run.error else None
+
+    if s.kind == "x86":
+        if s.gib >= 2:
+            limit("state", ratio(s, "state"), "{:.2f}x", 1.0, False)
+        limit("x", ratio(s, "x"), "{:.2f}x", 1.5, False)
+        limit("state", rss("state"), "{:.1f} MiB", 32, False)
+        limit("tree", rss("tree"), "{:.1f} MiB", 32, False)
+        limit("x", rss("x"), "{:.1f} MiB", 64, False)
+    else:
+        state = s.runs.get("state")
+        limit("state", state.wall if state and not state.error else None, "{:.3f} s", 1.0, True)
+        limit("state", rss("state"), "{:.1f} MiB", 64, True)
+    out += [(what, value, "", ok) for what, value, ok in s.verify]
+    return out
+
+
+def report(streams: list[Stream], header: list[str]) -> int:
+    lines = header + [""]
+    failed = total = 0
+    for s in streams:
+        lines.append(f"{s.label}  ({s.size:,} bytes)")
+        lines.append(f"  {'command':<26}{'wall s':>9}{'MB/s':>8}{'peak RSS':>12}  ratio")
+        for name in ("cat", "cp", "state", "x", "tree"):
+            run = s.runs.get(name)
+            if run is None:
+                continue
+            r = ratio(s, name)
+            rtext = f"{r:.2f}x {RATIO[name]}" if r is not None else ""
+            if run.error:
+                rtext = "FAILED: " + run.error.splitlines()[0][:60]
+            mbs = s.size / run.wall / 1e6 if run.wall > 0 else 0
+            lines.append(f"  {LABELS[name]:<26}{run.wall:>9.3f}{mbs:>8.0f}"
+                         f"{run.rss_kib / 1024:>8.1f} MiB  {rtext}".rstrip())
+        lines.append(f"  {'check':<36}{'value':>12}  {'target':<12}result")
+        for what, value, target, ok in checks(s):
+            total += 1
+            failed += not ok
+            if target:
+                lines.append(f"  {what:<36}{value:>12}  {target:<12}{'PASS' if ok else 'FAIL'}")
+            else:
+                lines.append(f"  {what:<36}{'PASS' if ok else 'FAIL':>12}  {value}")
+        lines.append("")
+    lines.append(f"bench: {total - failed} of {total} checks passed"
+                 + (f", {failed} FAILED" if failed else ""))
+    print("\n".join(lines), flush=True)
+    return 1 if failed else 0
+
+
+def environment(qemu_version: str, python: str, cache: Path, repeat: int) -> list[str]:
+    rev = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                         capture_output=True, text=True, check=False).stdout.strip() or "?"
+    pyver = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
+                           capture_output=True, text=True, check=False).stdout.strip()
+    try:
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        load = "?"
+    return [
+        f"migkaitai bench: commit {rev}, Python {pyver}, {qemu_version or 'no QEMU stream'}",
+        f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Linux {platform.release()}, "
+        f"load {load}; cache {cache}; "
+        + ("best of " + str(repeat) if repeat > 1 else "one run") + " per command, warm cache",
+    ]
+
+
+# ------------------------------------------------------------------ main
+
+
+def default_cache() -> Path:
+    if os.environ.get("BENCH_DIR"):
+        return Path(os.environ["BENCH_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base, "migkaitai-bench")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="tools/bench.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="1 2",
+                   help="guest RAM sizes in GiB, space or comma separated (default: '1 2'; "
+                        "'' for none; each needs ~4x its size in free disk)")
+    p.add_argument("--dir", type=Path, default=None,
+                   help="cache folder for streams and RAM files (default: $BENCH_DIR or "
+                        "~/.cache/migkaitai-bench); never inside the repository")
+    p.add_argument("--no-ppc64", action="store_true", help="skip the ppc64 corpus stream")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="run each command N times, report the best time (default 1)")
+    p.add_argument("--rehash", action="store_true",
+                   help="verify the sha256 of every cached file (default: only when its "
+                        "size or mtime changed)")
+    p.add_argument("--python", default=None,
+                   help="Python that runs migkaitai (default: the repository's .venv)")
+    p.add_argument("--json", type=Path, default=None, help="also write the results here")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        sizes = [int(x) for x in args.sizes.replace(",", " ").split()]
+    except ValueError:
+        say(f"--sizes takes whole GiB numbers, not {args.sizes!r}")
+        return 2
+    if any(g < 1 for g in sizes) or args.repeat < 1:
+        say("sizes and --repeat must be >= 1")
+        return 2
+    cache = (args.dir or default_cache()).expanduser().resolve()
+    if cache == REPO or REPO in cache.parents:
+        say(f"{cache} is inside the repository: use a folder outside it (--dir, BENCH_DIR)")
+        return 2
+    venv_python = REPO / ".venv/bin/python"
+    python = args.python or (str(venv_python) if venv_python.exists() else sys.executable)
+    cache.mkdir(parents=True, exist_ok=True)
+    streams: list[Stream] = []
+    qemu_version = ""
+    try:
+        ensure_tool(TIME, "time")
+        # RAM file + stream when missing, a copy or an extraction while timing; 1 GiB slack
+        need = sum(2 * g * GIB for g in sizes
+                   if not (cache / f"perf-{g}g.mig").exists()) + max(sizes, default=0) * GIB
+        free = shutil.disk_usage(cache).free
+        if need + GIB > free:
+            raise BenchError(f"{cache}: {free / GIB:.1f} GiB free, about "
+                             f"{(need + GIB) / GIB:.1f} GiB needed for sizes {sizes}")
+        for g in sizes:
+            meta = x86_stream(cache, g, args.rehash)
+            qemu_version = meta.get("qemu_version", qemu_version)
+            streams.append(Stream(f"perf-{g}g.mig: pc, {g} GiB random RAM (QEMU)",
+                                  cache / meta["file"], meta["size"], "x86", g, meta["ram"]))
+        if not args.no_ppc64:
+            meta = ppc64_stream(cache, args.rehash)
+            streams.append(Stream("ppc64-pseries-default.mig: corpus stream",
+                                  cache / meta["file"], meta["size"], "ppc64"))
+    except BenchError as e:
+        say(f"error: {e}")
+        return 2
+    if qemu_version:
+        qemu_version = "QEMU " + qemu_version
+    for s in streams:
+        measure(s, python, cache, args.repeat)
+    status = report(streams, environment(qemu_version, python, cache, args.repeat))
+    if args.json:
+        args.json.write_text(json.dumps([
+            {"stream": s.path.name, "size": s.size,
+             "runs": {n: {"wall": r.wall, "rss_kib": r.rss_kib, "error": r.error}
+                      for n, r in s.runs.items()},
+             "checks": [{"what": w, "value": v, "target": t, "pass": ok}
+                        for w, v, t, ok in checks(s)]} for s in streams], indent=1) + "\n")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
