@@ -24,7 +24,7 @@ from kaitaistruct import KaitaiStream
 
 from migkaitai.description import Description, find_description, load_description_file
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
-from migkaitai.ram import RamBlock, RamPage, RamTracker
+from migkaitai.ram import ChannelFeed, RamBlock, RamPage, RamTracker
 from migkaitai.stream import Record, Section, Walker, config_page_size
 from migkaitai.vmsd import Node
 
@@ -103,11 +103,13 @@ class MigrationStream:
         path: the file.
         description: a desc.json to use instead of the stream's own (``--desc``).
         offset: where the stream starts (default: found by its magic).
+        channels: multifd channel captures whose pages complete the RAM.
     """
 
     def __init__(self, path: str, *, description: str | None = None,
-                 offset: int | None = None) -> None:
+                 offset: int | None = None, channels: list[str] | None = None) -> None:
         self.path = path
+        self.channels = list(channels or [])
         try:
             self.file = builtins.open(path, "rb")
         except OSError as e:
@@ -165,7 +167,10 @@ class MigrationStream:
         doc = self.description.doc if self.description else None
         if self.pass1 is not None:  # a pipe's pass 2: RAM was decoded in pass 1
             ram = self.pass1.ram
-        w = Walker(self.io, self.start, doc, self.page_size, ram or RamTracker(self.page_size),
+        ram = ram or RamTracker(self.page_size)
+        if self.channels and self.pass1 is None:
+            ram.channels = ChannelFeed(self.channels, self.page_size)
+        w = Walker(self.io, self.start, doc, self.page_size, ram,
                    decode_devices=decode_devices, yield_pages=yield_pages)
         if self.pass1 is not None:
             w.ram_done = self.pass1.ram_payloads
@@ -207,6 +212,6 @@ class MigrationStream:
 
 
 def open(path: str, *, description: str | None = None,  # noqa: A001 - the API's entry point
-         offset: int | None = None) -> MigrationStream:
+         offset: int | None = None, channels: list[str] | None = None) -> MigrationStream:
     """Open a migration stream file (see MigrationStream)."""
-    return MigrationStream(path, description=description, offset=offset)
+    return MigrationStream(path, description=description, offset=offset, channels=channels)

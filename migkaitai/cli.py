@@ -21,7 +21,7 @@ from migkaitai.disk import DiskExtractor
 from migkaitai.pipe import spool_stream
 from migkaitai.stream import Walker
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
-from migkaitai.ram import RamExtractor, RamMemoryDump, RamTracker
+from migkaitai.ram import ChannelFeed, RamExtractor, RamMemoryDump, RamTracker
 from migkaitai.render import StateBuilder, TreePrinter, dump_json, record_json, write_state
 
 EXIT_OK = 0
@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "or records: every record (commands, configuration, sections) as JSON")
     p.add_argument("--desc", metavar="FILE",
                    help="use this JSON description (desc.json) instead of the stream's own")
+    p.add_argument("--channel", action="append", default=[], metavar="FILE",
+                   help="a multifd channel capture whose pages complete the RAM (repeat it "
+                        "for each channel)")
     p.add_argument("--offset", type=lambda s: int(s, 0), metavar="N",
                    help="the stream starts at byte N of the file (default: found by its magic)")
     p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
@@ -105,7 +108,8 @@ def _is_pipe(path: str) -> bool:
 def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
     if _is_pipe(path):
         return _run_pipe(args, path, out, err)
-    with MigrationStream(path, description=args.desc, offset=args.offset) as m:
+    with MigrationStream(path, description=args.desc, offset=args.offset,
+                         channels=args.channel) as m:
         return _dispatch(m, args, out, err)
 
 
@@ -132,6 +136,8 @@ def _run_pipe(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> 
             os.mkdir(os.path.join(tmp, "memory"))
             dump = RamMemoryDump(os.path.join(tmp, "memory"), 4096)
         tracker = RamTracker(4096, [x for x in (extractor, dump) if x is not None])
+        if args.channel:
+            tracker.channels = ChannelFeed(args.channel, 4096)
         spool_path = os.path.join(tmp, "stream")
         try:
             if args.offset:

@@ -77,6 +77,38 @@ class RamTracker:
         self.multifd_flushes = 0
         # (page size summary, target page size) from POSTCOPY_ADVISE, if one came
         self.postcopy_summary: tuple[int, int] | None = None
+        self.channels: ChannelFeed | None = None  # multifd channel captures (--channel)
+
+    def add_channel_page(self, page: Any) -> None:
+        """A page that came on a multifd channel (migkaitai.multifd.ChannelPage)."""
+        block = self.blocks.get(page.block)
+        if block is None:
+            raise FormatError(f"multifd channel {page.channel_id} sends a page of block "
+                              f"'{page.block}', which MEM_SIZE did not announce",
+                              offset=page.offset)
+        if page.kind == "zero":
+            block.zero_pages += 1
+            for s in self.sinks:
+                s.zero(block, page.addr, 0)
+        else:
+            block.pages += 1
+            block.bytes += len(page.data)
+            for s in self.sinks:
+                s.page(block, page.addr, page.data)
+
+    def missing_pages_note(self) -> str | None:
+        """Why RAM contents may be incomplete: pages that went over multifd channels."""
+        if self.channels is not None:
+            return None
+        if self.multifd_flushes:
+            return (f"the stream's RAM went over multifd channels ({self.multifd_flushes} "
+                    f"MULTIFD_FLUSH records) that were not given: RAM pages with data are "
+                    f"missing (give each channel with --channel FILE)")
+        if self.blocks and not any(b.pages for b in self.blocks.values()) and \
+                not any(b.mapped_ram for b in self.blocks.values()):
+            return ("no RAM block got a page with data in this stream; if it was a multifd "
+                    "migration, the pages are in the channel captures (--channel FILE)")
+        return None
 
     def counts(self) -> tuple[int, int, int]:
         """(RAM records, pages with data, zero pages) so far."""
@@ -158,8 +190,12 @@ class RamTracker:
                     yield RamPage(block, addr, "compressed", data, off)
             if rec.is_multifd_flush:
                 self.multifd_flushes += 1
+                if self.channels is not None:
+                    self.channels.boundary(self, flush=True)
             if rec.is_eos:
                 self.eos += 1
+                if self.channels is not None:
+                    self.channels.boundary(self, flush=False)
                 return
 
     def _mapped_ram_pages(self, io: Any, block: RamBlock, off: int, label: str) -> None:
@@ -268,6 +304,59 @@ class RamTracker:
                     raise TruncatedError(f"stream ends inside the data of mapped-ram block "
                                          f"'{block.name}'", offset=off, section=label) from None
                 io.seek(nxt)
+
+
+class ChannelFeed:
+    """Merges pages of multifd channel captures into the RAM as the main stream goes.
+
+    A channel page of round k (the number of SYNC packets its channel sent before it)
+    is applied at the end of the main stream's round k: at the (k+1)-th MULTIFD_FLUSH
+    (QEMU 9.0+) or, in streams without them (7.2), the (k+1)-th RAM EOS. Within a round
+    QEMU sends a page once, so its order against the round's other records is free.
+    """
+
+    def __init__(self, paths: list[str], page_size: int) -> None:
+        self.paths = paths
+        self.page_size = page_size
+        self.channels: Any = None
+        self.pages: Iterator[Any] | None = None
+        self.pending: Any = None
+        self.round = 0
+        self.by_flush = False
+
+    def _open(self, tracker: RamTracker) -> None:
+        from migkaitai.multifd import open_channels
+
+        lengths = {b.name: b.length for b in tracker.blocks.values()}
+        self.channels = open_channels(self.paths, self.page_size, block_lengths=lengths)
+        self.pages = self.channels.pages()
+        self.pending = next(self.pages, None)
+
+    def boundary(self, tracker: RamTracker, flush: bool) -> None:
+        if flush:
+            self.by_flush = True
+        elif self.by_flush:
+            return
+        self.round += 1
+        self.feed(tracker, self.round)
+
+    def feed(self, tracker: RamTracker, upto: int | None) -> None:
+        """Apply the pages of rounds before `upto` (all of them if None)."""
+        if self.channels is None:
+            if not tracker.blocks:
+                return
+            self._open(tracker)
+        assert self.pages is not None
+        while self.pending is not None and (upto is None or self.pending.sync_round < upto):
+            tracker.add_channel_page(self.pending)
+            self.pending = next(self.pages, None)
+
+    def summaries(self) -> list[Any]:
+        return list(self.channels.summaries) if self.channels is not None else []
+
+    def close(self) -> None:
+        if self.channels is not None:
+            self.channels.close()
 
 
 _MAPPED_CHUNK = 1 << 20

@@ -197,7 +197,25 @@ class Walker:
         try:
             yield from self._records(None, 0)
         except _Stop:
-            return
+            pass
+        if self.spooler is None:  # (a pipe's pass 1 leaves this to pass 2)
+            self._ram_end()
+
+    def _ram_end(self) -> None:
+        """After the last record: the rest of the multifd channels, and notes on RAM."""
+        feed = self.ram.channels
+        if feed is not None:
+            feed.feed(self.ram, None)
+            rounds = feed.round
+            for summ in feed.summaries():
+                if summ.sync_packets != rounds:
+                    self.notes.append(
+                        f"multifd channel {summ.channel_id} has {summ.sync_packets} SYNC "
+                        f"packets, the main stream {rounds} rounds: is it from the same "
+                        f"migration?")
+        note = self.ram.missing_pages_note()
+        if note:
+            self.notes.append(note)
 
     def _records(self, limit: int | None, depth: int) -> Iterator[Any]:
         io = self.io

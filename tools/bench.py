@@ -548,7 +548,7 @@ def environment(qemu_version: str, python: str, cache: Path, repeat: int) -> lis
     return [
         f"migkaitai bench: commit {rev}, Python {pyver}, {qemu_version or 'no QEMU stream'}",
         f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Linux {platform.release()}, "
-        f"load {load}; cache {cache}; "
+        f"load {load} before timing; cache {cache}; "
         + ("best of " + str(repeat) if repeat > 1 else "one run") + " per command, warm cache",
     ]
 
@@ -623,11 +623,12 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as e:
         say(f"error: {e}")
         return 2
-    if qemu_version:
-        qemu_version = "QEMU " + qemu_version
+    # the commit and the load before the timing starts (the tree may change meanwhile)
+    header = environment("QEMU " + qemu_version if qemu_version else "", python, cache,
+                         args.repeat)
     for s in streams:
         measure(s, python, cache, args.repeat)
-    status = report(streams, environment(qemu_version, python, cache, args.repeat))
+    status = report(streams, header)
     if args.json:
         args.json.write_text(json.dumps([
             {"stream": s.path.name, "size": s.size,

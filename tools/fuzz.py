@@ -249,8 +249,8 @@ class Mutator:
 
     KINDS = ("truncate", "truncate_boundary", "flip", "set_byte", "insert", "delete",
              "length", "hostile_field", "desc_length", "desc_json", "record_dup", "record_drop",
-             "stack")
-    WEIGHTS = (8, 8, 14, 8, 7, 7, 16, 8, 5, 7, 4, 4, 4)
+             "ram_block_resize", "stack")
+    WEIGHTS = (8, 8, 14, 8, 7, 7, 16, 8, 5, 7, 4, 4, 2, 4)
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
@@ -398,6 +398,24 @@ class Mutator:
         start, end = b[i], b[min(i + self.rng.choice((1, 1, 2)), len(b) - 1)]
         return data[:start] + data[end:], f"drop 0x{start:x}..0x{end:x}"
 
+    def ram_block_resize(self, data: bytes, smap: StreamMap) -> tuple[bytes, str]:
+        """A RAM block claims a hostile length and MEM_SIZE's total agrees, so the block
+        list still adds up (a consistent liar rather than a random flip)."""
+        blocks = [f for f in smap.fields if f.what.startswith("RAM block used length")]
+        total = next((f for f in smap.fields if f.what.startswith("MEM_SIZE total")), None)
+        if not blocks or total is None:
+            return self.length(data, smap)
+        f = self.rng.choice(blocks)
+        old = int.from_bytes(data[f.offset:f.offset + 8], "big")
+        new = self.rng.choice((0, 1 << 20, 1 << 32, 1 << 40, 1 << 43, 1 << 46, 1 << 50,
+                               1 << 62, (1 << 63) - 4096))
+        word = int.from_bytes(data[total.offset:total.offset + 8], "big")
+        flags = word & 0xff  # RAM_SAVE_FLAG_MEM_SIZE and friends sit in the low bits
+        size = (word & ~0xff) - old + new
+        data = put(put(data, f, new), total, size | flags)
+        return data, f"{f.what} at 0x{f.offset:x}: 0x{old:x} -> 0x{new:x}, MEM_SIZE total " \
+                     f"at 0x{total.offset:x} -> 0x{size:x}"
+
     def stack(self, data: bytes, smap: StreamMap) -> tuple[bytes, str]:
         """Two or three mutations of the kinds that keep the offsets of the map."""
         done = []
@@ -515,11 +533,11 @@ def contract_problems(o: Outcome, *, max_rss_growth_mb: float = 200.0,
     if o.rc == 1:
         if len(lines) != 1 or not o.stderr.endswith("\n"):
             p.append(f"expected one stderr line, got {len(lines)}")
-        if lines and lines[0].startswith(ERROR_PREFIX):
-            msg = lines[0][len(ERROR_PREFIX):]
+        if o.stderr.startswith(ERROR_PREFIX):
+            msg = o.stderr[len(ERROR_PREFIX):].removesuffix("\n")  # all of it, if several lines
             if not OFFSET_RE.search(msg) and msg not in allow_no_offset:
                 p.append("error names no offset")
-        elif lines and "internal error" not in lines[0]:
+        elif "internal error" not in o.stderr:
             p.append("stderr does not start with 'migkaitai: error: '")
     elif o.rc == 0:
         bad = [ln for ln in lines if not ln.startswith(NOTE_PREFIX)]
@@ -706,6 +724,16 @@ class Running:
     what: str
 
 
+def replay_command(r: Running, mig: Path) -> str:
+    """The command line that reruns a kept reproducer."""
+    args = list(MODES[r.mode])
+    if r.mode == "extract":
+        args += ["-o", "OUTDIR"]
+    if r.mode == "given-desc":
+        args += ["--desc", f"DESC.json (the description of {r.seed.name})"]
+    return " ".join(["python -m migkaitai", *args, str(mig)])
+
+
 def signature(problem: str) -> str:
     """A problem with its numbers blurred, to group findings."""
     return re.sub(r"0x[0-9a-f]+|\d+", "N", problem)[:160]
@@ -764,13 +792,14 @@ def campaign(args: argparse.Namespace) -> int:
             for prob in problems:
                 key = signature(prob)
                 lst = findings.setdefault(key, [])
+                name = f"case{r.index:06d}"
                 entry = {"case": r.index, "seed": r.seed.name, "mode": r.mode,
                          "mutation": r.what, "problem": prob,
-                         "argv": result.get("argv"), "stderr": result.get("stderr", ""),
+                         "replay": replay_command(r, repro / f"{name}.mig"),
+                         "stderr": result.get("stderr", ""),
                          "rss_mb": round(rss_mb, 1), "seconds": round(secs, 2)}
                 lst.append(entry)
                 if len(lst) <= args.keep:
-                    name = f"case{r.index:06d}"
                     shutil.copyfile(r.workdir / "case.mig", repro / f"{name}.mig")
                     (repro / f"{name}.json").write_text(json.dumps(entry, indent=2) + "\n")
         shutil.rmtree(r.workdir, ignore_errors=True)
