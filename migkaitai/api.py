@@ -15,6 +15,7 @@ the RAM summary, never RAM contents.
 from __future__ import annotations
 
 import builtins
+import mmap
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ class MigrationStream:
             load_description_file(description) if description else self.embedded)
         self.page_size = self._page_size()
         self.pass1: Walker | None = None  # set when reading a pipe (migkaitai.pipe)
+        self._map: mmap.mmap | None = None
         self.pass1_dump: Any = None
 
     def _peek(self, off: int, n: int) -> bytes:
@@ -159,11 +161,14 @@ class MigrationStream:
         self.close()
 
     def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
         self.file.close()
 
     def walker(self, ram: RamTracker | None = None, *, decode_devices: bool = True,
-               yield_pages: bool = False) -> Walker:
-        """A Walker over this stream (see migkaitai.stream)."""
+               yield_pages: bool = False, fast: bool = True) -> Walker:
+        """A Walker over this stream (see migkaitai.stream). `fast=False` reads every RAM
+        record with the generated type (the fast path is for runs of CONTINUE pages)."""
         doc = self.description.doc if self.description else None
         if self.pass1 is not None:  # a pipe's pass 2: RAM was decoded in pass 1
             ram = self.pass1.ram
@@ -172,6 +177,10 @@ class MigrationStream:
             ram.channels = ChannelFeed(self.channels, self.page_size)
         w = Walker(self.io, self.start, doc, self.page_size, ram,
                    decode_devices=decode_devices, yield_pages=yield_pages)
+        if fast and self.size:
+            if self._map is None:
+                self._map = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
+            w.fast_view = self._map
         if self.pass1 is not None:
             w.ram_done = self.pass1.ram_payloads
             w.pass1_error = self.pass1.pass1_error

@@ -9,7 +9,9 @@ at their offsets into one sparse file per block (zero pages stay holes).
 from __future__ import annotations
 
 import errno
+import mmap
 import os
+import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,6 +80,7 @@ class RamTracker:
         # (page size summary, target page size) from POSTCOPY_ADVISE, if one came
         self.postcopy_summary: tuple[int, int] | None = None
         self.channels: ChannelFeed | None = None  # multifd channel captures (--channel)
+        self._released: int | None = None  # fast path: start of the mapped pages still held
 
     def add_channel_page(self, page: Any) -> None:
         """A page that came on a multifd channel (migkaitai.multifd.ChannelPage)."""
@@ -132,7 +135,12 @@ class RamTracker:
         if sec.version_id != 4:
             raise FormatError(f"expected ram section version 4, found {sec.version_id}",
                               offset=sec.offset, section=label)
+        fast = walker.fast_view if not walker.yield_pages else None
         while True:
+            if fast is not None and self.current is not None:
+                # runs of CONTINUE pages: the fast path (see _fast_run); it stops before
+                # any other record, which the generated type then reads
+                io.seek(self._fast_run(fast, io.pos(), self.current))
             off = io.pos()
             rec = kaitai_call(io, "RAM record", K.RamRecord, ps, walker.ignore_shared,
                               walker.mapped_ram, False, False,
@@ -197,6 +205,84 @@ class RamTracker:
                 if self.channels is not None:
                     self.channels.boundary(self, flush=False)
                 return
+
+    def _fast_run(self, view: Any, pos: int, block: RamBlock) -> int:
+        """Read records of `block` from `pos` while they are PAGE|CONTINUE (0x28) or
+        ZERO|CONTINUE (0x22) - the bulk of every RAM payload - straight from a memory map
+        of the file: the same records as `ram_record` parses (the tests compare both on
+        every corpus stream), without a Python object per record. Returns where it
+        stopped: at the first other record, or where a record would be out of bounds
+        (the generated type then reports it)."""
+        ps = self.page_size
+        mask = ps - 1
+        unpack = _BE64.unpack_from
+        size = len(view)
+        length = block.length
+        sinks = self.sinks
+        # sinks that take runs of pages (RamExtractor: one pwritev per contiguous run)
+        runs = bool(sinks) and all(hasattr(s, "page_run") for s in sinks)
+        pages = zeros = 0
+        if self._released is None or pos < self._released:
+            self._released = pos - pos % _RELEASE
+        release = self._released  # mapped pages before this are given back
+        while pos + 9 <= size:
+            if pos - release >= 2 * _RELEASE:
+                # keep the resident set small: the page cache keeps the data anyway
+                view.madvise(mmap.MADV_DONTNEED, release, _RELEASE)
+                release += _RELEASE
+            if not sinks or runs:  # whole runs at once
+                k = _run_length(view, pos, 8 + ps, 0x28, ps, length)
+                if k:
+                    if runs:
+                        stride = 8 + ps
+                        st = _RECORD_STRUCTS[stride]
+                        with memoryview(view) as mv:
+                            addrs = [w - 0x28 for (w,) in st.iter_unpack(mv[pos:pos + k * stride])]
+                            datas = [mv[p + 8:p + stride]
+                                     for p in range(pos, pos + k * stride, stride)]
+                            for s in sinks:
+                                s.page_run(block, addrs, datas)
+                            for d in datas:
+                                d.release()
+                    pages += k
+                    pos += k * (8 + ps)
+                    continue
+            if not sinks:
+                k = _run_length(view, pos, 9, 0x22, ps, length)
+                if k:
+                    zeros += k
+                    pos += k * 9
+                    continue
+            word = unpack(view, pos)[0]
+            flags = word & mask
+            addr = word - flags
+            if flags == 0x28:  # RAM_SAVE_FLAG_PAGE | RAM_SAVE_FLAG_CONTINUE
+                end = pos + 8 + ps
+                if end > size or addr + ps > length:
+                    break
+                if sinks:
+                    data = view[pos + 8:end]
+                    for s in sinks:
+                        s.page(block, addr, data)
+                pages += 1
+                pos = end
+            elif flags == 0x22:  # RAM_SAVE_FLAG_ZERO | RAM_SAVE_FLAG_CONTINUE
+                if addr + ps > length:
+                    break
+                if sinks:
+                    fill = view[pos + 8]
+                    for s in sinks:
+                        s.zero(block, addr, fill)
+                zeros += 1
+                pos += 9
+            else:
+                break
+        self._released = release
+        block.pages += pages
+        block.bytes += pages * ps
+        block.zero_pages += zeros
+        self.records += pages + zeros
+        return pos
 
     def _mapped_ram_pages(self, io: Any, block: RamBlock, off: int, label: str) -> None:
         """mapped-ram: page N of the block is at pages_offset + N * page_size when bit N of
@@ -360,6 +446,9 @@ class ChannelFeed:
 
 
 _MAPPED_CHUNK = 1 << 20
+_BE64 = struct.Struct(">Q")
+_RELEASE = 4 << 20
+_IOV_MAX = 1024
 
 
 def _runs(bitmap: bytes, npages: int) -> Iterator[tuple[int, int, bool]]:
@@ -373,6 +462,42 @@ def _runs(bitmap: bytes, npages: int) -> Iterator[tuple[int, int, bool]]:
             start, cur = n, bit
     if cur is not None:
         yield start, npages - start, cur
+
+
+_RUN_CHUNK = 1024  # records looked at at once by _run_length
+_FLAG_TABLES: dict[int, bytes] = {}
+_RECORD_STRUCTS: dict[int, struct.Struct] = {}
+
+
+def _run_length(view: Any, pos: int, stride: int, flags: int, ps: int, length: int) -> int:
+    """How many records from `pos` on (at most _RUN_CHUNK) have exactly `flags` and an
+    address inside the block, when records are `stride` bytes apart: C-level passes over
+    strided byte slices instead of a Python step per record. 0 when fewer than 16."""
+    n = min(_RUN_CHUNK, (len(view) - pos) // stride)
+    if n < 16:
+        return 0
+    span = memoryview(view)[pos:pos + n * stride]
+    try:
+        # the word's low byte holds the flags' low byte (addresses are page aligned)
+        low = bytes(span[7::stride])
+        k = n - len(low.lstrip(bytes([flags])))
+        hi = (ps - 1) >> 8  # flag bits that sit in byte 6 of the word must be clear
+        if k and hi:
+            table = _FLAG_TABLES.get(hi)
+            if table is None:
+                table = _FLAG_TABLES[hi] = bytes(1 if v & hi else 0 for v in range(256))
+            bad = bytes(span[6:k * stride:stride]).translate(table).find(b"\x01")
+            if bad >= 0:
+                k = bad
+        if k:
+            st = _RECORD_STRUCTS.get(stride)
+            if st is None:
+                st = _RECORD_STRUCTS[stride] = struct.Struct(f">Q{stride - 8}x")
+            if max(st.iter_unpack(span[:k * stride]))[0] - flags + ps > length:
+                return 0  # an address outside the block: the record-by-record path says where
+        return k
+    finally:
+        span.release()
 
 
 def xbzrle_decode(old: bytes, delta: bytes) -> bytes:
@@ -457,6 +582,21 @@ def open_inside(outdir: str, rel: str, what: str) -> int:
         raise MigkaitaiError(f"cannot write {path}: {e.strerror}") from None
 
 
+def _set_bits(bits: bytearray, first: int, count: int) -> None:
+    """Set `count` bits of a little-endian bitmap from bit `first` on."""
+    end = first + count
+    while first < end and first & 7:
+        bits[first >> 3] |= 1 << (first & 7)
+        first += 1
+    whole = (end - first) >> 3
+    if whole:
+        bits[first >> 3:(first >> 3) + whole] = b"\xff" * whole
+        first += whole << 3
+    while first < end:
+        bits[first >> 3] |= 1 << (first & 7)
+        first += 1
+
+
 class RamExtractor:
     """Writes each RAM block to `<outdir>/<safe name>` as a sparse file of its length.
 
@@ -501,6 +641,21 @@ class RamExtractor:
         n = addr // self.page_size
         self.written[block.name][n >> 3] |= 1 << (n & 7)
         os.pwrite(self.fds[block.name], data, addr)
+
+    def page_run(self, block: RamBlock, addrs: list[int], datas: list[Any]) -> None:
+        """Pages at `addrs` (ascending or not) with their bodies (memoryviews): written
+        with one pwritev per run of contiguous addresses."""
+        fd = self.fds[block.name]
+        bits = self.written[block.name]
+        ps = self.page_size
+        i, n = 0, len(addrs)
+        while i < n:
+            j = i + 1
+            while j < n and j - i < _IOV_MAX and addrs[j] == addrs[j - 1] + ps:
+                j += 1
+            os.pwritev(fd, datas[i:j], addrs[i])
+            _set_bits(bits, addrs[i] // ps, j - i)
+            i = j
 
     def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None:
         fd = self.fds[block.name]

@@ -149,6 +149,9 @@ class Walker:
                  ram: Any, *, decode_devices: bool = True, yield_pages: bool = False,
                  configured_page_size: bool = False) -> None:
         self.yield_pages = yield_pages
+        # a memory map of the whole file for RamTracker's fast path (None: generated
+        # types only; set by MigrationStream for regular files)
+        self.fast_view: Any = None
         self.block_sinks: list[Any] = []  # receive BlockChunk + data (see migkaitai.disk)
         # Reading from a pipe (migkaitai.pipe): pass 1 has a spooler and collects
         # ram_payloads; pass 2 gets them in ram_done and skips those payloads.

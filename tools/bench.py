@@ -391,7 +391,7 @@ def measure(s: Stream, python: str, cache: Path, repeat: int) -> None:
         for name, argv, cleanup in commands:
             os.sync()  # nothing of the previous command left to write back
             warm(s.path)  # -x and cp write as much as they read: keep the stream cached
-            wall, rss, error = timed(argv, REPO)
+            wall, rss, error = timed(argv, cache)  # -m imports the installed package
             if name == "x" and rep == 0 and not error:
                 verify_extraction(s, xdir)
             if cleanup:
@@ -537,16 +537,23 @@ def report(streams: list[Stream], header: list[str]) -> int:
 
 
 def environment(qemu_version: str, python: str, cache: Path, repeat: int) -> list[str]:
-    rev = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
-                         capture_output=True, text=True, check=False).stdout.strip() or "?"
-    pyver = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
-                           capture_output=True, text=True, check=False).stdout.strip()
+    probe = subprocess.run(
+        [python, "-c", ("import platform, migkaitai; "
+                        "print(platform.python_version()); print(migkaitai.__file__)")],
+        cwd=cache, capture_output=True, text=True, check=False).stdout.split("\n")
+    pyver, module = (probe + ["?", "?"])[:2]
+    if Path(module).parent.parent == REPO:
+        rev = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, check=False).stdout.strip()
+        what = f"commit {rev or '?'}"
+    else:
+        what = f"migkaitai from {Path(module).parent} (not {REPO})"
     try:
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         load = "?"
     return [
-        f"migkaitai bench: commit {rev}, Python {pyver}, {qemu_version or 'no QEMU stream'}",
+        f"migkaitai bench: {what}, Python {pyver}, {qemu_version or 'no QEMU stream'}",
         f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Linux {platform.release()}, "
         f"load {load} before timing; cache {cache}; "
         + ("best of " + str(repeat) if repeat > 1 else "one run") + " per command, warm cache",
@@ -599,6 +606,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     venv_python = REPO / ".venv/bin/python"
     python = args.python or (str(venv_python) if venv_python.exists() else sys.executable)
+    if os.sep in python:  # the commands run in the cache folder
+        python = os.path.abspath(python)
     cache.mkdir(parents=True, exist_ok=True)
     streams: list[Stream] = []
     qemu_version = ""

@@ -191,6 +191,11 @@ def _record_fields(data: bytes, rec: Any, add: Callable[..., None],
         add(off + 3, 2, f"command length (type {rec.head.command.command_type_raw})", True)
         if rec.head.command.command_type_raw == 7:
             add(off + 5, 4, "PACKAGED length", True)
+    if rec.payload_format == "block":  # block migration: be64 sector|flags, name
+        for chunk in rec.special or ():
+            if chunk.device is not None:
+                add(chunk.offset + 8, 1, f"block device name length ({chunk.device})", True)
+                names.append((chunk.offset + 9, data[chunk.offset + 8]))
 
 
 def _page_fields(data: bytes, page: RamPage, seen: Counter[tuple[str, bool]], limit: int,
@@ -474,9 +479,14 @@ def build_argv(mode: str, path: Path, workdir: Path, desc_file: Path | None = No
 
 
 def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
-             desc_file: Path | None = None) -> Outcome:
+             desc_file: Path | None = None, headroom_mb: int | None = None) -> Outcome:
     """Write `data` to `workdir`/case.mig and run main() on it in this process, with an
-    alarm after `timeout` seconds. The current folder is `workdir`/cwd meanwhile."""
+    alarm after `timeout` seconds. The current folder is `workdir`/cwd meanwhile.
+
+    `headroom_mb`: cap the address space at its current size plus this much while the
+    case runs, so that a runaway allocation fails (MemoryError, reported as an internal
+    error) instead of growing the calling process (a test run) without bound.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     path = workdir / "case.mig"
     path.write_bytes(data)
@@ -491,11 +501,16 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
 
     old_handler = signal.signal(signal.SIGALRM, alarm)
     old_dir = os.getcwd()
+    old_as = resource.getrlimit(resource.RLIMIT_AS)
     rc: int | None = None
     exc = None
     t0 = time.monotonic()
     try:
         os.chdir(cwd)
+        if headroom_mb is not None:
+            cap = _address_space() + (headroom_mb << 20)
+            if old_as[0] == resource.RLIM_INFINITY or cap < old_as[0]:
+                resource.setrlimit(resource.RLIMIT_AS, (cap, old_as[1]))
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
             rc = cli_main(argv, stdout=out, stderr=err)
@@ -506,10 +521,20 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
     except SystemExit as e:  # argparse
         exc = f"SystemExit({e.code})"
     finally:
+        resource.setrlimit(resource.RLIMIT_AS, old_as)
         os.chdir(old_dir)
         signal.signal(signal.SIGALRM, old_handler)
     return Outcome(mode, argv, rc, out.getvalue(), err.getvalue(), outdir, workdir,
                    time.monotonic() - t0, _maxrss_mb() - rss0, exc)
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (Linux /proc; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
 
 
 def _maxrss_mb() -> float:
