@@ -14,7 +14,7 @@ VENV_STAMP := $(VENV)/.installed
 NPM_STAMP  := $(KSC_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv npm generate check-generated test run bench clean
+.PHONY: help venv npm generate check-generated test run bench fuzz clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -45,7 +45,7 @@ check-generated: $(NPM_STAMP) ## Fail if generated/ differs from a fresh compile
 	fi
 
 test: $(VENV_STAMP) $(NPM_STAMP) check-generated ## Install, check generated/, run pytest
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 run: $(VENV_STAMP) ## Decode SAMPLE=stream.mig[.xz] with the CLI (ARGS=... passed on)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && stream='$(SAMPLE)' && \
@@ -58,6 +58,10 @@ run: $(VENV_STAMP) ## Decode SAMPLE=stream.mig[.xz] with the CLI (ARGS=... passe
 
 bench: venv ## Time the CLI on big QEMU streams vs cat/cp (BENCH_SIZES="1 2 8", BENCH_DIR=...)
 	$(PY) tools/bench.py $(if $(BENCH_SIZES),--sizes "$(BENCH_SIZES)") $(if $(BENCH_DIR),--dir "$(BENCH_DIR)")
+
+fuzz: venv ## Mutation-fuzz the CLI on corpus streams (FUZZ_CASES=10000, FUZZ_SEED, FUZZ_JOBS=2, FUZZ_OUT=...)
+	$(PY) tools/fuzz.py --cases $(or $(FUZZ_CASES),10000) --seed $(or $(FUZZ_SEED),1) \
+		--jobs $(or $(FUZZ_JOBS),2) --out "$(or $(FUZZ_OUT),$${TMPDIR:-/tmp}/migkaitai-fuzz)"
 
 clean: ## Remove .venv, node_modules and caches (keeps generated/)
 	rm -rf $(VENV) $(KSC_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info

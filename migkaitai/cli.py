@@ -199,23 +199,31 @@ def _finish(err: TextIO, quiet: bool, *notes: str | None) -> None:
             err.write(f"migkaitai: note: {n}\n")
 
 
+def _build_state(walker: Walker, m: MigrationStream
+                 ) -> tuple[dict, list[str], MigkaitaiError | None]:
+    """Walk the stream into analyze-migration.py's state dict; a fault ends the walk and
+    is returned (and noted in the dict's "error" entry) with what was decoded before."""
+    builder = StateBuilder(walker.ram, m.io)
+    failure: MigkaitaiError | None = None
+    try:
+        for rec in walker.records():
+            builder.add(rec)
+    except MigkaitaiError as e:
+        failure = e
+    state = builder.result()
+    if failure is not None:
+        state["error"] = str(failure)
+    return state, builder.ram_keys, failure
+
+
 def _state(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
            quiet: bool, memory: bool) -> int:
     with tempfile.TemporaryDirectory(prefix="migkaitai-") as tmp:
         dump = (m.pass1_dump or RamMemoryDump(tmp, m.page_size)) if memory else None
         walker = m.walker(RamTracker(m.page_size, [dump] if dump else []))
-        builder = StateBuilder(walker.ram, m.io)
-        failure: MigkaitaiError | None = None
+        state, keys, failure = _build_state(walker, m)
         try:
-            for rec in walker.records():
-                builder.add(rec)
-        except MigkaitaiError as e:
-            failure = e
-        state = builder.result()
-        if failure is not None:
-            state["error"] = str(failure)
-        try:
-            write_state(state, out, builder.ram_keys, dump)
+            write_state(state, out, keys, dump)
         finally:
             if dump:
                 dump.close()
@@ -270,21 +278,13 @@ def _extract(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Tex
         out.write("desc.json\n")
     extractor = RamExtractor(outdir, m.page_size, on_file=lambda rel: out.write(rel + "\n"))
     walker = m.walker(RamTracker(m.page_size, [extractor]))
-    builder = StateBuilder(walker.ram, m.io)
     disks = DiskExtractor(outdir, on_file=lambda rel: out.write(rel + "\n"))
     walker.block_sinks.append(disks)
-    failure: MigkaitaiError | None = None
     try:
-        for rec in walker.records():
-            builder.add(rec)
-    except MigkaitaiError as e:
-        failure = e
+        state, _, failure = _build_state(walker, m)
     finally:
         extractor.close()
         disks.close()
-    state = builder.result()
-    if failure is not None:
-        state["error"] = str(failure)
     buf = io.StringIO()
     dump_json(state, buf)
     with open(os.path.join(outdir, "state.json"), "w", encoding="utf-8") as f:

@@ -582,19 +582,45 @@ def open_inside(outdir: str, rel: str, what: str) -> int:
         raise MigkaitaiError(f"cannot write {path}: {e.strerror}") from None
 
 
-def _set_bits(bits: bytearray, first: int, count: int) -> None:
-    """Set `count` bits of a little-endian bitmap from bit `first` on."""
-    end = first + count
-    while first < end and first & 7:
-        bits[first >> 3] |= 1 << (first & 7)
-        first += 1
-    whole = (end - first) >> 3
-    if whole:
-        bits[first >> 3:(first >> 3) + whole] = b"\xff" * whole
-        first += whole << 3
-    while first < end:
-        bits[first >> 3] |= 1 << (first & 7)
-        first += 1
+class PageBits:
+    """One bit per page of a block, allocated in 4 KiB pieces as pages are touched: a
+    block that claims a huge length costs nothing until pages of it arrive."""
+
+    _PIECE = 1 << 15  # bits per piece
+
+    def __init__(self) -> None:
+        self.pieces: dict[int, bytearray] = {}
+
+    def get(self, n: int) -> bool:
+        piece = self.pieces.get(n >> 15)
+        return piece is not None and bool(piece[(n & 0x7FFF) >> 3] & (1 << (n & 7)))
+
+    def set(self, n: int, value: bool = True) -> None:
+        piece = self.pieces.get(n >> 15)
+        if piece is None:
+            if not value:
+                return
+            piece = self.pieces[n >> 15] = bytearray(self._PIECE >> 3)
+        i = (n & 0x7FFF) >> 3
+        if value:
+            piece[i] |= 1 << (n & 7)
+        else:
+            piece[i] &= ~(1 << (n & 7)) & 0xFF
+
+    def set_range(self, first: int, count: int) -> None:
+        end = first + count
+        while first < end:
+            if first & 7 or end - first < 8:
+                self.set(first)
+                first += 1
+                continue
+            piece = self.pieces.get(first >> 15)
+            if piece is None:
+                piece = self.pieces[first >> 15] = bytearray(self._PIECE >> 3)
+            lo = (first & 0x7FFF) >> 3
+            whole = min((end - first) >> 3, len(piece) - lo)
+            piece[lo:lo + whole] = b"\xff" * whole
+            first += whole << 3
 
 
 class RamExtractor:
@@ -610,7 +636,7 @@ class RamExtractor:
         self.page_size = page_size
         self.on_file = on_file
         self.fds: dict[str, int] = {}
-        self.written: dict[str, bytearray] = {}  # bit per page: holds data
+        self.written: dict[str, PageBits] = {}  # bit per page: holds data
         self.paths: dict[str, str] = {}
 
     def block(self, block: RamBlock) -> None:
@@ -619,9 +645,14 @@ class RamExtractor:
         old = self.fds.pop(block.name, None)
         if old is not None:
             os.close(old)
-        os.ftruncate(fd, block.length)
         self.fds[block.name] = fd
-        self.written[block.name] = bytearray(block.length // self.page_size // 8 + 1)
+        try:
+            os.ftruncate(fd, block.length)
+        except OSError as e:
+            raise FormatError(f"RAM block '{block.name}' claims 0x{block.length:x} bytes, "
+                              f"more than a file can hold here ({e.strerror})",
+                              offset=block.offset) from None
+        self.written[block.name] = PageBits()
         self.paths[block.name] = rel
         if self.on_file:
             self.on_file(rel)
@@ -629,17 +660,13 @@ class RamExtractor:
     def zero(self, block: RamBlock, addr: int, fill: int) -> None:
         n = addr // self.page_size
         bits = self.written[block.name]
-        if fill == 0 and not bits[n >> 3] & (1 << (n & 7)):
+        if fill == 0 and not bits.get(n):
             return  # still a hole
-        if fill:
-            bits[n >> 3] |= 1 << (n & 7)
-        else:
-            bits[n >> 3] &= ~(1 << (n & 7))
+        bits.set(n, bool(fill))
         os.pwrite(self.fds[block.name], bytes([fill]) * self.page_size, addr)
 
     def page(self, block: RamBlock, addr: int, data: bytes) -> None:
-        n = addr // self.page_size
-        self.written[block.name][n >> 3] |= 1 << (n & 7)
+        self.written[block.name].set(addr // self.page_size)
         os.pwrite(self.fds[block.name], data, addr)
 
     def page_run(self, block: RamBlock, addrs: list[int], datas: list[Any]) -> None:
@@ -654,7 +681,7 @@ class RamExtractor:
             while j < n and j - i < _IOV_MAX and addrs[j] == addrs[j - 1] + ps:
                 j += 1
             os.pwritev(fd, datas[i:j], addrs[i])
-            _set_bits(bits, addrs[i] // ps, j - i)
+            bits.set_range(addrs[i] // ps, j - i)
             i = j
 
     def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None:
@@ -677,7 +704,7 @@ class RamMemoryDump:
     "<block> (0x<addr:016x>)", in order of each page's first record, with its final
     content: space-separated hex, or "Filled with 0x00" when its last record was a zero
     page. Pages go to sparse files in a temporary folder (a RamExtractor) and the order
-    to a spool file, so memory stays small: two bits per guest page.
+    to a spool file, so memory stays small: two bits per guest page sent.
     """
 
     def __init__(self, tmpdir: str, page_size: int) -> None:
@@ -686,27 +713,24 @@ class RamMemoryDump:
         self.order = open(os.path.join(tmpdir, ".order"), "w+b")  # noqa: SIM115
         self.names: list[str] = []
         self.index: dict[str, int] = {}
-        self.seen: dict[str, bytearray] = {}
-        self.zero_last: dict[str, bytearray] = {}
+        self.seen: dict[str, PageBits] = {}
+        self.zero_last: dict[str, PageBits] = {}
 
     def block(self, block: RamBlock) -> None:
         self.extractor.block(block)
         if block.name not in self.index:
             self.index[block.name] = len(self.names)
             self.names.append(block.name)
-        pages = (block.length + self.page_size - 1) // self.page_size
-        self.seen[block.name] = bytearray((pages + 7) // 8)
-        self.zero_last[block.name] = bytearray((pages + 7) // 8)
+        self.seen[block.name] = PageBits()
+        self.zero_last[block.name] = PageBits()
 
     def _mark(self, block: RamBlock, addr: int, zero: bool) -> None:
         n = addr // self.page_size
-        byte, bit = n >> 3, 1 << (n & 7)
         seen = self.seen[block.name]
-        if not seen[byte] & bit:
-            seen[byte] |= bit
+        if not seen.get(n):
+            seen.set(n)
             self.order.write(self.index[block.name].to_bytes(4, "big") + n.to_bytes(8, "big"))
-        z = self.zero_last[block.name]
-        z[byte] = (z[byte] | bit) if zero else (z[byte] & ~bit)
+        self.zero_last[block.name].set(n, zero)
 
     def zero(self, block: RamBlock, addr: int, fill: int) -> None:
         self.extractor.zero(block, addr, fill)
@@ -733,7 +757,7 @@ class RamMemoryDump:
                 name = self.names[int.from_bytes(chunk[i:i + 4], "big")]
                 n = int.from_bytes(chunk[i + 4:i + 12], "big")
                 key = f"{name} (0x{n * ps:016x})"
-                if self.zero_last[name][n >> 3] & (1 << (n & 7)):
+                if self.zero_last[name].get(n):
                     yield key, "Filled with 0x00"
                 else:
                     data = os.pread(self.extractor.fds[name], ps, n * ps)

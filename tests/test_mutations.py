@@ -75,13 +75,6 @@ def _split_by_a_name(o: fuzz.Outcome, problem: str) -> bool:
         o.stderr.startswith(fuzz.NOTE_PREFIX)
 
 
-def _bitmaps_by_claimed_length(o: fuzz.Outcome, problem: str) -> bool:
-    """-x/-m allocate by the RAM block length the stream claims (and ftruncate to it)."""
-    return o.mode in ("extract", "memory") and (
-        problem.startswith("peak RSS grew") or "internal error: MemoryError" in problem
-        or "internal error: OSError: [Errno 27] File too large" in problem)
-
-
 def _bad_devices_list(o: fuzz.Outcome, problem: str) -> bool:
     """A description whose 'devices' list is malformed stops everything up front."""
     return bool(re.match(r"migkaitai: error: (devices\[\d+\] |description has no 'devices')",
@@ -94,7 +87,7 @@ def _bad_devices_list(o: fuzz.Outcome, problem: str) -> bool:
 # Problems of bugs reported to the lead, each pinned by a strict xfail test below; they
 # are let through here so that the rest of the contract is still checked on the same
 # cases. Remove an entry when its xfail starts to pass.
-KNOWN_BUGS = [_split_by_a_name, _bad_devices_list, _bitmaps_by_claimed_length]
+KNOWN_BUGS = [_split_by_a_name, _bad_devices_list]
 
 
 def run(data: bytes, mode: str, workdir: Path, **kw) -> fuzz.Outcome:
@@ -123,17 +116,19 @@ def mode_for(i: int, modes: tuple[str, ...] = ("state", "tree", "records", "extr
 @pytest.mark.parametrize("name", [TRICORE, AVR, NODEFAULTS])
 @pytest.mark.parametrize("mode", ["state", "tree", "records", "extract"])
 def test_truncated_at_every_record_boundary(name, mode, tmp_path):
-    """Cut at, just before and just after every record boundary the API reports."""
+    """Cut at every record boundary the API reports (in the small streams also one byte
+    before and after it)."""
     data = stream(name)
     end = eof_end(name)
-    cuts = sorted({c for off, stop, *_ in records(name) for c in (off - 1, off, off + 1, stop)
-                   if 0 <= c <= len(data)} | {0, 1, 4, 7, 8})
+    around = (0,) if name == NODEFAULTS else (-1, 0, 1)
+    edges = {e for off, stop, *_ in records(name) for e in (off, stop)}
+    cuts = sorted({e + d for e in edges for d in around if 0 <= e + d <= len(data)}
+                  | {0, 1, 4, 7, 8})
     for cut in cuts:
         o = run(data[:cut], mode, tmp_path / f"{mode}-{cut}")
         if cut < 4:
             assert error_of(o).startswith("expected the QEVM magic (51 45 56 4d), found ")
-        elif cut < end:
-            # QEMU's loader stops there too (qemu_file_get_error: -EIO), no EOF record
+        elif cut < end:  # no EOF record: not decodable
             assert error_of(o).startswith(f"stream ends at 0x{cut:x} "), hex(cut)
         else:
             # the records are whole; only (part of) the description is missing
@@ -193,7 +188,7 @@ def test_truncated_stream_keeps_what_was_decoded(tmp_path):
 # Bit flips, inserted and deleted bytes, duplicated and dropped records
 
 
-@pytest.mark.parametrize("name,count", [(TRICORE, 150), (AVR, 150), (NODEFAULTS, 50),
+@pytest.mark.parametrize("name,count", [(TRICORE, 150), (AVR, 150), (NODEFAULTS, 30),
                                         (NO_VMDESC, 25), (NO_FOOTER, 25)])
 def test_bit_flips(name, count, tmp_path):
     rng = random.Random(f"flip:{name}")
@@ -204,7 +199,7 @@ def test_bit_flips(name, count, tmp_path):
             tmp_path / str(i))
 
 
-@pytest.mark.parametrize("name,count", [(TRICORE, 100), (AVR, 100), (NODEFAULTS, 40)])
+@pytest.mark.parametrize("name,count", [(TRICORE, 100), (AVR, 100), (NODEFAULTS, 25)])
 def test_inserted_deleted_and_moved_bytes(name, count, tmp_path):
     rng = random.Random(f"insdel:{name}")
     m = fuzz.Mutator(rng)
@@ -234,8 +229,11 @@ def test_every_length_field_forced(name, tmp_path):
             i += 1
 
 
-# (stream, bytes kept or None, field name prefix): one field of each kind that the two
-# small streams lack, in the stream where QEMU writes it.
+# (stream, bytes kept or None, field name prefix): x86 names and RAM records, and the
+# fields the two small streams lack (commands, PACKAGED, capabilities, COMPRESS_PAGE,
+# XBZRLE, block migration), in a stream QEMU wrote them in. Cropped streams end early
+# (XBZRLE pages start 1.6 MB into a 6 MB stream): the cut is reported unless the
+# damaged field is.
 LENGTHS_ELSEWHERE = [
     (NODEFAULTS, None, "configuration name length"),
     (NODEFAULTS, None, "section name length (cpu (5))"),
@@ -356,7 +354,9 @@ def test_err_truncated_half(tmp_path):
                         "0xe0db3 (section ram (3))\n")
     assert list(json.loads(o.stdout)) == ["ram (3)", "error"]
     o = run(data, "tree", tmp_path / "t")
-    assert "  pc.ram  " in o.stdout or "pc.ram " in o.stdout  # RAM summary still printed
+    lines = o.stdout.splitlines()
+    assert "RAM blocks:" in lines  # the summary of what was read is still printed
+    assert any(ln.startswith("  pc.ram ") for ln in lines)
 
 
 def test_err_truncated_in_device_state(tmp_path):
@@ -403,7 +403,7 @@ def test_err_bitflip_json(tmp_path):
 def test_damaged_description_is_named_with_its_offset(tmp_path):
     o = fuzz.run_case(stream("x86/err-bitflip-json"), "desc", tmp_path, timeout=CASE_SECONDS)
     assert fuzz.contract_problems(o, allow_no_offset=()) == []
-    assert "0x5db9e" in o.stderr  # the 0x06 marker after the EOF record
+    assert "0x5db8e" in o.stderr  # the 0x06 marker after the EOF record
 
 
 @pytest.mark.xfail(strict=True, reason="names from the stream go into the error line "
@@ -465,9 +465,6 @@ def _subprocess(args: list[str], tmp_path: Path, timeout: float = 60
     return o, (after / 1024 if after > before else 0.0)
 
 
-@pytest.mark.xfail(strict=True, reason="-x/-m size per-page bitmaps (and the sparse file) by "
-                   "the block length the stream claims: 15 KB of input, 1 TiB claimed, "
-                   "512 MB of RAM")
 @pytest.mark.parametrize("flag", ["-x", "-m"])
 def test_claimed_ram_block_length_does_not_cost_memory(flag, tmp_path):
     mig = tmp_path / "big.mig"
@@ -478,8 +475,6 @@ def test_claimed_ram_block_length_does_not_cost_memory(flag, tmp_path):
     assert rss_mb < 200
 
 
-@pytest.mark.xfail(strict=True, reason="-x: a RAM block longer than the file system allows "
-                   "ends in 'internal error: OSError: [Errno 27] File too large'")
 def test_claimed_ram_block_length_beyond_the_file_system(tmp_path):
     mig = tmp_path / "big.mig"
     mig.write_bytes(_ram_block_claiming(TRICORE, "PF0", 1 << 62))

@@ -43,6 +43,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -499,7 +500,9 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
     def alarm(signum: int, frame: Any) -> None:
         raise CaseTimeout(f"case ran longer than {timeout} s")
 
-    old_handler = signal.signal(signal.SIGALRM, alarm)
+    # signals can only be handled in the main thread (pytest-xdist runs tests there too)
+    timed = threading.current_thread() is threading.main_thread()
+    old_handler = signal.signal(signal.SIGALRM, alarm) if timed else None
     old_dir = os.getcwd()
     old_as = resource.getrlimit(resource.RLIMIT_AS)
     rc: int | None = None
@@ -511,11 +514,13 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
             cap = _address_space() + (headroom_mb << 20)
             if old_as[0] == resource.RLIM_INFINITY or cap < old_as[0]:
                 resource.setrlimit(resource.RLIMIT_AS, (cap, old_as[1]))
-        signal.setitimer(signal.ITIMER_REAL, timeout)
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
             rc = cli_main(argv, stdout=out, stderr=err)
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
     except CaseTimeout as e:
         exc = f"hang: {e}"
     except SystemExit as e:  # argparse
@@ -523,7 +528,8 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
     finally:
         resource.setrlimit(resource.RLIMIT_AS, old_as)
         os.chdir(old_dir)
-        signal.signal(signal.SIGALRM, old_handler)
+        if timed:
+            signal.signal(signal.SIGALRM, old_handler)
     return Outcome(mode, argv, rc, out.getvalue(), err.getvalue(), outdir, workdir,
                    time.monotonic() - t0, _maxrss_mb() - rss0, exc)
 
