@@ -23,11 +23,12 @@ from typing import Any
 
 from kaitaistruct import KaitaiStream
 
-from migkaitai.description import Description, find_description, load_description_file
-from migkaitai.errors import FormatError, MigkaitaiError, UsageError
+from migkaitai.description import (Description, diagnose_trailer, find_description,
+                                   load_description_file)
+from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, UsageError
 from migkaitai.ram import ChannelFeed, RamBlock, RamPage, RamTracker
 from migkaitai.stream import Record, Section, Walker, config_page_size
-from migkaitai.vmsd import Node
+from migkaitai.vmsd import Node, devices_by_key
 
 __all__ = ["open", "MigrationStream", "Snapshot", "Device", "find_stream_start"]
 
@@ -130,6 +131,15 @@ class MigrationStream:
         self.embedded: Description | None = find_description(self.file, self.size, offset)
         self.description: Description | None = (
             load_description_file(description) if description else self.embedded)
+        # a description whose devices list is malformed is not used (devices stay raw)
+        self.description_error: DescriptionError | None = None
+        if self.description is not None:
+            try:
+                devices_by_key(self.description.doc)
+            except DescriptionError as e:
+                if e.offset is None:
+                    e.offset = self.description.offset
+                self.description_error = e
         self.page_size = self._page_size()
         self.pass1: Walker | None = None  # set when reading a pipe (migkaitai.pipe)
         self._map: mmap.mmap | None = None
@@ -169,7 +179,7 @@ class MigrationStream:
                yield_pages: bool = False, fast: bool = True) -> Walker:
         """A Walker over this stream (see migkaitai.stream). `fast=False` reads every RAM
         record with the generated type (the fast path is for runs of CONTINUE pages)."""
-        doc = self.description.doc if self.description else None
+        doc = self.description.doc if self.description and not self.description_error else None
         if self.pass1 is not None:  # a pipe's pass 2: RAM was decoded in pass 1
             ram = self.pass1.ram
         ram = ram or RamTracker(self.page_size)
@@ -185,6 +195,15 @@ class MigrationStream:
             w.ram_done = self.pass1.ram_payloads
             w.pass1_error = self.pass1.pass1_error
         return w
+
+    def trailer_problem(self, walker: Walker) -> DescriptionError | None:
+        """After a walk: what is wrong with the description, if something is - it lists
+        malformed devices, or a VMDESCRIPTION follows the EOF record but is damaged."""
+        if self.description_error is not None:
+            return self.description_error
+        if self.embedded is None and walker.eof_end is not None:
+            return diagnose_trailer(self.file, self.size, walker.eof_end)
+        return None
 
     def pages(self, block: str | None = None) -> Iterator[RamPage]:
         """Yield the RAM page records in stream order (of one block if named). Each page's

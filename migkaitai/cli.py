@@ -22,7 +22,8 @@ from migkaitai.pipe import spool_stream
 from migkaitai.stream import Walker
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
 from migkaitai.ram import ChannelFeed, RamExtractor, RamMemoryDump, RamTracker
-from migkaitai.render import StateBuilder, TreePrinter, dump_json, record_json, write_state
+from migkaitai.render import (StateBuilder, TreePrinter, dump_json, one_line, record_json,
+                              write_state)
 
 EXIT_OK = 0
 EXIT_BROKEN = 1  # the input is broken (or could not be decoded)
@@ -85,13 +86,13 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
     except MigkaitaiError as e:
         if args.traceback:
             traceback.print_exc(file=err)
-        err.write(f"migkaitai: error: {e}\n")
+        err.write(f"migkaitai: error: {one_line(str(e))}\n")
         return EXIT_USAGE if isinstance(e, UsageError) else EXIT_BROKEN
     except Exception as e:  # a bug of ours: say so in one line unless asked for more
         if args.traceback:
             traceback.print_exc(file=err)
         else:
-            err.write(f"migkaitai: internal error: {type(e).__name__}: {e} "
+            err.write(f"migkaitai: internal error: {type(e).__name__}: {one_line(str(e))} "
                       f"(run with --traceback for details)\n")
         return EXIT_BROKEN
 
@@ -170,9 +171,14 @@ def _dispatch(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Te
     note = _description_note(m, args)
     if args.dump == "desc" and not args.extract:
         if m.description is None:
-            raise FormatError("the stream has no JSON description (VMDESCRIPTION after "
-                              "the EOF record)")
+            walker = m.walker(decode_devices=False)
+            for _ in walker.records():
+                pass
+            raise m.trailer_problem(walker) or FormatError(
+                "the stream has no JSON description (VMDESCRIPTION after the EOF record)")
         dump_json(m.description.doc, out)
+        if m.description_error is not None:
+            raise m.description_error
         return EXIT_OK
     if args.extract:
         return _extract(m, args, out, err, note)
@@ -196,7 +202,7 @@ def _finish(err: TextIO, quiet: bool, *notes: str | None) -> None:
         return
     for n in notes:
         if n:
-            err.write(f"migkaitai: note: {n}\n")
+            err.write(f"migkaitai: note: {one_line(n)}\n")
 
 
 def _build_state(walker: Walker, m: MigrationStream
@@ -208,6 +214,7 @@ def _build_state(walker: Walker, m: MigrationStream
     try:
         for rec in walker.records():
             builder.add(rec)
+        failure = m.trailer_problem(walker)
     except MigkaitaiError as e:
         failure = e
     state = builder.result()
@@ -243,6 +250,9 @@ def _tree(m: MigrationStream, out: TextIO, err: TextIO, note: str | None, quiet:
     finally:
         printer.ram_summary(walker.ram)
         out.flush()
+    problem = m.trailer_problem(walker)
+    if problem is not None:
+        raise problem
     _finish(err, quiet, note, *walker.notes)
     return EXIT_OK
 
@@ -257,6 +267,9 @@ def _records(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
         for rec in walker.records():
             out.write(("\n" if first else ",\n") + "    " + json.dumps(record_json(rec)))
             first = False
+        problem = m.trailer_problem(walker)
+        if problem is not None:
+            raise problem
     except MigkaitaiError as e:
         out.write(("\n" if first else ",\n") + "    " + json.dumps({"error": str(e)}) + "\n]\n")
         raise

@@ -26,7 +26,8 @@ from kaitaistruct import KaitaiStream
 from migkaitai.errors import DescriptionError
 from migkaitai_ksy.qemu_migration import QemuMigration
 
-__all__ = ["Description", "find_description", "load_description_file", "parse_description"]
+__all__ = ["Description", "diagnose_trailer", "find_description", "load_description_file",
+           "parse_description"]
 
 _CHUNK = 1 << 20
 # How far back from the end of the file the marker is looked for. Descriptions of
@@ -64,14 +65,12 @@ class Description:
         return ps if isinstance(ps, int) and ps > 0 else None
 
 
-def parse_description(text: str, where: str = "description") -> Any:
-    """Parse description JSON, keeping duplicate keys (qtailq/qlist/gtree repeat them)."""
+def parse_description(text: str | bytes, offset: int | None = None) -> Any:
+    """Parse description JSON, keeping duplicate keys (qtailq/qlist/gtree repeat them).
+    Raises DescriptionError naming the offset of the fault (`offset`: of the text)."""
     from migkaitai.vmsd import load_description_json  # one JSON loader for the package
 
-    try:
-        return load_description_json(text)
-    except ValueError as e:
-        raise DescriptionError(f"{where} is not valid JSON ({e})") from None
+    return load_description_json(text, offset=offset)
 
 
 def _candidate(f: BinaryIO, size: int, p: int) -> Description | None:
@@ -126,14 +125,47 @@ def find_description(f: BinaryIO, size: int, start: int = 0) -> Description | No
     return None
 
 
+def diagnose_trailer(f: BinaryIO, size: int, offset: int) -> DescriptionError | None:
+    """What is wrong with the VMDESCRIPTION record at `offset` (just after the EOF record)
+    that find_description did not take: None if there is no 0x06 byte there at all."""
+    f.seek(offset)
+    head = f.read(5)
+    if not head or head[0] != 6:
+        return None
+    if len(head) < 5:
+        return DescriptionError(f"stream ends at 0x{size:x} inside the VMDESCRIPTION length",
+                                offset=offset)
+    length = int.from_bytes(head[1:5], "big")
+    if offset + 5 + length > size:
+        return DescriptionError(
+            f"VMDESCRIPTION of 0x{length:x} bytes runs past the end of the file "
+            f"(0x{size - offset - 5:x} bytes follow)", offset=offset)
+    f.seek(offset + 5)
+    first = f.read(1)
+    if first != b"{":
+        return DescriptionError(f"damaged VMDESCRIPTION: expected '{{' at 0x{offset + 5:x}, "
+                                f"found 0x{first[0]:02x}", offset=offset)
+    f.seek(offset + 5)
+    text = f.read(length)  # bounded by the file (checked above)
+    try:
+        parse_description(text, offset + 5)
+    except DescriptionError as e:
+        return DescriptionError(f"damaged VMDESCRIPTION: {e.message}", offset=e.offset)
+    return DescriptionError("VMDESCRIPTION is not a description (no 'devices' list)",
+                            offset=offset)
+
+
 def load_description_file(path: str) -> Description:
     """Load a description given by the user (`--desc`): a desc.json from `-x` or `-d desc`."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, "rb") as fh:
             text = fh.read()
     except OSError as e:
         raise DescriptionError(f"cannot read description file {path}: {e.strerror}") from None
-    doc = parse_description(text, f"description file {path}")
+    try:
+        doc = parse_description(text, 0)
+    except DescriptionError as e:
+        raise DescriptionError(f"description file {path}: {e.message}", offset=e.offset) from None
     if not hasattr(doc, "get") or "devices" not in doc:
         raise DescriptionError(f"description file {path} has no 'devices' list")
-    return Description(None, len(text.encode()), text, doc)
+    return Description(None, len(text), text.decode("utf-8"), doc)

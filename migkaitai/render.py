@@ -13,7 +13,13 @@ from migkaitai import vmsd
 from migkaitai.ram import RamTracker
 from migkaitai.stream import Record
 
-__all__ = ["StateBuilder", "TreePrinter", "dump_json", "special_summary"]
+__all__ = ["StateBuilder", "TreePrinter", "dump_json", "one_line", "special_summary"]
+
+
+def one_line(text: str) -> str:
+    """`text` with newlines and other control characters (from names in the stream)
+    escaped, so that a line stays one line and cannot drive the terminal."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def dump_json(obj: Any, out: TextIO) -> None:
@@ -153,7 +159,7 @@ class TreePrinter:
         self.io = io
 
     def w(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(one_line(text) + "\n")
 
     def header(self, start: int, path: str, size: int, desc: Any) -> None:
         self.w(f"{path}: QEMU migration stream, {size} bytes")

@@ -160,6 +160,7 @@ class Walker:
         self.ram_done: dict[int, Any] = {}
         self.pass1_error: tuple[int, MigkaitaiError] | None = None
         self.current_offset = 0
+        self.eof_end: int | None = None  # where the EOF record ends (a trailer may follow)
         # pass 1 has no description yet: the page size comes from the configuration
         self.configured_page_size = configured_page_size
         self.io = io
@@ -245,6 +246,8 @@ class Walker:
             rec = Record(offset=off, kind=kind, head=head, depth=depth)
             if t == RT.eof.value:
                 rec.end = io.pos()
+                if depth == 0:
+                    self.eof_end = rec.end
                 yield rec
                 return
             if head.is_section:
