@@ -107,10 +107,12 @@ class RamTracker:
             return (f"the stream's RAM went over multifd channels ({self.multifd_flushes} "
                     f"MULTIFD_FLUSH records) that were not given: RAM pages with data are "
                     f"missing (give each channel with --channel FILE)")
-        if self.blocks and not any(b.pages for b in self.blocks.values()) and \
-                not any(b.mapped_ram for b in self.blocks.values()):
-            return ("no RAM block got a page with data in this stream; if it was a multifd "
-                    "migration, the pages are in the channel captures (--channel FILE)")
+        blocks = self.blocks.values()
+        unsent = sum(b.length // self.page_size - b.pages - b.zero_pages for b in blocks)
+        if blocks and unsent > 0 and not any(b.pages or b.mapped_ram for b in blocks):
+            return (f"no RAM block got a page with data in this stream and {unsent} pages were "
+                    f"not sent at all; if it was a multifd migration, they are in the channel "
+                    f"captures (--channel FILE)")
         return None
 
     def counts(self) -> tuple[int, int, int]:
