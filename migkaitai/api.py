@@ -69,10 +69,16 @@ class Device:
             if part.endswith("]") and "[" in part:
                 name, _, rest = part.rpartition("[")
                 idx = int(rest[:-1])
-            matches = [c for c in node.children if c.name == name]
-            if idx >= len(matches):
+            for c in node.children:
+                if c.name != name:
+                    continue
+                n = len(c.value) if c.kind == "array" else 1
+                if idx < n:
+                    node = c.element(idx) if c.kind == "array" else c
+                    break
+                idx -= n
+            else:
                 raise KeyError(f"no field {path!r} in {self.section.label}")
-            node = matches[idx]
         return node
 
 

@@ -6,7 +6,7 @@ offsets; this module only presents them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from migkaitai import vmsd
@@ -67,6 +67,43 @@ def special_summary(rec: Record) -> Any:
     return None
 
 
+_leaf = json.JSONEncoder(ensure_ascii=True).encode  # C-accelerated for str/int/bool
+
+
+def _indented(value: Any, level: int) -> Iterator[str]:
+    """Pieces of `json.dumps(value, indent=4)` as if nested `level` deep - the same text,
+    but leaves go through the C encoder (json's indenting encoder is pure Python)."""
+    if isinstance(value, dict):
+        if not value:
+            yield "{}"
+            return
+        pad = "\n" + "    " * (level + 1)
+        yield "{"
+        first = True
+        for k, v in value.items():
+            yield (pad if first else "," + pad) + _leaf(k) + ": "
+            first = False
+            yield from _indented(v, level + 1)
+        yield "\n" + "    " * level + "}"
+    elif isinstance(value, list):
+        if not value:
+            yield "[]"
+            return
+        pad = "\n" + "    " * (level + 1)
+        if all(not isinstance(v, (dict, list)) for v in value):
+            yield "[" + pad + ("," + pad).join(map(_leaf, value)) + "\n" + "    " * level + "]"
+            return
+        yield "["
+        first = True
+        for v in value:
+            yield pad if first else "," + pad
+            first = False
+            yield from _indented(v, level + 1)
+        yield "\n" + "    " * level + "]"
+    else:
+        yield _leaf(value)
+
+
 def write_state(state: dict[str, Any], out: TextIO, ram_keys: list[str],
                 memory: Any = None) -> None:
     """Write `-d state` JSON section by section (indent 4, like analyze-migration.py).
@@ -75,8 +112,7 @@ def write_state(state: dict[str, Any], out: TextIO, ram_keys: list[str],
     streamed entry by entry after its "section sizes", as analyze-migration.py -m prints.
     """
     def indented(value: Any, level: int) -> str:
-        text = json.dumps(value, indent=4, separators=(",", ": "))
-        return text.replace("\n", "\n" + " " * (4 * level))
+        return "".join(_indented(value, level))
 
     if not state:
         out.write("{}\n")

@@ -215,8 +215,19 @@ class Node:
 
     @property
     def label(self) -> str:
-        """``name`` with ``[index]`` for array elements."""
+        """``name`` with ``[index]`` for array elements (``[first..last]`` for a compact
+        array)."""
+        if self.kind == "array":
+            return f"{self.name}[{self.index}..{(self.index or 0) + len(self.value) - 1}]"
         return self.name if self.index is None else f"{self.name}[{self.index}]"
+
+    def element(self, i: int) -> Node:
+        """Element `i` (counted from this node's first) of a compact integer/bool array."""
+        size = self.size // len(self.value)
+        kind = "bool" if self.type == "bool" else "int"
+        return Node(self.name, self.type, kind, self.offset + i * size, size, self.value[i],
+                    index=(self.index or 0) + i,
+                    raw=self.raw[i * size:(i + 1) * size] if self.raw is not None else None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -257,6 +268,10 @@ INT_TYPES: dict[str, tuple[int, bool]] = {
 
 # Fixed-width leaf types read in one go when they form a compressed array:
 # type -> (width, kind, signed).
+# Integer/bool arrays at least this long are one Node of kind "array" (see Node.element).
+COMPACT_ARRAY = 256
+_STRUCT_CODES = {1: "B", 2: "H", 4: "I", 8: "Q"}
+
 _BULK_LEAVES: dict[str, tuple[int, str, bool]] = {
     **{name: (width, "int", signed) for name, (width, signed) in INT_TYPES.items()},
     "bool": (1, "bool", False),
@@ -388,8 +403,9 @@ class _Decoder:
         first = firsts.get(name)
         if first is not None and first.index is None:
             first.index = 0
+        start = len(out)
         if count > 1 and self.bulk(name, typ, size, count, out, counts):
-            firsts.setdefault(name, out[-count])
+            firsts.setdefault(name, out[start])
             return
         decoder = TYPE_DECODERS.get(typ, _decode_opaque)
         for i in range(count):
@@ -414,6 +430,18 @@ class _Decoder:
         data = self.read(count * size, f"array of {typ} '{name}'")
         ordinal = counts.get(name, 0)
         counts[name] = ordinal + count
+        if count >= COMPACT_ARRAY:
+            # one node for the whole array (a 262144-entry IOMMU table would otherwise
+            # be as many objects); Node.element(i) gives an element on demand
+            values: list[Any] = list(_struct.unpack(f">{count}{_STRUCT_CODES[size]}", data))
+            if kind == "bool":
+                values = [v != 0 for v in values]
+            elif signed:
+                top = 1 << (8 * size - 1)
+                values = [v - 2 * top if v >= top else v for v in values]
+            out.append(Node(name, typ, "array", offset, count * size, values,
+                            index=ordinal, raw=data))
+            return True
         for i in range(count):
             raw = data[i * size:(i + 1) * size]
             value: int | bool = (int.from_bytes(raw, "big", signed=signed) if kind == "int"
@@ -874,20 +902,40 @@ class _One:
         self.value = value
 
 
+def _anchor_array(node: Node) -> list[Any]:
+    """The elements of a compact array as analyze-migration.py prints each one."""
+    if node.type == "bool":
+        return list(node.value)
+    size = node.size // len(node.value)
+    digits = f"0x%0{2 * size}x"
+    if node.type in ANCHOR_SIGNED:
+        mask = (1 << (8 * size)) - 1
+        return [digits % (v & mask) if v >= 0 else f"{digits % (v & mask)} ({v})"
+                for v in node.value]
+    if node.type in ANCHOR_UNSIGNED:
+        return [digits % v for v in node.value]
+    return [_anchor_hex(node.raw[i:i + size]) for i in range(0, node.size, size)]
+
+
 def _anchor_dict(node: Node) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for child in node.children:
-        value = to_anchor(child)
         if child.kind == "subsection":
-            data[child.name] = _One(value)
+            data[child.name] = _One(to_anchor(child))
             continue
+        values = _anchor_array(child) if child.kind == "array" else [to_anchor(child)]
         current = data.get(child.name)
-        if current is None:
-            data[child.name] = _One(value)
-        elif isinstance(current, list):
-            current.append(value)
-        else:
-            data[child.name] = [current.value, value]
+        if current is None and len(values) > 1:
+            data[child.name] = values
+            continue
+        for value in values:
+            current = data.get(child.name)
+            if current is None:
+                data[child.name] = _One(value)
+            elif isinstance(current, list):
+                current.append(value)
+            else:
+                data[child.name] = [current.value, value]
     return {k: (v.value if isinstance(v, _One) else v) for k, v in data.items()}
 
 
