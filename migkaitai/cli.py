@@ -299,7 +299,7 @@ def _extract(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Tex
         extractor.close()
         disks.close()
     buf = io.StringIO()
-    dump_json(state, buf)
+    write_state(state, buf, [])
     with open(os.path.join(outdir, "state.json"), "w", encoding="utf-8") as f:
         f.write(buf.getvalue())
     out.write("state.json\n")

@@ -70,10 +70,19 @@ def special_summary(rec: Record) -> Any:
 _leaf = json.JSONEncoder(ensure_ascii=True).encode  # C-accelerated for str/int/bool
 
 
+class Rendered(str):
+    """A state value already written as JSON text (indented for its place in the state)."""
+
+    def parsed(self) -> Any:
+        return json.loads(self)
+
+
 def _indented(value: Any, level: int) -> Iterator[str]:
     """Pieces of `json.dumps(value, indent=4)` as if nested `level` deep - the same text,
     but leaves go through the C encoder (json's indenting encoder is pure Python)."""
-    if isinstance(value, dict):
+    if isinstance(value, Rendered):
+        yield value
+    elif isinstance(value, dict):
         if not value:
             yield "{}"
             return
@@ -160,7 +169,8 @@ class StateBuilder:
             value = vmsd.to_anchor(rec.device)
             if rec.raw is not None:  # decoded up to where the description failed
                 value["undecoded"] = self._raw(rec.raw)
-            self.state[key] = value
+            # kept as its JSON text: far smaller than the objects (a 262144-entry table)
+            self.state[key] = Rendered("".join(_indented(value, 1)))
         elif rec.raw is not None:
             self.state[key] = {"raw payload": self._raw(rec.raw)}
         elif rec.special is not None:
