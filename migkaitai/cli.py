@@ -176,9 +176,7 @@ def _dispatch(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Te
                 pass
             raise m.trailer_problem(walker) or FormatError(
                 "the stream has no JSON description (VMDESCRIPTION after the EOF record)")
-        dump_json(m.description.doc, out)
-        if m.description_error is not None:
-            raise m.description_error
+        dump_json(m.description.doc, out)  # as QEMU wrote it, even if it cannot be used
         return EXIT_OK
     if args.extract:
         return _extract(m, args, out, err, note)
