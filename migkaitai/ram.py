@@ -9,6 +9,7 @@ at their offsets into one sparse file per block (zero pages stay holes).
 from __future__ import annotations
 
 import errno
+import hashlib
 import mmap
 import os
 import struct
@@ -543,12 +544,16 @@ def xbzrle_decode(old: bytes, delta: bytes) -> bytes:
     return bytes(out)
 
 
+_NAME_MAX = 255
+
+
 def safe_relative_path(name: str) -> str:
     """A relative path for a RAM block name that cannot leave the output folder.
 
     '/'-separated parts are kept as folders (like analyze-migration.py:
     "/rom@etc/acpi/tables" becomes "rom@etc/acpi/tables"); empty parts are dropped;
-    '.', '..', NUL, control characters, '%' and '\\' are percent-escaped.
+    '.', '..', NUL, control characters, '%' and '\\' are percent-escaped; a part too long
+    for a file name is cut and ends with '~' and a hash of the whole part.
     """
     parts = []
     for part in name.split("/"):
@@ -558,11 +563,14 @@ def safe_relative_path(name: str) -> str:
             f"%{ord(c):02X}" if (ord(c) < 0x20 or c in "%\\\x7f") else c for c in part)
         if esc in (".", ".."):
             esc = esc.replace(".", "%2E")
+        if len(esc.encode()) > _NAME_MAX:  # too long for a file name once escaped
+            digest = hashlib.sha256(part.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+            esc = esc.encode()[:_NAME_MAX - 17].decode("utf-8", "ignore") + "~" + digest
         parts.append(esc)
     return "/".join(parts) or "%00"
 
 
-def open_inside(outdir: str, rel: str, what: str) -> int:
+def open_inside(outdir: str, rel: str, what: str, offset: int | None = None) -> int:
     """Create (truncate) `outdir/rel` for writing and return its descriptor, refusing to
     leave `outdir` (a symbolic link among the folders) or to follow a symbolic link."""
     path = os.path.join(outdir, rel)
@@ -570,18 +578,19 @@ def open_inside(outdir: str, rel: str, what: str) -> int:
     try:
         os.makedirs(parent, exist_ok=True)
     except OSError as e:
-        raise MigkaitaiError(f"cannot create {parent} for {what}: {e.strerror}") from None
+        raise MigkaitaiError(f"cannot create {parent} for {what}: {e.strerror}",
+                             offset=offset) from None
     if os.path.commonpath([os.path.realpath(parent), outdir]) != outdir:
         raise MigkaitaiError(f"{what} would be written outside {outdir} (a symbolic link "
-                             f"in the way)")
+                             f"in the way)", offset=offset)
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
                        | getattr(os, "O_CLOEXEC", 0), 0o644)
     except OSError as e:
         if e.errno == errno.ELOOP:
             raise MigkaitaiError(f"refusing to write {what} through the symbolic link "
-                                 f"{path}") from None
-        raise MigkaitaiError(f"cannot write {path}: {e.strerror}") from None
+                                 f"{path}", offset=offset) from None
+        raise MigkaitaiError(f"cannot write {path}: {e.strerror}", offset=offset) from None
 
 
 class PageBits:
@@ -643,7 +652,7 @@ class RamExtractor:
 
     def block(self, block: RamBlock) -> None:
         rel = safe_relative_path(block.name)
-        fd = open_inside(self.outdir, rel, f"RAM block '{block.name}'")
+        fd = open_inside(self.outdir, rel, f"RAM block '{block.name}'", block.offset)
         old = self.fds.pop(block.name, None)
         if old is not None:
             os.close(old)

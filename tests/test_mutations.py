@@ -433,9 +433,6 @@ def test_malformed_devices_entry_keeps_the_records(tmp_path):
     assert "timer (0)" in state and state["error"] == error_of(o)
 
 
-@pytest.mark.xfail(strict=True, reason="a RAM block name longer than a file name may be once "
-                   "escaped (each NUL becomes %00) ends in 'cannot write ...: File name too "
-                   "long' without an offset (with -m, naming a temporary path)")
 @pytest.mark.parametrize("mode", ["extract", "memory"])
 def test_block_name_too_long_for_a_file(mode, tmp_path):
     data = bytearray(stream(AVR))
