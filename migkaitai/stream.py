@@ -422,7 +422,7 @@ class Walker:
         end = self._find_footer(start, sec)
         if end is None and self.footers_seen:
             raise TruncatedError(
-                f"stream ends at 0x{io.size():x} before the footer of this payload",
+                f"stream ends at 0x{io.size():x} inside this device payload, before its footer",
                 end=io.size(), offset=start, section=sec.label)
         if end is None:
             why = ("the stream has no description" if self.description is None

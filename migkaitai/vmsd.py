@@ -137,7 +137,7 @@ def load_description_json(text: str | bytes, *, offset: int | None = None) -> An
     except (ValueError, RecursionError) as exc:
         pos = getattr(exc, "pos", None)
         where = None if offset is None else offset + (pos or 0)
-        detail = getattr(exc, "msg", None) or str(exc)
+        detail = (getattr(exc, "msg", None) or str(exc)).removesuffix(" at")
         raise DescriptionError(f"description is not valid JSON: {detail}", offset=where) from exc
 
 

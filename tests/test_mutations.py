@@ -174,8 +174,8 @@ def test_truncated_stream_keeps_what_was_decoded(tmp_path):
     state = json.loads(o.stdout)
     assert "timer (0)" in state and "cpu_common (4)" in state
     assert state["error"] == error_of(o)
-    assert error_of(o) == (f"stream ends at 0x{cpu + 0x100:x} before the footer of this "
-                           f"payload at offset 0x{cpu + 0x11:x} (section cpu (5))")
+    assert error_of(o) == (f"stream ends at 0x{cpu + 0x100:x} inside this device payload, "
+                           f"before its footer at offset 0x{cpu + 0x11:x} (section cpu (5))")
     o = run(data[:cpu + 0x100], "records", tmp_path / "r")
     recs = json.loads(o.stdout)
     assert recs[-1] == {"error": error_of(o)} and len(recs) > 10
@@ -368,8 +368,8 @@ def test_err_truncated_in_device_state(tmp_path):
     """q35-many-devices-rootports cut 2000 bytes into the device sections: no description
     (it was at the end), so the cpu section is looked for its footer and has none."""
     o = run(stream("x86/err-truncated-in-device-state"), "state", tmp_path / "s")
-    assert o.stderr == ("migkaitai: error: stream ends at 0xd635e before the footer of this "
-                        "payload at offset 0xd5c8f (section cpu (7))\n")
+    assert o.stderr == ("migkaitai: error: stream ends at 0xd635e inside this device payload, "
+                        "before its footer at offset 0xd5c8f (section cpu (7))\n")
     state = json.loads(o.stdout)
     assert list(state)[-3:] == ["slirp (5)", "cpu_common (6)", "error"]
 
