@@ -450,7 +450,7 @@ class ChannelFeed:
 
 _MAPPED_CHUNK = 1 << 20
 _BE64 = struct.Struct(">Q")
-_RELEASE = 4 << 20
+_RELEASE = 2 << 20
 _IOV_MAX = 1024
 
 
@@ -467,7 +467,7 @@ def _runs(bitmap: bytes, npages: int) -> Iterator[tuple[int, int, bool]]:
         yield start, npages - start, cur
 
 
-_RUN_CHUNK = 1024  # records looked at at once by _run_length
+_RUN_CHUNK = 512  # records looked at at once by _run_length
 _FLAG_TABLES: dict[int, bytes] = {}
 _RECORD_STRUCTS: dict[int, struct.Struct] = {}
 
