@@ -17,7 +17,6 @@ is the description.  The bytes are then read with the grammar's `vmdescription` 
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 

@@ -6,7 +6,7 @@ offsets; this module only presents them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from migkaitai import vmsd
@@ -365,7 +365,7 @@ def record_json(r: Record) -> dict[str, Any]:
         item.update(section_id=s.section_id, name=s.name, instance_id=s.instance_id,
                     version_id=s.version_id, payload=r.payload_format)
         if r.ram_counts is not None:
-            item["ram"] = dict(zip(("records", "pages", "zero_pages"), r.ram_counts))
+            item["ram"] = dict(zip(("records", "pages", "zero_pages"), r.ram_counts, strict=True))
         if r.special is not None:
             item["decoded"] = special_summary(r)
         if r.raw is not None:

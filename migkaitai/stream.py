@@ -29,7 +29,8 @@ from migkaitai import vmsd
 from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
 from migkaitai_ksy.qemu_migration import QemuMigration as K
 
-__all__ = ["Section", "Record", "BlockChunk", "Walker", "SPECIAL_PAYLOADS"]
+__all__ = ["Section", "Record", "BlockChunk", "Walker", "SPECIAL_PAYLOADS", "kaitai_call",
+           "config_page_size"]
 
 T = TypeVar("T")
 
@@ -458,5 +459,3 @@ class _Stop(MigkaitaiError):
     def __init__(self) -> None:
         super().__init__("decoding stopped")
 
-
-__all__ += ["DescriptionError", "kaitai_call"]
