@@ -141,8 +141,12 @@ def _run_pipe(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> 
             tracker.channels = ChannelFeed(args.channel, 4096)
         spool_path = os.path.join(tmp, "stream")
         try:
-            if args.offset:
-                src.read(args.offset)
+            skip = args.offset or 0
+            while skip > 0:  # bytes before the stream, read in bounded pieces
+                piece = src.read(min(skip, 1 << 20))
+                if not piece:
+                    break
+                skip -= len(piece)
             with open(spool_path, "w+b") as spool:
                 pass1 = spool_stream(src, spool, lambda kio: Walker(
                     kio, 0, None, 4096, tracker, configured_page_size=True))
@@ -175,7 +179,8 @@ def _dispatch(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Te
             for _ in walker.records():
                 pass
             raise m.trailer_problem(walker) or FormatError(
-                "the stream has no JSON description (VMDESCRIPTION after the EOF record)")
+                "the stream has no JSON description (VMDESCRIPTION after the EOF record)",
+                offset=walker.eof_end)
         dump_json(m.description.doc, out)  # as QEMU wrote it, even if it cannot be used
         return EXIT_OK
     if args.extract:

@@ -128,7 +128,7 @@ def test_truncated_inside_the_description(tmp_path):
     o = run(data[:mark], "state", tmp_path / "eof")
     assert o.rc == 0 and NO_DESC_NOTE in o.stderr
     o = run(data[:mark], "desc", tmp_path / "eof-desc")
-    assert o.stderr == f"migkaitai: error: {fuzz.NO_DESCRIPTION}\n"
+    assert o.stderr == f"migkaitai: error: {fuzz.NO_DESCRIPTION} at offset 0x{mark:x}\n"
     o = run(data[:mark + 2], "state", tmp_path / "len")
     assert error_of(o) == f"stream ends at 0x{mark + 2:x} inside the VMDESCRIPTION length " \
                           f"at offset 0x{mark:x}"
