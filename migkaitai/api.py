@@ -149,6 +149,7 @@ class MigrationStream:
         self.page_size = self._page_size()
         self.pass1: Walker | None = None  # set when reading a pipe (migkaitai.pipe)
         self._map: mmap.mmap | None = None
+        self.progress: Any = None  # a migkaitai.progress.Progress for long walks
         self.pass1_dump: Any = None
 
     def _peek(self, off: int, n: int) -> bytes:
@@ -197,6 +198,8 @@ class MigrationStream:
             if self._map is None:
                 self._map = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
             w.fast_view = self._map
+        if self.progress is not None:
+            w.progress = ram.progress = self.progress
         if self.pass1 is not None:
             w.ram_done = self.pass1.ram_payloads
             w.pass1_error = self.pass1.pass1_error

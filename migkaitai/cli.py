@@ -19,6 +19,7 @@ from typing import TextIO
 from migkaitai.api import MigrationStream
 from migkaitai.disk import DiskExtractor
 from migkaitai.pipe import spool_stream
+from migkaitai.progress import Progress
 from migkaitai.stream import Walker
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
 from migkaitai.ram import ChannelFeed, RamExtractor, RamMemoryDump, RamTracker
@@ -57,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--offset", type=lambda s: int(s, 0), metavar="N",
                    help="the stream starts at byte N of the file (default: found by its magic)")
     p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
-    p.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no notes and no progress display on stderr")
     return p
 
 
@@ -172,6 +174,17 @@ def _run_pipe(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> 
 
 
 def _dispatch(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if not args.quiet and err.isatty():
+        m.progress = Progress(err, m.size)
+    try:
+        return _dispatch_mode(m, args, out, err)
+    finally:
+        if m.progress is not None:
+            m.progress.done()
+
+
+def _dispatch_mode(m: MigrationStream, args: argparse.Namespace, out: TextIO,
+                   err: TextIO) -> int:
     note = _description_note(m, args)
     if args.dump == "desc" and not args.extract:
         if m.description is None:

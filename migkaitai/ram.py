@@ -82,6 +82,7 @@ class RamTracker:
         self.postcopy_summary: tuple[int, int] | None = None
         self.channels: ChannelFeed | None = None  # multifd channel captures (--channel)
         self._released: int | None = None  # fast path: start of the mapped pages still held
+        self.progress: Any = None  # called with the position inside long RAM payloads
 
     def add_channel_page(self, page: Any) -> None:
         """A page that came on a multifd channel (migkaitai.multifd.ChannelPage)."""
@@ -233,6 +234,8 @@ class RamTracker:
                 # keep the resident set small: the page cache keeps the data anyway
                 view.madvise(mmap.MADV_DONTNEED, release, _RELEASE)
                 release += _RELEASE
+                if self.progress is not None:
+                    self.progress(pos)
             if not sinks or runs:  # whole runs at once
                 k = _run_length(view, pos, 8 + ps, 0x28, ps, length)
                 if k:

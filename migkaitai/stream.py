@@ -150,6 +150,7 @@ class Walker:
                  ram: Any, *, decode_devices: bool = True, yield_pages: bool = False,
                  configured_page_size: bool = False) -> None:
         self.yield_pages = yield_pages
+        self.progress: Any = None  # called with the position as records go (a Progress)
         # a memory map of the whole file for RamTracker's fast path (None: generated
         # types only; set by MigrationStream for regular files)
         self.fast_view: Any = None
@@ -237,6 +238,8 @@ class Walker:
                 raise TruncatedError(f"stream ends at 0x{off:x} before the EOF record",
                                      end=off, offset=off)
             self.current_offset = off
+            if self.progress is not None:
+                self.progress(off)
             head = kaitai_call(io, "record header", K.RecordHead)
             t = head.record_type_raw
             if not head.is_known:

@@ -188,3 +188,31 @@ def test_page_iteration():
             assert p.data == pattern[p.addr - 0x1000000:p.addr - 0x1000000 + 4096]
             f.seek(p.offset)
             assert int.from_bytes(f.read(8), "big") & ~0xFFF == p.addr
+
+
+def test_progress_only_on_a_terminal(monkeypatch):
+    """Long work shows bytes done, rate and time left on stderr when it is a terminal;
+    nothing when it is not, or with --quiet."""
+    import functools
+
+    import migkaitai.cli
+    from migkaitai.progress import Progress
+
+    monkeypatch.setattr(migkaitai.cli, "Progress",
+                        functools.partial(Progress, delay=0, interval=0))
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    path = str(corpus.stream_file("x86/pc-ram-pattern-membackend-32m"))
+    err = Tty()
+    assert main([path], stdout=io.StringIO(), stderr=err) == 0
+    shown = err.getvalue()
+    assert "\r" in shown and "MiB / 32.4 MiB" in shown and "/s" in shown and "left" in shown
+    assert shown.endswith("\r")  # the status line is cleared at the end
+    err = Tty()
+    assert main([path, "-q"], stdout=io.StringIO(), stderr=err) == 0
+    assert err.getvalue() == ""
+    out, err = io.StringIO(), io.StringIO()
+    assert main([path], stdout=out, stderr=err) == 0 and err.getvalue() == ""

@@ -1,0 +1,48 @@
+"""Progress on a terminal for long work: bytes done, rate, time left (stderr, TTY only)."""
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+__all__ = ["Progress"]
+
+
+class Progress:
+    """Call with the stream position as work goes; it redraws one status line at most
+    every `interval` seconds, starting once the work has taken `delay` seconds."""
+
+    def __init__(self, out: TextIO, total: int, delay: float = 1.0,
+                 interval: float = 0.2) -> None:
+        self.out = out
+        self.total = max(total, 1)
+        self.delay = delay
+        self.interval = interval
+        self.start = time.monotonic()
+        self.next = self.start + delay
+        self.shown = False
+
+    def __call__(self, pos: int) -> None:
+        now = time.monotonic()
+        if now < self.next:
+            return
+        self.next = now + self.interval
+        rate = pos / max(now - self.start, 1e-9)
+        left = (self.total - pos) / rate if rate > 0 else 0.0
+        self.out.write(f"\r{_size(pos)} / {_size(self.total)} "
+                       f"({100 * pos // self.total}%)  {_size(int(rate))}/s  "
+                       f"{left:.0f} s left   ")
+        self.out.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.out.write("\r" + " " * 60 + "\r")
+            self.out.flush()
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"
