@@ -651,7 +651,6 @@ class RamExtractor:
         self.on_file = on_file
         self.fds: dict[str, int] = {}
         self.written: dict[str, PageBits] = {}  # bit per page: holds data
-        self.paths: dict[str, str] = {}
 
     def block(self, block: RamBlock) -> None:
         rel = safe_relative_path(block.name)
@@ -667,7 +666,6 @@ class RamExtractor:
                               f"more than a file can hold here ({e.strerror})",
                               offset=block.offset) from None
         self.written[block.name] = PageBits()
-        self.paths[block.name] = rel
         if self.on_file:
             self.on_file(rel)
 
