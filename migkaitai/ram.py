@@ -241,7 +241,9 @@ class RamTracker:
                 if k:
                     if runs:
                         stride = 8 + ps
-                        st = _RECORD_STRUCTS[stride]
+                        st = _RECORD_STRUCTS.get(stride)
+                        if st is None:
+                            st = _RECORD_STRUCTS[stride] = struct.Struct(f">Q{stride - 8}x")
                         with memoryview(view) as mv:
                             addrs = [w - 0x28 for (w,) in st.iter_unpack(mv[pos:pos + k * stride])]
                             datas = [mv[p + 8:p + stride]
@@ -472,7 +474,8 @@ def _runs(bitmap: bytes, npages: int) -> Iterator[tuple[int, int, bool]]:
 
 _RUN_CHUNK = 512  # records looked at at once by _run_length
 _FLAG_TABLES: dict[int, bytes] = {}
-_RECORD_STRUCTS: dict[int, struct.Struct] = {}
+_RECORD_STRUCTS: dict[int, struct.Struct] = {}  # stride: the word of one record
+_WORDS64: dict[int, struct.Struct] = {}  # stride: the words of 64 records
 
 
 def _run_length(view: Any, pos: int, stride: int, flags: int, ps: int, length: int) -> int:
@@ -495,15 +498,26 @@ def _run_length(view: Any, pos: int, stride: int, flags: int, ps: int, length: i
             bad = bytes(span[6:k * stride:stride]).translate(table).find(b"\x01")
             if bad >= 0:
                 k = bad
-        if k:
-            st = _RECORD_STRUCTS.get(stride)
-            if st is None:
-                st = _RECORD_STRUCTS[stride] = struct.Struct(f">Q{stride - 8}x")
-            if max(st.iter_unpack(span[:k * stride]))[0] - flags + ps > length:
-                return 0  # an address outside the block: the record-by-record path says where
+        if k and _max_word(span[:k * stride], stride, k) - flags + ps > length:
+            return 0  # an address outside the block: the record-by-record path says where
         return k
     finally:
         span.release()
+
+
+def _max_word(span: Any, stride: int, k: int) -> int:
+    """The largest big-endian 64-bit word at the start of each of the `k` records of
+    `span`: unpacked 64 records per struct call (a tuple of 64 ints rather than 64 tuples)."""
+    st = _WORDS64.get(stride)
+    if st is None:
+        st = _WORDS64[stride] = struct.Struct(">" + f"Q{stride - 8}x" * 64)
+    whole = k - k % 64
+    top = max(map(max, st.iter_unpack(span[:whole * stride]))) if whole else 0
+    for i in range(whole, k):
+        word = int.from_bytes(span[i * stride:i * stride + 8], "big")
+        if word > top:
+            top = word
+    return top
 
 
 def xbzrle_decode(old: bytes, delta: bytes) -> bytes:

@@ -48,3 +48,37 @@ def test_fast_path_equals_generated_types(name):
     assert walk(name, fast=True, sink=True) == slow  # with sinks: record by record
     fast = walk(name, fast=True, sink=False)  # counting only: whole runs at once
     assert fast[:3] == slow[:3]
+
+
+RUN_START = 37072  # pc-ram-random-4m: 1024 PAGE|CONTINUE records of pc.ram start here
+STRIDE = 8 + 4096
+
+
+@pytest.mark.parametrize("n", [0, 17, 63, 64, 100, 511, 512, 1023])
+@pytest.mark.parametrize("bad", ["outside", "flag-bit"])
+def test_fast_path_finds_a_bad_record_inside_a_run(tmp_path, n, bad):
+    """One bad address word among 1024 good ones, at positions inside and at the edges of
+    the fast path's chunks: both paths stop at that record with the same error."""
+    data = bytearray(corpus.stream_file("x86/pc-ram-random-4m").read_bytes())
+    at = RUN_START + n * STRIDE
+    word = int.from_bytes(data[at:at + 8], "big")
+    assert word & 0xFFF == 0x28 and word - 0x28 == (word - 0x28) // 4096 * 4096
+    if bad == "outside":  # first page past the end of the 64 MiB block
+        word = (64 << 20) | 0x28
+    else:  # RAM_SAVE_FLAG_COMPRESS_PAGE (0x100) set besides PAGE|CONTINUE
+        word |= 0x100
+    data[at:at + 8] = word.to_bytes(8, "big")
+    path = tmp_path / "bad.mig"
+    path.write_bytes(data)
+    errors = []
+    for fast in (True, False):
+        with migkaitai.open(str(path)) as m:
+            w = m.walker(RamTracker(m.page_size), fast=fast, decode_devices=False)
+            with pytest.raises(migkaitai.FormatError) as e:
+                for _ in w.records():
+                    pass
+            errors.append((e.value.offset, str(e.value)))
+    assert errors[0] == errors[1]
+    assert errors[0][0] == at
+    want = "lies outside block 'pc.ram'" if bad == "outside" else "unknown combination of RAM flags 0x128"
+    assert want in errors[0][1]
