@@ -17,18 +17,24 @@ from __future__ import annotations
 import builtins
 import mmap
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 from kaitaistruct import KaitaiStream
 
-from migkaitai.description import (Description, diagnose_trailer, find_description,
-                                   load_description_file)
+from migkaitai.description import (
+    Description,
+    diagnose_trailer,
+    find_description,
+    load_description_file,
+)
 from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, UsageError
 from migkaitai.ram import ChannelFeed, RamBlock, RamPage, RamTracker
 from migkaitai.stream import Record, Section, Walker, config_page_size
 from migkaitai.vmsd import Node, devices_by_key
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 __all__ = ["open", "MigrationStream", "Snapshot", "Device", "find_stream_start"]
 
@@ -45,12 +51,17 @@ def find_stream_start(f: Any, size: int) -> int | None:
     return None
 
 
-@dataclass
 class Device:
-    """A decoded device (VMSD) section."""
+    """A decoded device (VMSD) section: its `section` and its decoded tree `node`."""
 
-    section: Section
-    node: Node
+    __slots__ = ("node", "section")
+
+    def __init__(self, section: Section, node: Node) -> None:
+        self.section = section
+        self.node = node
+
+    def __repr__(self) -> str:
+        return f"Device({self.section.label})"
 
     @property
     def name(self) -> str:
@@ -82,16 +93,22 @@ class Device:
         return node
 
 
-@dataclass
 class Snapshot:
-    """Everything `MigrationStream.load()` decoded (RAM contents excluded)."""
+    """Everything `MigrationStream.load()` decoded (RAM contents excluded): the
+    `records`, `sections` by id, decoded `devices`, `ram_blocks`, the generated
+    `configuration` record (or None) and the walk's `notes`."""
 
-    records: list[Record] = field(default_factory=list)
-    sections: dict[int, Section] = field(default_factory=dict)
-    devices: list[Device] = field(default_factory=list)
-    ram_blocks: list[RamBlock] = field(default_factory=list)
-    configuration: Any = None
-    notes: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.records: list[Record] = []
+        self.sections: dict[int, Section] = {}
+        self.devices: list[Device] = []
+        self.ram_blocks: list[RamBlock] = []
+        self.configuration: Any = None
+        self.notes: list[str] = []
+
+    def __repr__(self) -> str:
+        return (f"Snapshot({len(self.records)} records, {len(self.devices)} devices, "
+                f"{len(self.ram_blocks)} RAM blocks)")
 
     def device(self, name: str, instance_id: int = 0) -> Device:
         for d in self.devices:

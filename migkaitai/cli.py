@@ -12,19 +12,25 @@ import json
 import os
 import stat
 import sys
-import tempfile
-import traceback
-from typing import TextIO
 
 from migkaitai.api import MigrationStream
 from migkaitai.disk import DiskExtractor
-from migkaitai.pipe import spool_stream
-from migkaitai.progress import Progress
-from migkaitai.stream import Walker
 from migkaitai.errors import FormatError, MigkaitaiError, UsageError
+from migkaitai.progress import Progress
 from migkaitai.ram import ChannelFeed, RamExtractor, RamMemoryDump, RamTracker
-from migkaitai.render import (StateBuilder, TreePrinter, dump_json, one_line, record_json,
-                              write_state)
+from migkaitai.render import (
+    StateBuilder,
+    TreePrinter,
+    dump_json,
+    one_line,
+    record_json,
+    write_state,
+)
+from migkaitai.stream import Walker
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 EXIT_OK = 0
 EXIT_BROKEN = 1  # the input is broken (or could not be decoded)
@@ -87,12 +93,12 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         return EXIT_OK
     except MigkaitaiError as e:
         if args.traceback:
-            traceback.print_exc(file=err)
+            _print_traceback(err)
         err.write(f"migkaitai: error: {one_line(str(e))}\n")
         return EXIT_USAGE if isinstance(e, UsageError) else EXIT_BROKEN
     except Exception as e:  # a bug of ours: say so in one line unless asked for more
         if args.traceback:
-            traceback.print_exc(file=err)
+            _print_traceback(err)
         else:
             err.write(f"migkaitai: internal error: {type(e).__name__}: {one_line(str(e))} "
                       f"(run with --traceback for details)\n")
@@ -116,6 +122,12 @@ def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
         return _dispatch(m, args, out, err)
 
 
+def _print_traceback(err: TextIO) -> None:
+    import traceback  # only with --traceback: not imported at start-up
+
+    traceback.print_exc(file=err)
+
+
 def _run_pipe(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
     """A stream that cannot seek (see migkaitai.pipe): pass 1 while it arrives, pass 2 on
     the spooled copy."""
@@ -126,6 +138,10 @@ def _run_pipe(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> 
             src = open(path, "rb")  # noqa: SIM115 - closed below
         except OSError as e:
             raise UsageError(f"cannot open {path}: {e.strerror}") from None
+    import tempfile  # pipes and -m only: not imported at start-up
+
+    from migkaitai.pipe import spool_stream
+
     with tempfile.TemporaryDirectory(prefix="migkaitai-pipe-") as tmp:
         extractor = dump = None
         if args.extract:
@@ -241,15 +257,23 @@ def _build_state(walker: Walker, m: MigrationStream
 
 def _state(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
            quiet: bool, memory: bool) -> int:
-    with tempfile.TemporaryDirectory(prefix="migkaitai-") as tmp:
-        dump = (m.pass1_dump or RamMemoryDump(tmp, m.page_size)) if memory else None
-        walker = m.walker(RamTracker(m.page_size, [dump] if dump else []))
-        state, keys, failure = _build_state(walker, m)
-        try:
-            write_state(state, out, keys, dump)
-        finally:
-            if dump:
-                dump.close()
+    if memory and m.pass1_dump is None:  # -m spools RAM contents to a temporary folder
+        import tempfile  # not imported at start-up
+
+        with tempfile.TemporaryDirectory(prefix="migkaitai-") as tmp:
+            return _state_with(m, out, err, note, quiet, RamMemoryDump(tmp, m.page_size))
+    return _state_with(m, out, err, note, quiet, m.pass1_dump if memory else None)
+
+
+def _state_with(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
+                quiet: bool, dump: RamMemoryDump | None) -> int:
+    walker = m.walker(RamTracker(m.page_size, [dump] if dump else []))
+    state, keys, failure = _build_state(walker, m)
+    try:
+        write_state(state, out, keys, dump)
+    finally:
+        if dump:
+            dump.close()
     if failure is not None:
         raise failure
     _finish(err, quiet, note, *walker.notes)

@@ -17,13 +17,16 @@ is the description.  The bytes are then read with the grammar's `vmdescription` 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from collections import namedtuple
 
 from kaitaistruct import KaitaiStream
+from migkaitai_ksy.qemu_migration import QemuMigration
 
 from migkaitai.errors import DescriptionError
-from migkaitai_ksy.qemu_migration import QemuMigration
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO
 
 __all__ = ["Description", "diagnose_trailer", "find_description", "load_description_file",
            "parse_description"]
@@ -36,8 +39,7 @@ _CHUNK = 1 << 20
 MAX_SEARCH = 256 << 20
 
 
-@dataclass(frozen=True)
-class Description:
+class Description(namedtuple("Description", "offset length text doc")):
     """The JSON description of a stream.
 
     Attributes:
@@ -48,10 +50,7 @@ class Description:
         doc: the parsed JSON; objects keep duplicate keys (see ``parse_description``).
     """
 
-    offset: int | None
-    length: int
-    text: str
-    doc: Any
+    __slots__ = ()
 
     @property
     def end(self) -> int | None:

@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import io
 import os
-from dataclasses import dataclass
-from typing import Any, BinaryIO
+from collections import namedtuple
 
 from kaitaistruct import KaitaiStream
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO
 
 __all__ = ["SpoolingReader", "RamPayload", "spool_stream"]
 
@@ -30,13 +33,11 @@ _CHUNK = 1 << 20
 _UNKNOWN_END = 1 << 62
 
 
-@dataclass(frozen=True)
-class RamPayload:
-    """A RAM payload seen in pass 1: where it lies and what it held."""
+class RamPayload(namedtuple("RamPayload", "start end counts")):
+    """A RAM payload seen in pass 1: where it lies (`start`, `end`) and what it held
+    (`counts`: RAM records, pages, zero pages)."""
 
-    start: int
-    end: int
-    counts: tuple[int, int, int]
+    __slots__ = ()
 
 
 class SpoolingReader(io.RawIOBase):

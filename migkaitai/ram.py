@@ -9,57 +9,77 @@ at their offsets into one sparse file per block (zero pages stay holes).
 from __future__ import annotations
 
 import errno
-import hashlib
 import mmap
 import os
 import struct
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections import namedtuple
+
+from migkaitai_ksy.qemu_migration import QemuMigration as K
 
 from migkaitai.errors import FormatError, MigkaitaiError, TruncatedError
-from migkaitai_ksy.qemu_migration import QemuMigration as K
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 __all__ = ["RamBlock", "RamPage", "RamTracker", "RamSink", "RamExtractor", "safe_relative_path",
            "xbzrle_decode"]
 
 
-@dataclass
 class RamBlock:
-    """One RAM block as MEM_SIZE announced it, with what the stream sent for it."""
+    """One RAM block as MEM_SIZE announced it (`offset`: of its MEM_SIZE entry), with
+    what the stream sent for it: `pages` with data (PAGE, XBZRLE, COMPRESS_PAGE records,
+    of which `xbzrle_pages` and `compressed_pages`), `zero_pages`, and `bytes` (page
+    record payloads: bodies, deltas, zlib data). `mr_addr` is the x-ignore-shared
+    address, `mapped_ram` the generated mapped_ram_header, if any."""
 
-    name: str
-    length: int
-    offset: int  # of its MEM_SIZE entry
-    mr_addr: int | None = None
-    mapped_ram: Any = None  # the generated mapped_ram_header, if any
-    pages: int = 0  # full pages (PAGE, XBZRLE, COMPRESS_PAGE records)
-    zero_pages: int = 0
-    xbzrle_pages: int = 0
-    compressed_pages: int = 0
-    bytes: int = 0  # payload bytes of page records (bodies, deltas, zlib data)
+    __slots__ = (
+        "bytes",
+        "compressed_pages",
+        "length",
+        "mapped_ram",
+        "mr_addr",
+        "name",
+        "offset",
+        "pages",
+        "xbzrle_pages",
+        "zero_pages",
+    )
+
+    def __init__(self, name: str, length: int, offset: int) -> None:
+        self.name = name
+        self.length = length
+        self.offset = offset
+        self.mr_addr: int | None = None
+        self.mapped_ram: Any = None
+        self.pages = 0
+        self.zero_pages = 0
+        self.xbzrle_pages = 0
+        self.compressed_pages = 0
+        self.bytes = 0
+
+    def __repr__(self) -> str:
+        return (f"RamBlock({self.name!r}, length=0x{self.length:x}, pages={self.pages}, "
+                f"zero_pages={self.zero_pages})")
 
     @property
     def records(self) -> int:
         return self.pages + self.zero_pages
 
 
-@dataclass(frozen=True)
-class RamPage:
+class RamPage(namedtuple("RamPage", "block addr kind data offset")):
     """A page record: `kind` is "zero" (`data` = the fill byte), "page" (the page),
     "compressed" (the page, inflated) or "xbzrle" (the delta against the page's previous
     content); `addr` is the offset in `block`, `offset` where the record is in the stream."""
 
-    block: RamBlock
-    addr: int
-    kind: str
-    data: bytes
-    offset: int
+    __slots__ = ()
 
 
-class RamSink(Protocol):
-    """Receives the content of RAM records (all offsets are within the block)."""
+class RamSink:
+    """What RamTracker calls on its sinks (all offsets are within the block); a sink
+    may also have `page_run(block, addrs, datas)` for runs of pages (see RamExtractor)."""
 
     def block(self, block: RamBlock) -> None: ...
     def zero(self, block: RamBlock, addr: int, fill: int) -> None: ...
@@ -515,8 +535,7 @@ def _max_word(span: Any, stride: int, k: int) -> int:
     top = max(map(max, st.iter_unpack(span[:whole * stride]))) if whole else 0
     for i in range(whole, k):
         word = int.from_bytes(span[i * stride:i * stride + 8], "big")
-        if word > top:
-            top = word
+        top = max(top, word)
     return top
 
 
@@ -581,6 +600,8 @@ def safe_relative_path(name: str) -> str:
         if esc in (".", ".."):
             esc = esc.replace(".", "%2E")
         if len(esc.encode()) > _NAME_MAX:  # too long for a file name once escaped
+            import hashlib  # rarely needed: not imported at start-up
+
             digest = hashlib.sha256(part.encode("utf-8", "surrogateescape")).hexdigest()[:16]
             esc = esc.encode()[:_NAME_MAX - 17].decode("utf-8", "ignore") + "~" + digest
         parts.append(esc)

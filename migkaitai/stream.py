@@ -18,21 +18,24 @@ Errors of the generated code (end of stream, failed validation) become
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections import namedtuple
 
 import kaitaistruct
 from kaitaistruct import KaitaiStream
+from migkaitai_ksy.qemu_migration import QemuMigration as K
 
 from migkaitai import vmsd
 from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
-from migkaitai_ksy.qemu_migration import QemuMigration as K
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 
 __all__ = ["Section", "Record", "BlockChunk", "Walker", "SPECIAL_PAYLOADS", "kaitai_call",
            "config_page_size"]
-
-T = TypeVar("T")
 
 RT = K.RecordType
 CMD = K.CommandType
@@ -48,15 +51,22 @@ SPECIAL_PAYLOADS: dict[str, Any] = {
 }
 
 
-@dataclass
 class Section:
-    """A section as its START or FULL record introduced it."""
+    """A section as its START or FULL record introduced it (`offset`: that record's)."""
 
-    section_id: int
-    name: str
-    instance_id: int
-    version_id: int
-    offset: int
+    __slots__ = ("instance_id", "name", "offset", "section_id", "version_id")
+
+    def __init__(self, section_id: int, name: str, instance_id: int, version_id: int,
+                 offset: int) -> None:
+        self.section_id = section_id
+        self.name = name
+        self.instance_id = instance_id
+        self.version_id = version_id
+        self.offset = offset
+
+    def __repr__(self) -> str:
+        return (f"Section({self.section_id}, {self.name!r}, instance_id={self.instance_id}, "
+                f"version_id={self.version_id}, offset=0x{self.offset:x})")
 
     @property
     def label(self) -> str:
@@ -64,40 +74,55 @@ class Section:
         return f"{self.name} ({self.section_id})"
 
 
-@dataclass(frozen=True)
-class BlockChunk:
+class BlockChunk(namedtuple("BlockChunk", "offset flags sector device zero")):
     """One record of the `block` section: a 1 MiB chunk of a disk (DEVICE_BLOCK, maybe
-    ZERO_BLOCK: no data), PROGRESS (`sector` is then the percentage) or EOS."""
+    ZERO_BLOCK: no data), PROGRESS (`sector` is then the percentage) or EOS.
+    `device` is the disk's name (None but for DEVICE_BLOCK), `zero` whether ZERO_BLOCK."""
 
-    offset: int
-    flags: int
-    sector: int
-    device: str | None
-    zero: bool
+    __slots__ = ()
 
 
-@dataclass
 class Record:
     """One record of the stream.
 
-    `kind` is the record type's name ("section_start", "command", ...). For sections,
-    `section` is the Section and, depending on the payload format, one of `device`
-    (decoded VMSD tree), `raw` ((offset, length) of an undecoded payload), `special`
-    (a generated payload object) is set; RAM payload records went to the RAM tracker.
-    `end` is the offset just after the record's payload.
+    `kind` is the record type's name ("section_start", "command", ...); `head` the
+    generated record object. For sections, `section` is the Section and, depending on
+    the payload format, one of `device` (decoded VMSD tree), `raw` ((offset, length) of an
+    undecoded payload), `special` (a generated payload object) is set; RAM payload
+    records went to the RAM tracker (`ram_counts`: RAM records, pages, zero pages).
+    `end` is the offset just after the record's payload; `depth` 1 inside PACKAGED.
     """
 
-    offset: int
-    kind: str
-    head: Any
-    section: Section | None = None
-    payload_format: str | None = None
-    device: vmsd.Node | None = None
-    raw: tuple[int, int] | None = None
-    special: Any = None
-    ram_counts: tuple[int, int, int] | None = None  # RAM records, pages, zero pages
-    end: int = 0
-    depth: int = 0
+    __slots__ = (
+        "depth",
+        "device",
+        "end",
+        "head",
+        "kind",
+        "offset",
+        "payload_format",
+        "ram_counts",
+        "raw",
+        "section",
+        "special",
+    )
+
+    def __init__(self, offset: int, kind: str, head: Any, depth: int = 0) -> None:
+        self.offset = offset
+        self.kind = kind
+        self.head = head
+        self.depth = depth
+        self.section: Section | None = None
+        self.payload_format: str | None = None
+        self.device: vmsd.Node | None = None
+        self.raw: tuple[int, int] | None = None
+        self.special: Any = None
+        self.ram_counts: tuple[int, int, int] | None = None
+        self.end = 0
+
+    def __repr__(self) -> str:
+        sec = f", {self.section.label}" if self.section is not None else ""
+        return f"Record(0x{self.offset:x}, {self.kind}{sec})"
 
 
 def config_page_size(conf: Any) -> int:
