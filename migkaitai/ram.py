@@ -243,8 +243,10 @@ class RamTracker:
         size = len(view)
         length = block.length
         sinks = self.sinks
-        # sinks that take runs of pages (RamExtractor: one pwritev per contiguous run)
-        runs = bool(sinks) and all(hasattr(s, "page_run") for s in sinks)
+        # sinks that take runs of pages and of zero pages (RamExtractor: one pwritev per
+        # contiguous run, nothing for zero pages that stay holes)
+        runs = bool(sinks) and all(hasattr(s, "page_run") and hasattr(s, "zero_run")
+                                   for s in sinks)
         pages = zeros = 0
         if self._released is None or pos < self._released:
             self._released = pos - pos % _RELEASE
@@ -261,22 +263,29 @@ class RamTracker:
                 if k:
                     if runs:
                         stride = 8 + ps
-                        st = _RECORD_STRUCTS.get(stride)
-                        if st is None:
-                            st = _RECORD_STRUCTS[stride] = struct.Struct(f">Q{stride - 8}x")
+                        end = pos + k * stride
                         with memoryview(view) as mv:
-                            addrs = [w - 0x28 for (w,) in st.iter_unpack(mv[pos:pos + k * stride])]
-                            datas = [mv[p + 8:p + stride]
-                                     for p in range(pos, pos + k * stride, stride)]
+                            addrs = _addresses(mv[pos:end], stride, k, 0x28, ps)
+                            # the bodies, as views of the map (no copy)
+                            datas = list(map(mv.__getitem__, map(
+                                slice, range(pos + 8, end, stride), range(pos + stride,
+                                                                          end + stride, stride))))
                             for s in sinks:
                                 s.page_run(block, addrs, datas)
-                            for d in datas:
-                                d.release()
+                            del datas  # releases the views
                     pages += k
                     pos += k * (8 + ps)
                     continue
-            if not sinks:
+            if not sinks or runs:
                 k = _run_length(view, pos, 9, 0x22, ps, length)
+                if k and runs:
+                    with memoryview(view) as mv:
+                        fills = bytes(mv[pos + 8:pos + k * 9:9])
+                        k -= len(fills.lstrip(b"\0"))  # a run of zero pages filled with 0
+                        if k:
+                            addrs = _addresses(mv[pos:pos + k * 9], 9, k, 0x22, ps)
+                            for s in sinks:
+                                s.zero_run(block, addrs)
                 if k:
                     zeros += k
                     pos += k * 9
@@ -494,7 +503,6 @@ def _runs(bitmap: bytes, npages: int) -> Iterator[tuple[int, int, bool]]:
 
 _RUN_CHUNK = 512  # records looked at at once by _run_length
 _FLAG_TABLES: dict[int, bytes] = {}
-_RECORD_STRUCTS: dict[int, struct.Struct] = {}  # stride: the word of one record
 _WORDS64: dict[int, struct.Struct] = {}  # stride: the words of 64 records
 
 
@@ -525,12 +533,35 @@ def _run_length(view: Any, pos: int, stride: int, flags: int, ps: int, length: i
         span.release()
 
 
-def _max_word(span: Any, stride: int, k: int) -> int:
-    """The largest big-endian 64-bit word at the start of each of the `k` records of
-    `span`: unpacked 64 records per struct call (a tuple of 64 ints rather than 64 tuples)."""
+def _addresses(span: Any, stride: int, k: int, flags: int, ps: int) -> range | list[int]:
+    """The page addresses of the `k` records of `span` (words = address | `flags`): a
+    range when they ascend page by page (the usual case: one write per run), else a list."""
+    first = int.from_bytes(span[:8], "big")
+    st = _words64(stride)
+    whole = k - k % 64
+    step = 64 * ps
+    contiguous = all(t == tuple(range(w, w + step, ps)) for t, w in zip(
+        st.iter_unpack(span[:whole * stride]), range(first, first + whole * ps, step)))
+    if contiguous:
+        contiguous = all(int.from_bytes(span[i * stride:i * stride + 8], "big") == first + i * ps
+                         for i in range(whole, k))
+    if contiguous:
+        return range(first - flags, first - flags + k * ps, ps)
+    return [int.from_bytes(span[p:p + 8], "big") - flags for p in range(0, k * stride, stride)]
+
+
+def _words64(stride: int) -> struct.Struct:
+    """The struct of the address words of 64 records `stride` bytes apart."""
     st = _WORDS64.get(stride)
     if st is None:
         st = _WORDS64[stride] = struct.Struct(">" + f"Q{stride - 8}x" * 64)
+    return st
+
+
+def _max_word(span: Any, stride: int, k: int) -> int:
+    """The largest big-endian 64-bit word at the start of each of the `k` records of
+    `span`: unpacked 64 records per struct call (a tuple of 64 ints rather than 64 tuples)."""
+    st = _words64(stride)
     whole = k - k % 64
     top = max(map(max, st.iter_unpack(span[:whole * stride]))) if whole else 0
     for i in range(whole, k):
@@ -656,6 +687,31 @@ class PageBits:
         else:
             piece[i] &= ~(1 << (n & 7)) & 0xFF
 
+    def any_set(self, first: int, count: int) -> bool:
+        """Whether a bit of pages first .. first + count - 1 is set (only the pieces
+        allocated in that range are looked at)."""
+        end = first + count
+        lo, hi = first >> 15, (end - 1) >> 15
+        if hi - lo >= len(self.pieces):
+            keys = sorted(k for k in self.pieces if lo <= k <= hi)
+        else:
+            keys = [k for k in range(lo, hi + 1) if k in self.pieces]
+        for key in keys:
+            piece = self.pieces[key]
+            i = max(first, key << 15) - (key << 15)  # bits i .. j - 1 of this piece
+            j = min(end, (key + 1) << 15) - (key << 15)
+            while i < j and i & 7:
+                if piece[i >> 3] >> (i & 7) & 1:
+                    return True
+                i += 1
+            while j > i and j & 7:
+                j -= 1
+                if piece[j >> 3] >> (j & 7) & 1:
+                    return True
+            if i < j and piece.count(0, i >> 3, j >> 3) != (j - i) >> 3:
+                return True
+        return False
+
     def set_range(self, first: int, count: int) -> None:
         end = first + count
         while first < end:
@@ -716,13 +772,19 @@ class RamExtractor:
         self.written[block.name].set(addr // self.page_size)
         os.pwrite(self.fds[block.name], data, addr)
 
-    def page_run(self, block: RamBlock, addrs: list[int], datas: list[Any]) -> None:
-        """Pages at `addrs` (ascending or not) with their bodies (memoryviews): written
-        with one pwritev per run of contiguous addresses."""
+    def page_run(self, block: RamBlock, addrs: range | list[int], datas: list[Any]) -> None:
+        """Pages at `addrs` (a range when contiguous; else ascending or not) with their
+        bodies (memoryviews): written with one pwritev per run of contiguous addresses."""
         fd = self.fds[block.name]
         bits = self.written[block.name]
         ps = self.page_size
         i, n = 0, len(addrs)
+        if isinstance(addrs, range):
+            for i in range(0, n, _IOV_MAX):
+                j = min(n, i + _IOV_MAX)
+                os.pwritev(fd, datas[i:j], addrs[i])
+                bits.set_range(addrs[i] // ps, j - i)
+            return
         while i < n:
             j = i + 1
             while j < n and j - i < _IOV_MAX and addrs[j] == addrs[j - 1] + ps:
@@ -730,6 +792,15 @@ class RamExtractor:
             os.pwritev(fd, datas[i:j], addrs[i])
             bits.set_range(addrs[i] // ps, j - i)
             i = j
+
+    def zero_run(self, block: RamBlock, addrs: range | list[int]) -> None:
+        """Zero pages (fill 0) at `addrs`: holes, unless a page held data before."""
+        bits = self.written[block.name]
+        ps = self.page_size
+        if isinstance(addrs, range) and not bits.any_set(addrs.start // ps, len(addrs)):
+            return
+        for addr in addrs:
+            self.zero(block, addr, 0)
 
     def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None:
         fd = self.fds[block.name]

@@ -3,12 +3,14 @@ same result as the generated `ram_record` type read record by record, on every s
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pytest
 
-import corpus
 import migkaitai
-from migkaitai.ram import RamTracker
+from migkaitai.ram import RamExtractor, RamTracker
+
+import corpus
 
 
 class Digest:
@@ -82,3 +84,93 @@ def test_fast_path_finds_a_bad_record_inside_a_run(tmp_path, n, bad):
     assert errors[0][0] == at
     want = "lies outside block 'pc.ram'" if bad == "outside" else "unknown combination of RAM flags 0x128"
     assert want in errors[0][1]
+
+
+def extracted(name: str, outdir, fast: bool) -> dict[str, tuple]:
+    """Extract `name`'s RAM with the fast path (runs of pages and zero pages handed to
+    RamExtractor.page_run / zero_run) or record by record; per file: the data segments
+    (SEEK_DATA .. SEEK_HOLE) with a hash of each, so holes must match too."""
+    with migkaitai.open(str(corpus.stream_file(name))) as m:
+        x = RamExtractor(str(outdir), m.page_size)
+        w = m.walker(RamTracker(m.page_size, [x]), fast=fast, decode_devices=False)
+        for _ in w.records():
+            pass
+        x.close()
+    result = {}
+    for path in sorted(outdir.rglob("*")):
+        if not path.is_file():
+            continue
+        segments = []
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            pos = 0
+            while pos < size:
+                try:
+                    start = os.lseek(f.fileno(), pos, os.SEEK_DATA)
+                except OSError:  # ENXIO: only a hole is left
+                    break
+                end = os.lseek(f.fileno(), start, os.SEEK_HOLE)
+                f.seek(start)
+                segments.append((start, end, hashlib.sha256(f.read(end - start)).hexdigest()))
+                pos = end
+        result[str(path.relative_to(outdir))] = (size, segments)
+    return result
+
+
+@pytest.mark.parametrize("name", [
+    "x86/pc-ram-random-4m",  # one 1024-page run
+    "x86/pc-running-precopy",  # pages sent again, zero pages over data
+    "x86/pc-running-xbzrle",
+    "x86/pc-nodefaults-64m",
+    "other/ppc64-pseries-default",  # mostly zero pages
+    "other/arm-versatilepb-1kpages",  # 1 KiB pages
+    "exotic/v7.2-avr-mega2560",  # 256-byte pages
+    "exotic/v10.0-sparc64-sun4u",  # 8 KiB pages
+    "qemu10/v10.0-x86_64-q35-background-snapshot",  # pages in write-fault order
+])
+def test_fast_extraction_equals_record_by_record(tmp_path, name):
+    fast = extracted(name, tmp_path / "fast", True)
+    assert fast == extracted(name, tmp_path / "slow", False)
+    assert any(segments for _, segments in fast.values())
+
+
+def test_page_bits_any_set():
+    import random
+
+    from migkaitai.ram import PageBits
+    rnd = random.Random(5)
+    bits = PageBits()
+    truth = set()
+    for n in [0, 7, 8, 9, 63, 64, 32767, 32768, 40000, 100001] + [rnd.randrange(200000)
+                                                                  for _ in range(30)]:
+        bits.set(n)
+        truth.add(n)
+    for _ in range(3000):
+        first = rnd.randrange(200000)
+        count = rnd.choice([1, 2, 7, 8, 9, 64, 500, 4096, 40000])
+        assert bits.any_set(first, count) == any(first <= t < first + count for t in truth)
+    assert not PageBits().any_set(0, 1 << 40)  # nothing allocated: no walk over the range
+
+
+def test_zero_run_over_written_pages(tmp_path):
+    """RamExtractor.zero_run: zero pages stay holes unless a page held data before (a
+    running guest's page sent again as zero), then they are written as zeros."""
+    from migkaitai.ram import RamBlock
+    x = RamExtractor(str(tmp_path), 4096)
+    block = RamBlock("pc.ram", 64 << 20, 0)
+    x.block(block)
+    pages = [bytes([i + 1]) * 4096 for i in range(64)]
+    x.page_run(block, range(0x100000, 0x100000 + 64 * 4096, 4096), pages)
+    x.zero_run(block, range(0x100000 + 60 * 4096, 0x100000 + 70 * 4096, 4096))  # 4 written
+    x.zero_run(block, range(0x2000000, 0x2000000 + 512 * 4096, 4096))  # never written
+    x.zero_run(block, [0x100000 + 4096, 0x3000000])  # not contiguous
+    x.close()
+    data = (tmp_path / "pc.ram").read_bytes()
+    assert len(data) == 64 << 20
+    assert data[0x100000:0x100000 + 4096] == pages[0]
+    assert data[0x100000 + 4096:0x100000 + 2 * 4096] == bytes(4096)
+    assert data[0x100000 + 2 * 4096:0x100000 + 3 * 4096] == pages[2]
+    assert data[0x100000 + 59 * 4096:0x100000 + 60 * 4096] == pages[59]
+    assert data[0x100000 + 60 * 4096:0x100000 + 64 * 4096] == bytes(4 * 4096)
+    with open(tmp_path / "pc.ram", "rb") as f:  # the never-written run is still a hole
+        assert os.lseek(f.fileno(), 0x2000000, os.SEEK_HOLE) == 0x2000000
