@@ -10,6 +10,8 @@ sha256 still match):
   kept next to the stream: the extracted block `mem0` must be byte-identical to it.
 - ppc64-pseries-default.mig: the corpus stream, decompressed.
 
+migkaitai runs as users get it: the working tree installed with pip (bytecode compiled)
+into a venv of the cache folder (--python PY runs `PY -m migkaitai` instead).
 For each stream, on a warm page cache, it runs `cat`, `cp`, `migkaitai -d state`,
 `migkaitai -x -o DIR` and `migkaitai --format tree` under /usr/bin/time (wall time and
 peak RSS of the command alone: os.wait4 from this process would count this process's own
@@ -367,14 +369,41 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, int, str]:
     return wall, rss, error
 
 
+def install_copy(cache: Path) -> str:
+    """Install the working tree into `cache`/venv as a user's `pip install` would (a
+    regular install, bytecode compiled; not the editable .venv, whose import hook and
+    source compilation - PYTHONDONTWRITEBYTECODE - would be timed too). Returns its
+    `migkaitai` console script. The venv is made once; migkaitai is reinstalled each run
+    from a clean copy of the tree (pyproject.toml, migkaitai/, generated/python/)."""
+    venv = cache / "venv"
+    py = venv / "bin" / "python"
+    pip = [str(py), "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    if not py.exists():
+        say(f"creating {venv} (kaitaistruct from requirements.txt)")
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run(pip + ["install", "-r", str(REPO / "requirements.txt")], check=True)
+    with tempfile.TemporaryDirectory(prefix="migkaitai-bench-src-") as tmp:
+        src = Path(tmp, "src")
+        src.mkdir()
+        shutil.copy2(REPO / "pyproject.toml", src)
+        skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(REPO / "migkaitai", src / "migkaitai", ignore=skip)
+        shutil.copytree(REPO / "generated" / "python", src / "generated" / "python", ignore=skip)
+        subprocess.run(pip + ["install", "--no-deps", "--force-reinstall", str(src)],
+                       check=True)
+    script = venv / "bin" / "migkaitai"
+    if not script.exists():
+        raise BenchError(f"pip did not install {script}")
+    return str(script)
+
+
 def warm(path: Path) -> None:
     subprocess.run(["cat", str(path)], stdout=subprocess.DEVNULL, check=True)
 
 
-def measure(s: Stream, python: str, cache: Path, repeat: int) -> None:
+def measure(s: Stream, mig: list[str], cache: Path, repeat: int) -> None:
     copy = cache / "copy"
     xdir = cache / "x-out"
-    mig = [python, "-m", "migkaitai"]
     commands = [
         ("cat", ["cat", str(s.path)], None),
         ("cp", ["cp", str(s.path), str(copy)], lambda: copy.unlink(missing_ok=True)),
@@ -542,10 +571,12 @@ def environment(qemu_version: str, python: str, cache: Path, repeat: int) -> lis
                         "print(platform.python_version()); print(migkaitai.__file__)")],
         cwd=cache, capture_output=True, text=True, check=False).stdout.split("\n")
     pyver, module = (probe + ["?", "?"])[:2]
+    rev = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                         capture_output=True, text=True, check=False).stdout.strip()
     if Path(module).parent.parent == REPO:
-        rev = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
-                             capture_output=True, text=True, check=False).stdout.strip()
-        what = f"commit {rev or '?'}"
+        what = f"commit {rev or '?'} (editable)"
+    elif Path(module).is_relative_to(cache):
+        what = f"commit {rev or '?'}, installed in {cache / 'venv'}"
     else:
         what = f"migkaitai from {Path(module).parent} (not {REPO})"
     try:
@@ -585,7 +616,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="verify the sha256 of every cached file (default: only when its "
                         "size or mtime changed)")
     p.add_argument("--python", default=None,
-                   help="Python that runs migkaitai (default: the repository's .venv)")
+                   help="run `PYTHON -m migkaitai` instead (e.g. .venv/bin/python: the "
+                        "editable install); default: the tree installed with pip in a venv "
+                        "of the cache folder, as users get it")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
     return p.parse_args(argv)
 
@@ -604,9 +637,8 @@ def main(argv: list[str] | None = None) -> int:
     if cache == REPO or REPO in cache.parents:
         say(f"{cache} is inside the repository: use a folder outside it (--dir, BENCH_DIR)")
         return 2
-    venv_python = REPO / ".venv/bin/python"
-    python = args.python or (str(venv_python) if venv_python.exists() else sys.executable)
-    if os.sep in python:  # the commands run in the cache folder
+    python = args.python
+    if python and os.sep in python:  # the commands run in the cache folder
         python = os.path.abspath(python)
     cache.mkdir(parents=True, exist_ok=True)
     streams: list[Stream] = []
@@ -629,14 +661,19 @@ def main(argv: list[str] | None = None) -> int:
             meta = ppc64_stream(cache, args.rehash)
             streams.append(Stream("ppc64-pseries-default.mig: corpus stream",
                                   cache / meta["file"], meta["size"], "ppc64"))
-    except BenchError as e:
+        if python:
+            mig = [python, "-m", "migkaitai"]
+        else:
+            mig = [install_copy(cache)]
+            python = str(cache / "venv" / "bin" / "python")
+    except (BenchError, subprocess.CalledProcessError) as e:
         say(f"error: {e}")
         return 2
     # the commit and the load before the timing starts (the tree may change meanwhile)
     header = environment("QEMU " + qemu_version if qemu_version else "", python, cache,
                          args.repeat)
     for s in streams:
-        measure(s, python, cache, args.repeat)
+        measure(s, mig, cache, args.repeat)
     status = report(streams, header)
     if args.json:
         args.json.write_text(json.dumps([
