@@ -231,12 +231,12 @@ class RamTracker:
                 return
 
     def _fast_run(self, view: Any, pos: int, block: RamBlock) -> int:
-        """Read records of `block` from `pos` while they are PAGE|CONTINUE (0x28) or
-        ZERO|CONTINUE (0x22) - the bulk of every RAM payload - straight from a memory map
-        of the file: the same records as `ram_record` parses (the tests compare both on
-        every corpus stream), without a Python object per record. Returns where it
-        stopped: at the first other record, or where a record would be out of bounds
-        (the generated type then reports it)."""
+        """Read records of `block` from `pos` while they are PAGE|CONTINUE (0x28),
+        ZERO|CONTINUE (0x22) or XBZRLE|CONTINUE (0x60) - the bulk of every RAM payload -
+        straight from a memory map of the file: the same records as `ram_record` parses
+        (the tests compare both on every corpus stream), without a Python object per
+        record. Returns where it stopped: at the first other record, or where a record
+        would be out of bounds or invalid (the generated type then reports it)."""
         ps = self.page_size
         mask = ps - 1
         unpack = _BE64.unpack_from
@@ -247,7 +247,7 @@ class RamTracker:
         # contiguous run, nothing for zero pages that stay holes)
         runs = bool(sinks) and all(hasattr(s, "page_run") and hasattr(s, "zero_run")
                                    for s in sinks)
-        pages = zeros = 0
+        pages = zeros = xbzrle = xbzrle_bytes = 0
         if self._released is None or pos < self._released:
             self._released = pos - pos % _RELEASE
         release = self._released  # mapped pages before this are given back
@@ -312,13 +312,26 @@ class RamTracker:
                         s.zero(block, addr, fill)
                 zeros += 1
                 pos += 9
+            elif flags == 0x60:  # RAM_SAVE_FLAG_XBZRLE | RAM_SAVE_FLAG_CONTINUE
+                # ram_xbzrle: encoding (u1, valid 1), len_data (be16), data
+                end = pos + 11 + (view[pos + 9] << 8 | view[pos + 10]) if pos + 11 <= size else 0
+                if not pos < end <= size or view[pos + 8] != 1 or addr + ps > length:
+                    break
+                if sinks:
+                    delta = view[pos + 11:end]
+                    for s in sinks:
+                        s.xbzrle(block, addr, delta, pos)
+                xbzrle += 1
+                xbzrle_bytes += end - pos - 11
+                pos = end
             else:
                 break
         self._released = release
-        block.pages += pages
-        block.bytes += pages * ps
+        block.pages += pages + xbzrle
+        block.xbzrle_pages += xbzrle
+        block.bytes += pages * ps + xbzrle_bytes
         block.zero_pages += zeros
-        self.records += pages + zeros
+        self.records += pages + zeros + xbzrle
         return pos
 
     def _mapped_ram_pages(self, io: Any, block: RamBlock, off: int, label: str) -> None:
@@ -511,8 +524,8 @@ def _run_length(view: Any, pos: int, stride: int, flags: int, ps: int, length: i
     address inside the block, when records are `stride` bytes apart: C-level passes over
     strided byte slices instead of a Python step per record. 0 when fewer than 16."""
     n = min(_RUN_CHUNK, (len(view) - pos) // stride)
-    if n < 16:
-        return 0
+    if n < 16 or view[pos + 7] != flags or view[pos + 15 * stride + 7] != flags:
+        return 0  # not a run (cheap tests first: XBZRLE streams ask at every record)
     span = memoryview(view)[pos:pos + n * stride]
     try:
         # the word's low byte holds the flags' low byte (addresses are page aligned)

@@ -174,3 +174,37 @@ def test_zero_run_over_written_pages(tmp_path):
     assert data[0x100000 + 60 * 4096:0x100000 + 64 * 4096] == bytes(4 * 4096)
     with open(tmp_path / "pc.ram", "rb") as f:  # the never-written run is still a hole
         assert os.lseek(f.fileno(), 0x2000000, os.SEEK_HOLE) == 0x2000000
+
+
+XBZRLE_AT = 1679423  # pc-running-xbzrle: an XBZRLE|CONTINUE record (0x60) amid others
+
+
+def walk_error(path, fast: bool):
+    with migkaitai.open(str(path)) as m:
+        w = m.walker(RamTracker(m.page_size), fast=fast, decode_devices=False)
+        try:
+            for _ in w.records():
+                pass
+        except migkaitai.MigkaitaiError as e:
+            return type(e).__name__, e.offset, str(e)
+    return None
+
+
+@pytest.mark.parametrize("patch", ["encoding", "longer", "longest"])
+def test_fast_path_xbzrle_damage(tmp_path, patch):
+    """A damaged XBZRLE|CONTINUE record: the fast path stops where the generated type
+    does, with the same error."""
+    data = bytearray(corpus.stream_file("x86/pc-running-xbzrle").read_bytes())
+    at = XBZRLE_AT
+    assert data[at + 7] == 0x60 and data[at + 8] == 1
+    if patch == "encoding":
+        data[at + 8] = 2
+    else:
+        n = int.from_bytes(data[at + 9:at + 11], "big")
+        data[at + 9:at + 11] = (n + 1 if patch == "longer" else 0xFFFF).to_bytes(2, "big")
+    path = tmp_path / "bad.mig"
+    path.write_bytes(data)
+    fast = walk_error(path, True)
+    assert fast is not None and fast == walk_error(path, False)
+    if patch == "encoding":
+        assert fast[1] == at and "RAM record" in fast[2], fast
