@@ -1,17 +1,24 @@
 """Rendering decoded records: analyze-migration.py-compatible JSON and a readable tree.
 
 Decoding (migkaitai.stream, migkaitai.vmsd, migkaitai.ram) yields records with
-offsets; this module only presents them.
+offsets; this module only presents them. Device sections are written as text as their
+records arrive (vmsd.write_anchor into a spool: see StateBuilder), so that memory does not
+grow with the size of the state; compact arrays are written a chunk at a time.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any, TextIO
+import struct
 
 from migkaitai import vmsd
-from migkaitai.ram import RamTracker
-from migkaitai.stream import Record
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any, TextIO
+
+    from migkaitai.ram import RamTracker
+    from migkaitai.stream import Record
 
 __all__ = ["StateBuilder", "TreePrinter", "dump_json", "one_line", "special_summary"]
 
@@ -19,6 +26,8 @@ __all__ = ["StateBuilder", "TreePrinter", "dump_json", "one_line", "special_summ
 def one_line(text: str) -> str:
     """`text` with newlines and other control characters (from names in the stream)
     escaped, so that a line stays one line and cannot drive the terminal."""
+    if text.isprintable():
+        return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
@@ -29,7 +38,7 @@ def dump_json(obj: Any, out: TextIO) -> None:
 
 
 def _hex(data: bytes) -> str:
-    return " ".join(f"{b:02x}" for b in data)
+    return data.hex(" ")
 
 
 def special_summary(rec: Record) -> Any:
@@ -70,18 +79,120 @@ def special_summary(rec: Record) -> Any:
 _leaf = json.JSONEncoder(ensure_ascii=True).encode  # C-accelerated for str/int/bool
 
 
-class Rendered(str):
-    """A state value already written as JSON text (indented for its place in the state)."""
+class SpooledText:
+    """A state value already written as JSON text (indented for its place in the state),
+    held in memory or, past :attr:`_Spool.MEMORY` characters in all, in the spool's
+    temporary file."""
+
+    __slots__ = ("end", "spool", "start", "text")
+
+    def __init__(self, spool: _Spool, text: str | None, start: int = 0, end: int = 0) -> None:
+        self.spool = spool
+        self.text = text
+        self.start = start
+        self.end = end
+
+    def __len__(self) -> int:
+        return len(self.text) if self.text is not None else self.end - self.start
+
+    def copy_to(self, write: Callable[[str], object]) -> None:
+        """Pass the text to ``write`` (a file's or a list's method), a piece at a time."""
+        if self.text is not None:
+            write(self.text)
+            return
+        f = self.spool.file
+        f.seek(self.start)
+        left = self.end - self.start
+        while left > 0:
+            data = f.read(min(left, 1 << 20))
+            if not data:
+                raise OSError("the state spool file is shorter than written")
+            write(data.decode("ascii"))
+            left -= len(data)
 
     def parsed(self) -> Any:
-        return json.loads(self)
+        """The value as JSON objects (this reads it all into memory)."""
+        if self.text is not None:
+            return json.loads(self.text)
+        parts: list[str] = []
+        self.copy_to(parts.append)
+        return json.loads("".join(parts))
+
+
+class _Spool:
+    """Where StateBuilder keeps each section's JSON text until the state is written: in
+    memory up to MEMORY characters in all, then in an anonymous temporary file, so that
+    memory does not grow with the size of the output."""
+
+    MEMORY = 1 << 20
+
+    def __init__(self) -> None:
+        self.file: Any = None
+        self.held = 0  # characters of SpooledText kept in memory
+
+    def render(self, node: vmsd.Node, extra: dict[str, str] | None) -> SpooledText:
+        """The text of a section's value (nested one level: under its key in the state)."""
+        sink = _SpoolSink(self)
+        vmsd.write_anchor(node, sink.write, 1, extra)
+        return sink.done()
+
+    def release(self, old: Any) -> None:
+        """A spooled value was replaced (a section sent again)."""
+        if isinstance(old, SpooledText) and old.text is not None:
+            self.held -= len(old.text)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+class _SpoolSink:
+    """Collects one section's text: in memory, or in the spool file once the spool's
+    memory budget is spent."""
+
+    __slots__ = ("pieces", "size", "spool", "start")
+
+    def __init__(self, spool: _Spool) -> None:
+        self.spool = spool
+        self.pieces: list[str] = []
+        self.size = 0
+        self.start: int | None = None  # where the text starts in the file, once there
+
+    def write(self, text: str) -> None:
+        if self.start is not None:
+            self.spool.file.write(text.encode("ascii"))
+            return
+        self.pieces.append(text)
+        self.size += len(text)
+        if self.size + self.spool.held > self.spool.MEMORY:
+            spool = self.spool
+            if spool.file is None:
+                import tempfile  # only for large states: not imported at start-up
+
+                spool.file = tempfile.TemporaryFile(  # noqa: SIM115 - closed by close()
+                    prefix="migkaitai-state-")
+            spool.file.seek(0, 2)
+            self.start = spool.file.tell()
+            spool.file.write("".join(self.pieces).encode("ascii"))
+            self.pieces = []
+
+    def done(self) -> SpooledText:
+        spool = self.spool
+        if self.start is None:
+            spool.held += self.size
+            return SpooledText(spool, "".join(self.pieces))
+        end = spool.file.tell()
+        return SpooledText(spool, None, self.start, end)
 
 
 def _indented(value: Any, level: int) -> Iterator[str]:
     """Pieces of `json.dumps(value, indent=4)` as if nested `level` deep - the same text,
     but leaves go through the C encoder (json's indenting encoder is pure Python)."""
-    if isinstance(value, Rendered):
-        yield value
+    if isinstance(value, SpooledText):
+        parts: list[str] = []
+        value.copy_to(parts.append)
+        yield from parts
     elif isinstance(value, dict):
         if not value:
             yield "{}"
@@ -140,6 +251,8 @@ def write_state(state: dict[str, Any], out: TextIO, ram_keys: list[str],
                 out.write(("\n" if first else ",\n") + f"            {json.dumps(k)}: {json.dumps(v)}")
                 first = False
             out.write("\n        }\n    }" if not first else "}\n    }")
+        elif isinstance(value, SpooledText):
+            value.copy_to(out.write)
         else:
             out.write(indented(value, 1))
         out.write(",\n" if i + 1 < len(items) else "\n")
@@ -148,13 +261,19 @@ def write_state(state: dict[str, Any], out: TextIO, ram_keys: list[str],
 
 class StateBuilder:
     """Assembles `-d state` output as analyze-migration.py does: one entry per section,
-    keyed "name (section_id)", in order of first appearance."""
+    keyed "name (section_id)", in order of first appearance.
+
+    A device section's value is written as JSON text when its record arrives (see
+    :class:`SpooledText`), so that neither its decoded tree nor its text stays in memory;
+    :func:`write_state` copies the texts out in key order.
+    """
 
     def __init__(self, ram: RamTracker, io: Any) -> None:
         self.ram = ram
         self.io = io
         self.state: dict[str, Any] = {}
         self.ram_keys: list[str] = []
+        self.spool = _Spool()
 
     def add(self, rec: Record) -> None:
         sec = rec.section
@@ -166,20 +285,22 @@ class StateBuilder:
                 self.ram_keys.append(key)
             self.state.setdefault(key, None)
         elif rec.device is not None:
-            value = vmsd.to_anchor(rec.device)
-            if rec.raw is not None:  # decoded up to where the description failed
-                value["undecoded"] = self._raw(rec.raw)
-            # kept as its JSON text: far smaller than the objects (a 262144-entry table)
-            self.state[key] = Rendered("".join(_indented(value, 1)))
+            # decoded up to where the description failed: the rest as hex
+            extra = {"undecoded": self._raw(rec.raw)} if rec.raw is not None else None
+            self._set(key, self.spool.render(rec.device, extra))
         elif rec.raw is not None:
-            self.state[key] = {"raw payload": self._raw(rec.raw)}
+            self._set(key, self._raw_payload(rec.raw))
         elif rec.special is not None:
             value = special_summary(rec)
             prev = self.state.get(key)
             if isinstance(prev, list) and isinstance(value, list):
                 prev.extend(value)
             else:
-                self.state[key] = value
+                self._set(key, value)
+
+    def _set(self, key: str, value: Any) -> None:
+        self.spool.release(self.state.get(key))
+        self.state[key] = value
 
     def _raw(self, where: tuple[int, int]) -> str:
         off, n = where
@@ -189,11 +310,30 @@ class StateBuilder:
         self.io.seek(pos)
         return _hex(data)
 
+    def _raw_payload(self, where: tuple[int, int]) -> SpooledText:
+        """``{"raw payload": "<hex>"}`` as its text, read and written a piece at a time."""
+        off, n = where
+        sink = _SpoolSink(self.spool)
+        sink.write('{\n        "raw payload": "')
+        pos = self.io.pos()
+        self.io.seek(off)
+        step = 1 << 18
+        for at in range(0, n, step):
+            data = self.io.read_bytes(min(step, n - at))
+            sink.write((" " if at else "") + data.hex(" "))
+        self.io.seek(pos)
+        sink.write('"\n    }')
+        return sink.done()
+
     def result(self) -> dict[str, Any]:
         sizes = vmsd.ram_section_sizes_anchor([(b.name, b.length) for b in self.ram.blocks.values()])
         for key in self.ram_keys:
             self.state[key] = sizes
         return self.state
+
+    def close(self) -> None:
+        """Drop the spool (the state's texts are gone after this)."""
+        self.spool.close()
 
 
 class TreePrinter:
@@ -268,11 +408,54 @@ class TreePrinter:
             self.w(f"{off}{kind}")
 
     def _node(self, node: vmsd.Node, ind: str) -> None:
-        for depth, n in node.walk():
-            if depth == 0:
-                continue
-            pad = ind + "  " * (depth - 1)
-            self.w(f"0x{n.offset:08x}  {pad}{n.label}  {n.type}{_value_text(n)}")
+        """The nodes below `node` (as `node.walk()` yields them), one line each."""
+        lines: list[str] = []
+        self._children(node, ind, lines)
+        if lines:
+            self.out.write("".join(lines))
+
+    def _children(self, node: vmsd.Node, pad: str, lines: list[str]) -> None:
+        for n in node.children:
+            if n.kind == "array" and isinstance(n.value, vmsd.StructArray):
+                self._struct_array(n.value, pad, lines)
+            else:
+                lines.append(one_line(f"0x{n.offset:08x}  {pad}{n.label}  {n.type}"
+                                      f"{_value_text(n)}") + "\n")
+                if n.children:
+                    self._children(n, pad + "  ", lines)
+            if len(lines) > 4096:
+                self.out.write("".join(lines))
+                lines.clear()
+
+    def _struct_array(self, arr: vmsd.StructArray, pad: str, lines: list[str]) -> None:
+        """A compact array of structs, element by element as if each were a node: one
+        %-format per element for its line and its fields' lines."""
+        def esc(text: str) -> str:
+            return one_line(text).replace("%", "%%")
+
+        lay = arr.layout
+        version = f" v{lay.version}" if lay.version is not None else ""
+        template = "0x%08x  " + esc(f"{pad}{arr.name}") + "[%d]  " + esc(f"struct{version}")
+        specs = []
+        for name, typ, width, at in lay.fields:
+            template += ("\n0x%08x  " + esc(f"{pad}  {name}  {typ}")
+                         + f" = 0x%0{max(2, 2 * width)}x (%d)")
+            specs.append((at, 1 << (8 * width - 1) if vmsd.INT_TYPES[typ][1] else 0))
+        template += "\n"
+        unpack = struct.Struct(">" + lay.code).unpack_from
+        raw = arr.raw
+        size = lay.size
+        first = arr.first
+        offset = arr.offset
+        for i in range(len(arr)):
+            off = offset + i * size
+            args = [off, first + i]
+            for (at, top), u in zip(specs, unpack(raw, i * size)):
+                args += (off + at, u, u - 2 * top if top and u >= top else u)
+            lines.append(template % tuple(args))
+            if len(lines) > 4096:
+                self.out.write("".join(lines))
+                lines.clear()
 
     def _special(self, rec: Record, ind: str) -> None:
         value = special_summary(rec)
@@ -302,7 +485,7 @@ def _value_text(n: vmsd.Node) -> str:
     if isinstance(v, (bytes, bytearray)):
         text = _hex(v[:32])
         return f" = {text}{' ...' if len(v) > 32 else ''} ({len(v)} bytes)"
-    if isinstance(v, list):
+    if isinstance(v, (list, vmsd.PackedInts)):
         return " = [" + ", ".join(f"0x{x:x}" for x in v[:8]) + (", ...]" if len(v) > 8 else "]")
     if v is None:
         return " = nullptr" if n.kind == "nullptr" else ""

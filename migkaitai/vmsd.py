@@ -32,7 +32,8 @@ The wire format (migration/vmstate.c, vmstate-types.c, savevm.c):
   subsection is reported (QEMU's loader would take it for a subsection).
 
 What scripts/analyze-migration.py does (the "anchor"; :func:`to_anchor` reproduces its
-``-d state`` output for one section):
+``-d state`` output for one section as objects, :func:`write_anchor` as the JSON text it
+prints, written straight from the tree):
 
 - The state output is a JSON object keyed ``"<idstr> (<section_id>)"`` (the section id, not
   the instance id; see :func:`section_key`) in order of each section's START/FULL record.
@@ -59,9 +60,12 @@ from __future__ import annotations
 
 import json
 import struct as _struct
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple, TypeGuard
+from collections.abc import Mapping, Sequence
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import Any, TypeGuard
 
 from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
 
@@ -76,6 +80,7 @@ __all__ = [
     "ram_section_sizes_anchor",
     "section_key",
     "to_anchor",
+    "write_anchor",
 ]
 
 QEMU_VM_SUBSECTION = 0x05
@@ -162,7 +167,6 @@ def devices_by_key(description: Mapping[str, Any]) -> dict[tuple[str, int], Mapp
 # The decoded tree
 
 
-@dataclass(eq=False, slots=True)
 class Node:
     """One decoded item with its place in the stream.
 
@@ -174,37 +178,69 @@ class Node:
         kind: how it was decoded: ``section``, ``subsection``, ``struct`` (struct, tmp,
             vstruct), ``int``, ``bool``, ``float``, ``bytes``, ``bitmap``, ``capability``,
             ``nullptr``, ``list`` (qtailq, qlist), ``tree`` (gtree), ``element`` (one
-            list/tree entry), ``key``/``value`` (gtree entry parts).
+            list/tree entry), ``key``/``value`` (gtree entry parts), ``array`` (a compact
+            array: see below).
         offset: absolute offset of the first byte; size: bytes it covers.
         value: int (int, timer; signed per the type name), bool, float, bytes (opaque),
             list[int] (bitmap words), str (capability), node count (gtree), None otherwise.
+            For ``array`` nodes, a sequence of the elements: :class:`PackedInts` (ints or
+            bools) or :class:`StructArray` (struct Nodes).
         children: fields, then subsections, in stream order (struct-like kinds).
-        index: position among same-named siblings when the field is an array element.
+        index: position among same-named siblings when the field is an array element (the
+            first element's for an ``array`` node).
         version: vmsd/subsection version (struct-like kinds).
         vmsd_name: the VMSD name (struct-like kinds).
-        raw: the bytes read, for leaves and for composites that analyze-migration.py prints
-            as hex (tmp, vstruct, qtailq, qlist, gtree); None for structs/subsections.
+        raw: the bytes read, for leaves, ``array`` nodes and for composites that
+            analyze-migration.py prints as hex (tmp, vstruct, qtailq, qlist, gtree); None for
+            structs/subsections.
+
+    A long compressed array of integers/bools (type ``uint64``...), or of structs whose
+    fields are all integers (type ``struct``), is one node of kind ``array``: its elements
+    are made on demand by :meth:`element` (and by iterating over ``value``), so that a
+    262144-entry table costs its bytes, not 262144 objects.
     """
 
-    name: str
-    type: str
-    kind: str
-    offset: int
-    size: int = 0
-    value: Any = None
-    children: list[Node] = field(default_factory=list)
-    index: int | None = None
-    version: int | None = None
-    vmsd_name: str | None = None
-    raw: bytes | None = None
+    __slots__ = ("children", "index", "kind", "name", "offset", "raw", "size", "type",
+                 "value", "version", "vmsd_name")
+    _FIELDS = ("name", "type", "kind", "offset", "size", "value", "children", "index",
+               "version", "vmsd_name", "raw")  # in __init__'s order, for repr
+
+    def __init__(self, name: str, type: str, kind: str, offset: int,
+                 size: int = 0, value: Any = None, children: list[Node] | None = None,
+                 index: int | None = None, version: int | None = None,
+                 vmsd_name: str | None = None, raw: bytes | None = None) -> None:
+        self.name = name
+        self.type = type
+        self.kind = kind
+        self.offset = offset
+        self.size = size
+        self.value = value
+        self.children: list[Node] = [] if children is None else children
+        self.index = index
+        self.version = version
+        self.vmsd_name = vmsd_name
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return "Node(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self._FIELDS) + ")"
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Node]]:
-        """Yield (depth, node) for this node and all below it, depth first, in stream order."""
-        stack = [(depth, self)]
+        """Yield (depth, node) for this node and all below it, depth first, in stream order.
+
+        A compact array of structs yields its elements (made on demand) in its place, as
+        if they were children; a compact integer/bool array is yielded as one node."""
+        stack: list[tuple[int, Iterator[Node]]] = [(depth, iter((self,)))]
         while stack:
-            d, node = stack.pop()
-            yield d, node
-            stack.extend((d + 1, c) for c in reversed(node.children))
+            d, nodes = stack[-1]
+            node = next(nodes, None)
+            if node is None:
+                stack.pop()
+            elif isinstance(node.value, StructArray) and node.kind == "array":
+                stack.append((d, iter(node.value)))
+            else:
+                yield d, node
+                if node.children:
+                    stack.append((d + 1, iter(node.children)))
 
     def child(self, name: str) -> Node | None:
         """The first child called ``name``, or None."""
@@ -222,7 +258,10 @@ class Node:
         return self.name if self.index is None else f"{self.name}[{self.index}]"
 
     def element(self, i: int) -> Node:
-        """Element `i` (counted from this node's first) of a compact integer/bool array."""
+        """Element `i` (counted from this node's first) of a compact array: an int/bool
+        Node, or for an array of structs a struct Node with its fields."""
+        if isinstance(self.value, StructArray):
+            return self.value[i]
         size = self.size // len(self.value)
         kind = "bool" if self.type == "bool" else "int"
         return Node(self.name, self.type, kind, self.offset + i * size, size, self.value[i],
@@ -230,17 +269,173 @@ class Node:
                     raw=self.raw[i * size:(i + 1) * size] if self.raw is not None else None)
 
 
+_CHUNK = 4096  # elements unpacked at a time when iterating over or rendering an array
+
+
+class PackedInts(Sequence):  # type: ignore[type-arg]
+    """The values of a compact integer or bool array, unpacked from its bytes on demand.
+
+    A read-only sequence (``len``, indexing, slicing to a list, iteration, ``==`` with a
+    list) of ints, signed per the type name, or of bools; the bytes are ``raw``.
+    """
+
+    __slots__ = ("is_bool", "raw", "signed", "width")
+
+    def __init__(self, raw: bytes, width: int, signed: bool, is_bool: bool = False) -> None:
+        self.raw = raw
+        self.width = width
+        self.signed = signed
+        self.is_bool = is_bool
+
+    def __len__(self) -> int:
+        return len(self.raw) // self.width
+
+    def _unpack(self, start: int, stop: int) -> list[Any]:
+        code = _STRUCT_CODES[self.width]
+        values: list[Any] = list(_struct.unpack_from(
+            f">{stop - start}{code.lower() if self.signed else code}", self.raw,
+            start * self.width))
+        if self.is_bool:
+            return [v != 0 for v in values]
+        return values
+
+    def __getitem__(self, i: Any) -> Any:
+        n = len(self)
+        if isinstance(i, slice):
+            start, stop, step = i.indices(n)
+            if step == 1:
+                return self._unpack(start, max(start, stop))
+            return [self[j] for j in range(start, stop, step)]
+        i = i.__index__()
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("array index out of range")
+        w = self.width
+        v = int.from_bytes(self.raw[i * w:(i + 1) * w], "big", signed=self.signed)
+        return v != 0 if self.is_bool else v
+
+    def __iter__(self) -> Iterator[Any]:
+        n = len(self)
+        for start in range(0, n, _CHUNK):
+            yield from self._unpack(start, min(n, start + _CHUNK))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (PackedInts, list, tuple)):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PackedInts({len(self)} x {'bool' if self.is_bool else self.width})"
+
+
+class _StructLayout:
+    """An array element VMSD whose fields are all fixed-size integers (see StructArray)."""
+
+    __slots__ = ("code", "fields", "size", "version", "vmsd_name")
+
+    def __init__(self, fields: list[tuple[str, str, int, int]], version: Any,
+                 vmsd_name: Any) -> None:
+        self.fields = fields  # (name, type, width, offset in the element)
+        self.size = sum(f[2] for f in fields)
+        self.code = "".join(_STRUCT_CODES[f[2]] for f in fields)  # unsigned, no ">"
+        self.version = version
+        self.vmsd_name = vmsd_name
+
+
+class StructArray(Sequence):  # type: ignore[type-arg]
+    """The elements of a compact array of structs whose fields are all integers: a read-only
+    sequence of struct Nodes (with their int children), made from ``raw`` on demand."""
+
+    __slots__ = ("first", "layout", "name", "offset", "raw")
+
+    def __init__(self, name: str, offset: int, first: int, raw: bytes,
+                 layout: _StructLayout) -> None:
+        self.name = name
+        self.offset = offset
+        self.first = first  # index of element 0 among the same-named fields
+        self.raw = raw
+        self.layout = layout
+
+    def __len__(self) -> int:
+        return len(self.raw) // self.layout.size
+
+    def __getitem__(self, i: Any) -> Any:
+        n = len(self)
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(n))]
+        i = i.__index__()
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("array index out of range")
+        lay = self.layout
+        base = i * lay.size
+        off = self.offset + base
+        node = Node(self.name, "struct", "struct", off, lay.size, index=self.first + i,
+                    version=lay.version, vmsd_name=lay.vmsd_name)
+        children = node.children
+        raw = self.raw
+        for name, typ, width, at in lay.fields:
+            r = raw[base + at:base + at + width]
+            children.append(Node(name, typ, "int", off + at, width,
+                                 int.from_bytes(r, "big", signed=INT_TYPES[typ][1]), raw=r))
+        return node
+
+    def __iter__(self) -> Iterator[Node]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        return f"StructArray({len(self)} x {self.layout.vmsd_name})"
+
+
+def _struct_layout(sdesc: Any) -> _StructLayout | None:
+    """The layout of a struct description whose fields are all integers with their
+    type's width, uniquely named, without arrays or subsections; else None."""
+    if not isinstance(sdesc, Mapping):
+        return None
+    fields = sdesc.get("fields")
+    subsections = sdesc.get("subsections")
+    if not isinstance(fields, list) or not fields or subsections not in (None, []):
+        return None
+    layout: list[tuple[str, str, int, int]] = []
+    names: set[str] = set()
+    at = 0
+    for f in fields:
+        if not isinstance(f, Mapping) or "array_len" in f or "index" in f:
+            return None
+        name, typ, size = f.get("name"), f.get("type"), f.get("size")
+        if not isinstance(name, str) or not isinstance(typ, str) or name in names:
+            return None
+        spec = INT_TYPES.get(typ)
+        if spec is None or not _is_int(size) or size != spec[0]:
+            return None
+        names.add(name)
+        layout.append((name, typ, size, at))
+        at += size
+    return _StructLayout(layout, sdesc.get("version"), sdesc.get("vmsd_name"))
+
+
 # --------------------------------------------------------------------------------------------
 # The decoder
 
 
-class _Field(NamedTuple):
-    desc: Mapping[str, Any]
-    name: str
-    type: str
-    size: int
-    idx: int | None  # position among same-named fields, None for a plain field
-    described: bool  # False for compressed-array elements after the first
+class _Field:
+    """One field (or array element) as a type decoder gets it."""
+
+    __slots__ = ("desc", "described", "idx", "name", "size", "type")
+
+    def __init__(self, desc: Mapping[str, Any], name: str, type: str, size: int,
+                 idx: int | None, described: bool) -> None:
+        self.desc = desc
+        self.name = name
+        self.type = type
+        self.size = size
+        self.idx = idx  # position among same-named fields, None for a plain field
+        self.described = described  # False for compressed-array elements after the first
 
 
 def _is_int(v: object) -> TypeGuard[int]:
@@ -268,8 +463,10 @@ INT_TYPES: dict[str, tuple[int, bool]] = {
 
 # Fixed-width leaf types read in one go when they form a compressed array:
 # type -> (width, kind, signed).
-# Integer/bool arrays at least this long are one Node of kind "array" (see Node.element).
+# Integer/bool arrays at least this long are one Node of kind "array" (see Node.element),
+# and so are arrays of all-integer structs at least COMPACT_STRUCT_ARRAY long.
 COMPACT_ARRAY = 256
+COMPACT_STRUCT_ARRAY = 256
 _STRUCT_CODES = {1: "B", 2: "H", 4: "I", 8: "Q"}
 
 _BULK_LEAVES: dict[str, tuple[int, str, bool]] = {
@@ -404,18 +601,22 @@ class _Decoder:
         if first is not None and first.index is None:
             first.index = 0
         start = len(out)
-        if count > 1 and self.bulk(name, typ, size, count, out, counts):
+        if count > 1 and (self.bulk(name, typ, size, count, out, counts) or (
+                typ == "struct" and count >= COMPACT_STRUCT_ARRAY
+                and self.struct_array(fdesc, name, size, count, out, counts))):
             firsts.setdefault(name, out[start])
             return
         decoder = TYPE_DECODERS.get(typ, _decode_opaque)
+        path = self.path
         for i in range(count):
             ordinal = counts.get(name, 0)
             counts[name] = ordinal + 1
             index = ordinal if is_array or ordinal > 0 else None
-            self.path.append(name if index is None else f"{name}[{index}]")
+            path.append(name if index is None else f"{name}[{index}]")
             decoder(self, _Field(fdesc, name, typ, size, index, described and i == 0), out)
-            firsts.setdefault(name, out[-1])
-            self.path.pop()
+            if i == 0:
+                firsts.setdefault(name, out[-1])
+            path.pop()
 
     def bulk(self, name: str, typ: str, size: int, count: int, out: list[Node],
              counts: dict[str, int]) -> bool:
@@ -433,13 +634,8 @@ class _Decoder:
         if count >= COMPACT_ARRAY:
             # one node for the whole array (a 262144-entry IOMMU table would otherwise
             # be as many objects); Node.element(i) gives an element on demand
-            values: list[Any] = list(_struct.unpack(f">{count}{_STRUCT_CODES[size]}", data))
-            if kind == "bool":
-                values = [v != 0 for v in values]
-            elif signed:
-                top = 1 << (8 * size - 1)
-                values = [v - 2 * top if v >= top else v for v in values]
-            out.append(Node(name, typ, "array", offset, count * size, values,
+            out.append(Node(name, typ, "array", offset, count * size,
+                            PackedInts(data, size, signed, kind == "bool"),
                             index=ordinal, raw=data))
             return True
         for i in range(count):
@@ -448,6 +644,44 @@ class _Decoder:
                                  else raw[0] != 0)
             out.append(Node(name, typ, kind, offset + i * size, size, value,
                             index=ordinal + i, raw=raw))
+        return True
+
+    def struct_array(self, fdesc: Mapping[str, Any], name: str, size: int, count: int,
+                     out: list[Node], counts: dict[str, int]) -> bool:
+        """Fast path for a long array of structs whose fields are all integers (no arrays,
+        no subsections): one read, one ``array`` node (see StructArray). Returns False
+        (nothing consumed) where the element-by-element path must run: another layout, a
+        size that does not add up, too deep, too short, or an element followed by bytes
+        that may be an unlisted subsection (the path then reports it)."""
+        sdesc = fdesc.get("struct")
+        layout = _struct_layout(sdesc)
+        if layout is None or layout.size != size or count * size > self.remaining \
+                or self.depth >= MAX_DEPTH:
+            return False
+        offset = self.pos
+        data = self.read(count * size, f"array of struct '{name}'")
+        vmsd_name = layout.vmsd_name
+        check = isinstance(vmsd_name, str) and vmsd_name != ""
+        if check and QEMU_VM_SUBSECTION in data[size::size]:
+            # an element is followed by 0x05: let the element path decide (rare)
+            try:
+                self.io.seek(offset)
+            except (OSError, ValueError, EOFError):
+                pass  # cannot seek back: cannot peek either, so no subsection check
+            else:
+                self.pos = offset
+                for cap in self.captures:
+                    del cap[len(cap) - len(data):]
+                return False
+        ordinal = counts.get(name, 0)
+        counts[name] = ordinal + count
+        out.append(Node(name, "struct", "array", offset, count * size,
+                        StructArray(name, offset, ordinal, data, layout), index=ordinal,
+                        version=layout.version, vmsd_name=vmsd_name, raw=data))
+        if check:  # after the last element, as the element path checks after each
+            self.path.append(f"{name}[{ordinal + count - 1}]")
+            self.check_unlisted_subsection(fdesc["struct"])
+            self.path.pop()
         return True
 
     def subsection(self, sdesc: Any, parent: Node) -> None:
@@ -532,7 +766,8 @@ class _Decoder:
 # Type decoders: one function per type family, looked up by the description's type string.
 # Each appends its Node(s) to `out`.
 
-Decoder = Callable[[_Decoder, _Field, list[Node]], None]
+if TYPE_CHECKING:
+    Decoder = Callable[[_Decoder, _Field, list[Node]], None]
 
 
 def _leaf(d: _Decoder, f: _Field, kind: str, n: int) -> tuple[Node, bytes]:
@@ -880,7 +1115,7 @@ ANCHOR_UNSIGNED = frozenset({"uint8", "uint16", "uint32", "uint64", "uint32 equa
 
 
 def _anchor_hex(raw: bytes | None) -> str:
-    return " ".join(f"{b:02x}" for b in raw or b"")
+    return raw.hex(" ") if raw else ""
 
 
 def _anchor_int(raw: bytes, signed: bool) -> str:
@@ -904,17 +1139,17 @@ class _One:
 
 def _anchor_array(node: Node) -> list[Any]:
     """The elements of a compact array as analyze-migration.py prints each one."""
+    if isinstance(node.value, StructArray):
+        return [_anchor_dict(e) for e in node.value]
     if node.type == "bool":
         return list(node.value)
     size = node.size // len(node.value)
-    digits = f"0x%0{2 * size}x"
-    if node.type in ANCHOR_SIGNED:
-        mask = (1 << (8 * size)) - 1
-        return [digits % (v & mask) if v >= 0 else f"{digits % (v & mask)} ({v})"
-                for v in node.value]
-    if node.type in ANCHOR_UNSIGNED:
-        return [digits % v for v in node.value]
-    return [_anchor_hex(node.raw[i:i + size]) for i in range(0, node.size, size)]
+    raw = node.raw or b""
+    if node.type in ANCHOR_SIGNED or node.type in ANCHOR_UNSIGNED:
+        # from the bytes: "uint8 equal" is unsigned in the tree but printed as signed
+        signed = node.type in ANCHOR_SIGNED
+        return [_anchor_int(raw[i:i + size], signed) for i in range(0, node.size, size)]
+    return [_anchor_hex(raw[i:i + size]) for i in range(0, node.size, size)]
 
 
 def _anchor_dict(node: Node) -> dict[str, Any]:
@@ -957,6 +1192,220 @@ def to_anchor(node: Node) -> Any:
     if t == "capability":
         return node.value
     return _anchor_hex(node.raw)
+
+
+_json_str = json.encoder.encode_basestring_ascii  # what json.dumps uses for str and keys
+_json_any = json.JSONEncoder(ensure_ascii=True).encode
+_DICT_KINDS = frozenset({"section", "subsection", "element"})
+
+
+class AnchorWriter:
+    """Writes :func:`to_anchor` of a node as JSON text, straight from the tree: the same
+    text as ``json.dumps(to_anchor(node), indent=4, separators=(",", ": "))`` nested
+    ``level`` objects deep, without building the objects. Compact arrays are written a
+    chunk of elements at a time from their bytes, each chunk by a few C-level operations
+    (an unpack and a %-format or join), so that memory does not grow with their length.
+
+    ``write`` receives the text in pieces (a file's or a list's method).
+    """
+
+    FLUSH = 4096  # pieces kept before they are joined and written
+
+    def __init__(self, write: Callable[[str], object]) -> None:
+        self.write = write
+        self.parts: list[str] = []
+        self.keys: dict[str, str] = {}
+
+    def value(self, node: Node, level: int = 0, extra: Mapping[str, str] | None = None
+              ) -> None:
+        """Write the node's value, with the ``extra`` entries (JSON strings) set in its
+        object afterwards (as ``to_anchor(node)[key] = value`` would: a name it has already
+        keeps its place). Then flush."""
+        if extra:
+            self._dict(node, level, extra)
+        else:
+            self._value(node, level)
+        self.flush()
+
+    def flush(self) -> None:
+        parts = self.parts
+        if parts:
+            self.write("".join(parts))
+            parts.clear()  # in place: callers hold on to the list
+
+    def _key(self, name: str) -> str:
+        key = self.keys.get(name)
+        if key is None:
+            key = self.keys[name] = _json_str(name)
+        return key
+
+    def _value(self, node: Node, level: int) -> None:
+        kind = node.kind
+        t = node.type
+        if kind in _DICT_KINDS or (t == "struct" and kind != "nullptr"):
+            self._dict(node, level, None)
+            return
+        raw = node.raw
+        if t == "bool":
+            self.parts.append("true" if raw and raw[0] != 0 else "false")
+        elif t in ANCHOR_UNSIGNED or t in ANCHOR_SIGNED:
+            if raw and (raw[0] < 0x80 or t in ANCHOR_UNSIGNED):
+                self.parts.append('"0x' + raw.hex() + '"')
+            else:
+                self.parts.append('"' + _anchor_int(raw or b"", True) + '"')
+        elif t == "nullptr" or t == "struct":
+            self.parts.append('"nullptr"')
+        elif t == "capability":
+            v = node.value
+            self.parts.append(_json_str(v) if isinstance(v, str) else _json_any(v))
+        else:
+            self.parts.append('"' + raw.hex(" ") + '"' if raw else '""')
+
+    def _dict(self, node: Node, level: int, extra: Mapping[str, str] | None) -> None:
+        # analyze-migration.py's grouping: one value per name, a second one makes a list
+        # (a compact array is its elements); a subsection replaces what its name held
+        groups: dict[str, Any] = {}
+        for c in node.children:
+            name = c.name
+            if c.kind == "subsection":
+                groups[name] = c
+                continue
+            g = groups.get(name)
+            if g is None:
+                groups[name] = c
+            elif type(g) is list:
+                g.append(c)
+            else:
+                groups[name] = [g, c]
+        if extra:
+            groups.update(extra)
+        parts = self.parts
+        if not groups:
+            parts.append("{}")
+            return
+        pad = "\n" + "    " * (level + 1)
+        sep = pad
+        parts.append("{")
+        for name, g in groups.items():
+            parts.append(sep + self._key(name) + ": ")
+            sep = "," + pad
+            if type(g) is list:
+                self._list(g, level + 1)
+            elif type(g) is str:
+                parts.append(_json_str(g))
+            elif g.kind == "array" and len(g.value) != 1:
+                self._list([g], level + 1)
+            elif g.kind == "array":
+                self._value(g.element(0), level + 1)
+            else:
+                self._value(g, level + 1)
+            if len(parts) > self.FLUSH:
+                self.flush()
+        self.parts.append("\n" + "    " * level + "}")
+
+    def _list(self, items: list[Node], level: int) -> None:
+        pad = "\n" + "    " * (level + 1)
+        sep = "," + pad
+        self.parts.append("[")
+        lead = pad
+        for item in items:
+            if item.kind == "array":
+                self._array(item, level + 1, lead, sep)
+            else:
+                self.parts.append(lead)
+                self._value(item, level + 1)
+            lead = sep
+            if len(self.parts) > self.FLUSH:
+                self.flush()
+        self.parts.append("\n" + "    " * level + "]")
+
+    def _array(self, node: Node, level: int, lead: str, sep: str) -> None:
+        """The elements of a compact array, as list items at ``level``: ``lead`` before the
+        first, ``sep`` between them."""
+        v = node.value
+        if isinstance(v, StructArray):
+            self._struct_array(v, level, lead, sep)
+            return
+        t = node.type
+        if not isinstance(v, PackedInts) or not (t == "bool" or t in ANCHOR_UNSIGNED
+                                                 or t in ANCHOR_SIGNED):
+            for i in range(len(v)):
+                self.parts.append(sep if i else lead)
+                self._value(node.element(i), level)
+            return
+        self.flush()
+        write = self.write
+        write(lead)
+        raw = node.raw or b""
+        n = len(v)
+        if t == "bool":
+            for start in range(0, n, _CHUNK):
+                if start:
+                    write(sep)
+                write(sep.join(["true" if b else "false" for b in raw[start:start + _CHUNK]]))
+            return
+        w = v.width
+        one = f'"0x%0{2 * w}x"'
+        top = 1 << (8 * w - 1) if t in ANCHOR_SIGNED else None
+        # '"0x' + hex digits + '"' per element: the chunk's hex cut into elements by one
+        # struct unpack, joined by the separator (C-speed, unlike a format per value)
+        cut = _struct.Struct(f"{2 * w}s" * _CHUNK) if n >= _CHUNK else None
+        joint = ('"' + sep + '"0x').encode("ascii")
+        for start in range(0, n, _CHUNK):
+            k = min(_CHUNK, n - start)
+            chunk = raw[start * w:(start + k) * w]
+            if start:
+                write(sep)
+            if top is not None and max(chunk[::w]) >= 0x80:
+                # a negative value prints as "0x... (-n)"
+                values = _struct.unpack(f">{k}{_STRUCT_CODES[w]}", chunk)
+                write(sep.join([one % u if u < top else f'"0x{u:0{2 * w}x} ({u - 2 * top})"'
+                                for u in values]))
+            else:
+                digits = chunk.hex().encode("ascii")
+                groups = (cut if k == _CHUNK else _struct.Struct(f"{2 * w}s" * k)).unpack(digits)
+                write('"0x' + joint.join(groups).decode("ascii") + '"')
+
+    def _struct_array(self, arr: StructArray, level: int, lead: str, sep: str) -> None:
+        lay = arr.layout
+        nf = len(lay.fields)
+        pad = "\n" + "    " * (level + 1)
+        # one element's text with a %-format per field (the names escaped for %)
+        elem = ("{" + ",".join(pad + self._key(name).replace("%", "%%") + f': "0x%0{2 * width}x"'
+                               for name, _, width, _at in lay.fields)
+                + "\n" + "    " * level + "}")
+        signed = [(j, 1 << (8 * width - 1)) for j, (_, typ, width, _at) in enumerate(lay.fields)
+                  if typ in ANCHOR_SIGNED]
+        per = max(1, _CHUNK // nf)
+        n = len(arr)
+        size = lay.size
+        raw = arr.raw
+        whole = _struct.Struct(">" + lay.code * per)
+        full = sep.join([elem] * per)
+        self.flush()
+        write = self.write
+        write(lead)
+        for start in range(0, n, per):
+            k = min(per, n - start)
+            st = whole if k == per else _struct.Struct(">" + lay.code * k)
+            values = st.unpack_from(raw, start * size)
+            if start:
+                write(sep)
+            if any(max(values[j::nf]) >= top for j, top in signed):
+                # a negative value prints as "0x... (-n)": the element path
+                for i in range(start, start + k):
+                    self.parts.append(sep if i > start else "")
+                    self._dict(arr[i], level, None)
+                self.flush()
+            else:
+                write((full if k == per else sep.join([elem] * k)) % values)
+
+
+def write_anchor(node: Node, write: Callable[[str], object], level: int = 0,
+                 extra: Mapping[str, str] | None = None) -> None:
+    """Write ``json.dumps(to_anchor(node), indent=4)`` (as nested ``level`` deep) through
+    ``write``, in pieces; see :class:`AnchorWriter`."""
+    AnchorWriter(write).value(node, level, extra)
 
 
 def section_key(name: str, section_id: int) -> str:
