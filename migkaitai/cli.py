@@ -7,7 +7,6 @@ The CLI only parses arguments and maps errors to exit codes; the work is in the 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import stat
@@ -238,9 +237,10 @@ def _finish(err: TextIO, quiet: bool, *notes: str | None) -> None:
 
 
 def _build_state(walker: Walker, m: MigrationStream
-                 ) -> tuple[dict, list[str], MigkaitaiError | None]:
+                 ) -> tuple[StateBuilder, dict, MigkaitaiError | None]:
     """Walk the stream into analyze-migration.py's state dict; a fault ends the walk and
-    is returned (and noted in the dict's "error" entry) with what was decoded before."""
+    is returned (and noted in the dict's "error" entry) with what was decoded before.
+    The builder holds the sections' texts: close it once the state is written."""
     builder = StateBuilder(walker.ram, m.io)
     failure: MigkaitaiError | None = None
     try:
@@ -252,7 +252,7 @@ def _build_state(walker: Walker, m: MigrationStream
     state = builder.result()
     if failure is not None:
         state["error"] = str(failure)
-    return state, builder.ram_keys, failure
+    return builder, state, failure
 
 
 def _state(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
@@ -268,10 +268,11 @@ def _state(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
 def _state_with(m: MigrationStream, out: TextIO, err: TextIO, note: str | None,
                 quiet: bool, dump: RamMemoryDump | None) -> int:
     walker = m.walker(RamTracker(m.page_size, [dump] if dump else []))
-    state, keys, failure = _build_state(walker, m)
+    builder, state, failure = _build_state(walker, m)
     try:
-        write_state(state, out, keys, dump)
+        write_state(state, out, builder.ram_keys, dump)
     finally:
+        builder.close()
         if dump:
             dump.close()
     if failure is not None:
@@ -334,14 +335,15 @@ def _extract(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Tex
     disks = DiskExtractor(outdir, on_file=lambda rel: out.write(rel + "\n"))
     walker.block_sinks.append(disks)
     try:
-        state, _, failure = _build_state(walker, m)
+        builder, state, failure = _build_state(walker, m)
     finally:
         extractor.close()
         disks.close()
-    buf = io.StringIO()
-    write_state(state, buf, [])
-    with open(os.path.join(outdir, "state.json"), "w", encoding="utf-8") as f:
-        f.write(buf.getvalue())
+    try:
+        with open(os.path.join(outdir, "state.json"), "w", encoding="utf-8") as f:
+            write_state(state, f, [])
+    finally:
+        builder.close()
     out.write("state.json\n")
     if failure is not None:
         raise failure
