@@ -149,7 +149,8 @@ def _run_pipe(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> 
                 os.makedirs(outdir, exist_ok=True)
             except OSError as e:
                 raise UsageError(f"cannot create {outdir}: {e.strerror}") from None
-            extractor = RamExtractor(outdir, 4096, on_file=lambda rel: out.write(rel + "\n"))
+            extractor = RamExtractor(outdir, 4096, on_file=lambda rel: out.write(rel + "\n"),
+                                     background=True)
         elif args.memory and args.dump == "state":
             os.mkdir(os.path.join(tmp, "memory"))
             dump = RamMemoryDump(os.path.join(tmp, "memory"), 4096)
@@ -330,7 +331,8 @@ def _extract(m: MigrationStream, args: argparse.Namespace, out: TextIO, err: Tex
         with open(os.path.join(outdir, "desc.json"), "w", encoding="utf-8") as f:
             dump_json(m.description.doc, f)
         out.write("desc.json\n")
-    extractor = RamExtractor(outdir, m.page_size, on_file=lambda rel: out.write(rel + "\n"))
+    extractor = RamExtractor(outdir, m.page_size, on_file=lambda rel: out.write(rel + "\n"),
+                             background=True)
     walker = m.walker(RamTracker(m.page_size, [extractor]))
     disks = DiskExtractor(outdir, on_file=lambda rel: out.write(rel + "\n"))
     walker.block_sinks.append(disks)

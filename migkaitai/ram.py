@@ -251,8 +251,10 @@ class RamTracker:
         if self._released is None or pos < self._released:
             self._released = pos - pos % _RELEASE
         release = self._released  # mapped pages before this are given back
+        # pages handed to a background writer are read a little later: keep more mapped
+        lag = (8 if runs else 2) * _RELEASE
         while pos + 9 <= size:
-            if pos - release >= 2 * _RELEASE:
+            if pos - release >= lag:
                 # keep the resident set small: the page cache keeps the data anyway
                 view.madvise(mmap.MADV_DONTNEED, release, _RELEASE)
                 release += _RELEASE
@@ -741,26 +743,97 @@ class PageBits:
             first += whole << 3
 
 
+class _Writer:
+    """One thread that runs write calls in the order given (pwrite and pwritev release
+    the GIL, so the kernel's copying overlaps the reading of the stream). At most DEPTH
+    calls wait; the first OSError is raised (once) in the caller's thread at the next
+    submit, flush or close, and later calls are dropped."""
+
+    DEPTH = 3
+
+    def __init__(self) -> None:
+        import queue  # -x only: not imported at start-up
+        import threading
+
+        self.queue: Any = queue.Queue(self.DEPTH)
+        self.error: OSError | None = None
+        self.reported = False
+        self.thread = threading.Thread(target=self._run, name="migkaitai-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                self.queue.task_done()
+                return
+            if self.error is None:
+                try:
+                    item[0](*item[1:])
+                except OSError as e:
+                    self.error = e
+            del item  # the page views it holds
+            self.queue.task_done()
+
+    def _raise(self) -> None:
+        if self.error is not None and not self.reported:
+            self.reported = True
+            raise self.error
+
+    def submit(self, *call: Any) -> None:
+        self._raise()
+        self.queue.put(call)
+
+    def flush(self) -> None:
+        self.queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        self._raise()
+
+
 class RamExtractor:
     """Writes each RAM block to `<outdir>/<safe name>` as a sparse file of its length.
 
     Zero pages are holes; a zero page that replaces data written earlier (a running
     guest) is written as zeros, which takes one bit per guest page to know. XBZRLE
     deltas are applied to the page's previous content, read back from the file.
+
+    With `background`, writes go through a :class:`_Writer` thread (in order), so that
+    the kernel copies pages while the stream is read on; :meth:`close` waits for them.
     """
 
-    def __init__(self, outdir: str, page_size: int, on_file: Any = None) -> None:
+    def __init__(self, outdir: str, page_size: int, on_file: Any = None,
+                 background: bool = False) -> None:
         self.outdir = os.path.realpath(outdir)
         self.page_size = page_size
         self.on_file = on_file
         self.fds: dict[str, int] = {}
         self.written: dict[str, PageBits] = {}  # bit per page: holds data
+        self.writer = _Writer() if background else None
+
+    def _pwrite(self, fd: int, data: Any, offset: int) -> None:
+        if self.writer is not None:
+            self.writer.submit(os.pwrite, fd, data, offset)
+        else:
+            os.pwrite(fd, data, offset)
+
+    def _pwritev(self, fd: int, datas: list[Any], offset: int) -> None:
+        if self.writer is not None:
+            self.writer.submit(os.pwritev, fd, datas, offset)
+        else:
+            os.pwritev(fd, datas, offset)
 
     def block(self, block: RamBlock) -> None:
         rel = safe_relative_path(block.name)
         fd = open_inside(self.outdir, rel, f"RAM block '{block.name}'", block.offset)
         old = self.fds.pop(block.name, None)
         if old is not None:
+            if self.writer is not None:
+                self.writer.flush()
             os.close(old)
         self.fds[block.name] = fd
         try:
@@ -779,11 +852,11 @@ class RamExtractor:
         if fill == 0 and not bits.get(n):
             return  # still a hole
         bits.set(n, bool(fill))
-        os.pwrite(self.fds[block.name], bytes([fill]) * self.page_size, addr)
+        self._pwrite(self.fds[block.name], bytes([fill]) * self.page_size, addr)
 
     def page(self, block: RamBlock, addr: int, data: bytes) -> None:
         self.written[block.name].set(addr // self.page_size)
-        os.pwrite(self.fds[block.name], data, addr)
+        self._pwrite(self.fds[block.name], data, addr)
 
     def page_run(self, block: RamBlock, addrs: range | list[int], datas: list[Any]) -> None:
         """Pages at `addrs` (a range when contiguous; else ascending or not) with their
@@ -795,14 +868,14 @@ class RamExtractor:
         if isinstance(addrs, range):
             for i in range(0, n, _IOV_MAX):
                 j = min(n, i + _IOV_MAX)
-                os.pwritev(fd, datas[i:j], addrs[i])
+                self._pwritev(fd, datas[i:j], addrs[i])
                 bits.set_range(addrs[i] // ps, j - i)
             return
         while i < n:
             j = i + 1
             while j < n and j - i < _IOV_MAX and addrs[j] == addrs[j - 1] + ps:
                 j += 1
-            os.pwritev(fd, datas[i:j], addrs[i])
+            self._pwritev(fd, datas[i:j], addrs[i])
             bits.set_range(addrs[i] // ps, j - i)
             i = j
 
@@ -817,6 +890,8 @@ class RamExtractor:
 
     def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None:
         fd = self.fds[block.name]
+        if self.writer is not None:
+            self.writer.flush()  # the page's previous content may still be on its way
         old = os.pread(fd, self.page_size, addr)
         try:
             new = xbzrle_decode(old, delta)
@@ -825,9 +900,15 @@ class RamExtractor:
         self.page(block, addr, new)
 
     def close(self) -> None:
-        for fd in self.fds.values():
-            os.close(fd)
-        self.fds.clear()
+        """Wait for the writes, close the files; a write's error is raised here (or at
+        the next write) when it ran in the background."""
+        try:
+            if self.writer is not None:
+                self.writer.close()
+        finally:
+            for fd in self.fds.values():
+                os.close(fd)
+            self.fds.clear()
 
 
 class RamMemoryDump:
