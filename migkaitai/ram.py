@@ -518,7 +518,6 @@ def _runs(bitmap: bytes, npages: int) -> Iterator[tuple[int, int, bool]]:
 
 _RUN_CHUNK = 512  # records looked at at once by _run_length
 _FLAG_TABLES: dict[int, bytes] = {}
-_WORDS64: dict[int, struct.Struct] = {}  # stride: the words of 64 records
 
 
 def _run_length(view: Any, pos: int, stride: int, flags: int, ps: int, length: int) -> int:
@@ -530,59 +529,66 @@ def _run_length(view: Any, pos: int, stride: int, flags: int, ps: int, length: i
         return 0  # not a run (cheap tests first: XBZRLE streams ask at every record)
     span = memoryview(view)[pos:pos + n * stride]
     try:
+        words = _words(span, stride, n)
         # the word's low byte holds the flags' low byte (addresses are page aligned)
-        low = bytes(span[7::stride])
-        k = n - len(low.lstrip(bytes([flags])))
+        k = n - len(words[7::8].lstrip(bytes([flags])))
         hi = (ps - 1) >> 8  # flag bits that sit in byte 6 of the word must be clear
         if k and hi:
             table = _FLAG_TABLES.get(hi)
             if table is None:
                 table = _FLAG_TABLES[hi] = bytes(1 if v & hi else 0 for v in range(256))
-            bad = bytes(span[6:k * stride:stride]).translate(table).find(b"\x01")
+            bad = words[6:8 * k:8].translate(table).find(b"\x01")
             if bad >= 0:
                 k = bad
-        if k and _max_word(span[:k * stride], stride, k) - flags + ps > length:
+        if k and not _words_at_most(words[:8 * k], length - ps + flags):
             return 0  # an address outside the block: the record-by-record path says where
         return k
     finally:
         span.release()
 
 
+def _words(span: Any, stride: int, n: int) -> bytes:
+    """The 8-byte big-endian words that start the `n` records of `span` (`stride` bytes
+    apart), one after the other: one strided copy of 8-byte items when `stride` is a
+    multiple of 8 (page records), else one per byte of the word (zero-page records)."""
+    if stride % 8 == 0:
+        with span[:n * stride].cast("Q") as items:
+            return bytes(items[::stride // 8])
+    out = bytearray(8 * n)
+    for j in range(8):
+        out[j::8] = span[j:n * stride:stride]
+    return bytes(out)
+
+
+def _words_at_most(words: bytes, limit: int) -> bool:
+    """Whether every big-endian 64-bit word of `words` is at most `limit`, mostly without
+    an int per word: the bytes above `limit`'s first non-zero byte must be 0 in every word
+    (one pass per byte), and when that byte is below `limit`'s in every word, all are
+    below; else (near the top of the block) the words are compared one by one."""
+    if limit < 0:
+        return False
+    if limit >= 1 << 64:
+        return True
+    lim = limit.to_bytes(8, "big")
+    n = len(words) // 8
+    t = 0
+    while t < 7 and lim[t] == 0:
+        if words[t::8].count(0) != n:
+            return False  # a word with a non-zero byte where `limit` has 0: above it
+        t += 1
+    if max(words[t::8]) < lim[t]:
+        return True
+    return max(struct.unpack(f">{n}Q", words)) <= limit
+
+
 def _addresses(span: Any, stride: int, k: int, flags: int, ps: int) -> range | list[int]:
     """The page addresses of the `k` records of `span` (words = address | `flags`): a
     range when they ascend page by page (the usual case: one write per run), else a list."""
-    first = int.from_bytes(span[:8], "big")
-    st = _words64(stride)
-    whole = k - k % 64
-    step = 64 * ps
-    contiguous = all(t == tuple(range(w, w + step, ps)) for t, w in zip(
-        st.iter_unpack(span[:whole * stride]), range(first, first + whole * ps, step)))
-    if contiguous:
-        contiguous = all(int.from_bytes(span[i * stride:i * stride + 8], "big") == first + i * ps
-                         for i in range(whole, k))
-    if contiguous:
+    words = struct.unpack(f">{k}Q", _words(span, stride, k))
+    first = words[0]
+    if words == tuple(range(first, first + k * ps, ps)):
         return range(first - flags, first - flags + k * ps, ps)
-    return [int.from_bytes(span[p:p + 8], "big") - flags for p in range(0, k * stride, stride)]
-
-
-def _words64(stride: int) -> struct.Struct:
-    """The struct of the address words of 64 records `stride` bytes apart."""
-    st = _WORDS64.get(stride)
-    if st is None:
-        st = _WORDS64[stride] = struct.Struct(">" + f"Q{stride - 8}x" * 64)
-    return st
-
-
-def _max_word(span: Any, stride: int, k: int) -> int:
-    """The largest big-endian 64-bit word at the start of each of the `k` records of
-    `span`: unpacked 64 records per struct call (a tuple of 64 ints rather than 64 tuples)."""
-    st = _words64(stride)
-    whole = k - k % 64
-    top = max(map(max, st.iter_unpack(span[:whole * stride]))) if whole else 0
-    for i in range(whole, k):
-        word = int.from_bytes(span[i * stride:i * stride + 8], "big")
-        top = max(top, word)
-    return top
+    return [w - flags for w in words]
 
 
 def xbzrle_decode(old: bytes, delta: bytes) -> bytes:

@@ -244,3 +244,36 @@ def test_background_write_error_is_raised(tmp_path):
     x.page(block, 0x10000, bytes(4096))  # dropped: the error was reported once
     x.writer.close()
     x.fds.clear()
+
+
+def test_words_at_most_equals_max():
+    """The fast path's bound check against max() of the words, near and far from it."""
+    import random
+    import struct
+
+    from migkaitai.ram import _words_at_most
+    rnd = random.Random(7)
+    for _ in range(3000):
+        limit = rnd.choice([0, 0x28, 0xFFF, 1 << 31, (1 << 31) - 0x1000 + 0x28, 0x7FFFF028,
+                            (64 << 30) + 0x28, rnd.randrange(1 << 40), (1 << 64) - 1])
+        n = rnd.choice([1, 16, 100, 512])
+        top = rnd.choice([limit + 1, max(1, limit // 2), 1 << 64])
+        words = [rnd.randrange(min(top, 1 << 64)) for _ in range(n)]
+        if rnd.random() < 0.3:
+            words[rnd.randrange(n)] = min(limit + rnd.choice([0, 1, 0x1000]), (1 << 64) - 1)
+        data = struct.pack(f">{n}Q", *words)
+        assert _words_at_most(data, limit) == (max(words) <= limit), (limit, max(words))
+    assert not _words_at_most(b"\0" * 8, -1)
+
+
+@pytest.mark.parametrize("stride", [9, 264, 4104])
+def test_words_gathers_the_record_words(stride):
+    import random
+
+    from migkaitai.ram import _words
+    rnd = random.Random(stride)
+    n = 100
+    data = bytes(rnd.randrange(256) for _ in range(n * stride + 3))
+    span = memoryview(data)[3:]  # not 8-byte aligned
+    want = b"".join(data[3 + i * stride:3 + i * stride + 8] for i in range(n))
+    assert _words(span, stride, n) == want
