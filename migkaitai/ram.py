@@ -518,6 +518,7 @@ def _runs(bitmap: bytes, npages: int) -> Iterator[tuple[int, int, bool]]:
 
 _RUN_CHUNK = 512  # records looked at at once by _run_length
 _FLAG_TABLES: dict[int, bytes] = {}
+_BELOW = [bytes(range(v)) for v in range(256)]  # _BELOW[v]: the byte values below v
 
 
 def _run_length(view: Any, pos: int, stride: int, flags: int, ps: int, length: int) -> int:
@@ -576,7 +577,7 @@ def _words_at_most(words: bytes, limit: int) -> bool:
         if words[t::8].count(0) != n:
             return False  # a word with a non-zero byte where `limit` has 0: above it
         t += 1
-    if max(words[t::8]) < lim[t]:
+    if not words[t::8].translate(None, _BELOW[lim[t]]):  # every byte below lim[t]
         return True
     return max(struct.unpack(f">{n}Q", words)) <= limit
 
