@@ -39,6 +39,11 @@ __all__ = ["Section", "Record", "BlockChunk", "Walker", "SPECIAL_PAYLOADS", "kai
 
 RT = K.RecordType
 CMD = K.CommandType
+# enum members' .value and .name are slow properties: looked up once
+_KIND = {m.value: m.name for m in RT}
+_EOF, _FOOTER, _CONFIGURATION, _COMMAND = (RT.eof.value, RT.section_footer.value,
+                                           RT.configuration.value, RT.command.value)
+_POSTCOPY_ADVISE, _PACKAGED = CMD.postcopy_advise.value, CMD.packaged.value
 
 # Sections whose payload has a format of its own, by SaveStateEntry idstr, with the
 # generated type that reads it (RAM and block are read record by record: their
@@ -251,6 +256,7 @@ class Walker:
     def _records(self, limit: int | None, depth: int) -> Iterator[Any]:
         io = self.io
         prev: Record | None = None
+        size = io.size() if self.spooler is None else None  # a pipe's pass 1: still growing
         while True:
             off = io.pos()
             if limit is not None and off >= limit:
@@ -259,7 +265,7 @@ class Walker:
                         f"record runs 0x{off - limit:x} bytes past the end of its PACKAGED "
                         f"stream (ends at 0x{limit:x})", offset=off)
                 return
-            if (self.spooler.at_eof() if self.spooler is not None else io.is_eof()):
+            if (self.spooler.at_eof() if size is None else off >= size):
                 raise TruncatedError(f"stream ends at 0x{off:x} before the EOF record",
                                      end=off, offset=off)
             self.current_offset = off
@@ -271,9 +277,8 @@ class Walker:
                 raise FormatError(
                     f"expected a record type (0x00-0x04, 0x07, 0x08 or 0x7e), found 0x{t:02x}",
                     offset=off)
-            kind = head.record_type.name
-            rec = Record(offset=off, kind=kind, head=head, depth=depth)
-            if t == RT.eof.value:
+            rec = Record(off, _KIND[t], head, depth)
+            if t == _EOF:
                 rec.end = io.pos()
                 if depth == 0:
                     self.eof_end = rec.end
@@ -287,7 +292,7 @@ class Walker:
                     else:
                         for _ in pages:
                             pass
-            elif t == RT.section_footer.value:
+            elif t == _FOOTER:
                 self.footers_seen = True
                 sid = head.section_id
                 if prev is None or prev.section is None:
@@ -297,18 +302,18 @@ class Walker:
                     raise FormatError(
                         f"expected footer of section {prev.section.label}, found footer "
                         f"for section id {sid}", offset=off, section=prev.section.label)
-            elif t == RT.configuration.value:
+            elif t == _CONFIGURATION:
                 self.configuration = head.configuration
                 self._capabilities(head.configuration)
                 if self.configured_page_size:
                     self.page_size = self.ram.page_size = config_page_size(head.configuration)
                     for sink in self.ram.sinks:
                         sink.page_size = self.page_size
-            elif t == RT.command.value and head.command.command_type_raw == \
-                    CMD.postcopy_advise.value and head.command.len_data >= 16:
+            elif t == _COMMAND and head.command.command_type_raw == _POSTCOPY_ADVISE \
+                    and head.command.len_data >= 16:
                 d = head.command.data
                 self.ram.postcopy_summary = (d.ram_page_size_summary, d.target_page_size)
-            elif t == RT.command.value and head.command.command_type_raw == CMD.packaged.value:
+            elif t == _COMMAND and head.command.command_type_raw == _PACKAGED:
                 if self.spooler is not None:
                     raise _Stop()  # pass 1 ends at the first thing that is not RAM
                 n = head.command.packaged_len
@@ -328,7 +333,7 @@ class Walker:
                 yield rec  # the section whose payload could not be delimited
                 raise _Stop()
             if prev is not None and prev.section is not None and self.footers_seen \
-                    and t != RT.section_footer.value:
+                    and t != _FOOTER:
                 raise FormatError(
                     f"expected section footer (0x7e) after section {prev.section.label}, "
                     f"found record type 0x{t:02x}", offset=off, section=prev.section.label)
