@@ -897,14 +897,17 @@ class RamExtractor:
 
     def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None:
         fd = self.fds[block.name]
-        if self.writer is not None:
+        if self.writer is not None and self.writer.queue.unfinished_tasks:
             self.writer.flush()  # the page's previous content may still be on its way
         old = os.pread(fd, self.page_size, addr)
         try:
             new = xbzrle_decode(old, delta)
         except ValueError as e:
             raise FormatError(f"bad XBZRLE delta ({e})", offset=offset) from None
-        self.page(block, addr, new)
+        self.written[block.name].set(addr // self.page_size)
+        # written here, not queued: nothing is pending after the flush, and the next
+        # XBZRLE record would otherwise wait for the writer thread to wake up
+        os.pwrite(fd, new, addr)
 
     def close(self) -> None:
         """Wait for the writes, close the files; a write's error is raised here (or at
