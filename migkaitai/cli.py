@@ -149,8 +149,9 @@ def _run_pipe(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> 
                 os.makedirs(outdir, exist_ok=True)
             except OSError as e:
                 raise UsageError(f"cannot create {outdir}: {e.strerror}") from None
-            extractor = RamExtractor(outdir, 4096, on_file=lambda rel: out.write(rel + "\n"),
-                                     background=True)
+            # pages come one record at a time here: handing each to a writer thread
+            # would cost more than the write
+            extractor = RamExtractor(outdir, 4096, on_file=lambda rel: out.write(rel + "\n"))
         elif args.memory and args.dump == "state":
             os.mkdir(os.path.join(tmp, "memory"))
             dump = RamMemoryDump(os.path.join(tmp, "memory"), 4096)
