@@ -823,7 +823,9 @@ class RamExtractor:
         self.writer = _Writer() if background else None
 
     def _pwrite(self, fd: int, data: Any, offset: int) -> None:
-        if self.writer is not None:
+        # one page: queued only behind pending writes (order), else written at once (a
+        # hand-over to the thread costs more than the write)
+        if self.writer is not None and self.writer.queue.unfinished_tasks:
             self.writer.submit(os.pwrite, fd, data, offset)
         else:
             os.pwrite(fd, data, offset)
