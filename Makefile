@@ -56,8 +56,9 @@ run: $(VENV_STAMP) ## Decode SAMPLE=stream.mig[.xz] with the CLI (ARGS=... passe
 	esac && \
 	$(PY) -m migkaitai $(ARGS) "$$stream"
 
-bench: venv ## Time the CLI on big QEMU streams vs cat/cp (BENCH_SIZES="1 2 8", BENCH_DIR=...)
-	$(PY) tools/bench.py $(if $(BENCH_SIZES),--sizes "$(BENCH_SIZES)") $(if $(BENCH_DIR),--dir "$(BENCH_DIR)")
+bench: venv ## Time the CLI on big QEMU streams vs cat/cp (BENCH_SIZES="1 2 8", BENCH_DIR=..., BENCH_REPEAT=3)
+	$(PY) tools/bench.py $(if $(BENCH_SIZES),--sizes "$(BENCH_SIZES)") $(if $(BENCH_DIR),--dir "$(BENCH_DIR)") \
+		$(if $(BENCH_REPEAT),--repeat $(BENCH_REPEAT))
 
 fuzz: venv ## Mutation-fuzz the CLI on corpus streams (FUZZ_CASES=10000, FUZZ_SEED, FUZZ_JOBS=2, FUZZ_OUT=...)
 	$(PY) tools/fuzz.py --cases $(or $(FUZZ_CASES),10000) --seed $(or $(FUZZ_SEED),1) \
