@@ -78,8 +78,9 @@ class RamPage(namedtuple("RamPage", "block addr kind data offset")):
 
 
 class RamSink:
-    """What RamTracker calls on its sinks (all offsets are within the block); a sink
-    may also have `page_run(block, addrs, datas)` for runs of pages (see RamExtractor)."""
+    """What RamTracker calls on its sinks (all offsets are within the block). A sink
+    that also has `page_run(block, addrs, datas)` and `zero_run(block, addrs)` gets runs
+    of pages and of zero pages at once from the fast path (see RamExtractor)."""
 
     def block(self, block: RamBlock) -> None: ...
     def zero(self, block: RamBlock, addr: int, fill: int) -> None: ...
