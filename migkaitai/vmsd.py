@@ -272,6 +272,16 @@ class Node:
 _CHUNK = 4096  # elements unpacked at a time when iterating over or rendering an array
 
 
+def _position(i: Any, n: int) -> int:
+    """Index `i` (negative from the end) of a sequence of `n` elements, checked."""
+    i = i.__index__()
+    if i < 0:
+        i += n
+    if not 0 <= i < n:
+        raise IndexError("array index out of range")
+    return i
+
+
 class PackedInts(Sequence):  # type: ignore[type-arg]
     """The values of a compact integer or bool array, unpacked from its bytes on demand.
 
@@ -306,11 +316,7 @@ class PackedInts(Sequence):  # type: ignore[type-arg]
             if step == 1:
                 return self._unpack(start, max(start, stop))
             return [self[j] for j in range(start, stop, step)]
-        i = i.__index__()
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("array index out of range")
+        i = _position(i, n)
         w = self.width
         v = int.from_bytes(self.raw[i * w:(i + 1) * w], "big", signed=self.signed)
         return v != 0 if self.is_bool else v
@@ -366,11 +372,7 @@ class StructArray(Sequence):  # type: ignore[type-arg]
         n = len(self)
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(n))]
-        i = i.__index__()
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("array index out of range")
+        i = _position(i, n)
         lay = self.layout
         base = i * lay.size
         off = self.offset + base
