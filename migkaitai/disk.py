@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from migkaitai.ram import open_inside, safe_relative_path
+from migkaitai.ram import open_inside, pwrite_all, safe_relative_path
 from migkaitai.stream import BlockChunk
 
 __all__ = ["DiskExtractor"]
@@ -42,12 +42,12 @@ class DiskExtractor:
         offset = chunk.sector * 512
         end = offset + CHUNK
         if data is not None:
-            os.pwrite(fd, data, offset)
+            pwrite_all(fd, data, offset)
         if end > self.sizes[name]:
             self.sizes[name] = end
             os.ftruncate(fd, max(end, os.fstat(fd).st_size))
         if data is None and any(os.pread(fd, CHUNK, offset)):
-            os.pwrite(fd, bytes(CHUNK), offset)  # a zero chunk over data sent earlier
+            pwrite_all(fd, bytes(CHUNK), offset)  # a zero chunk over data sent earlier
 
     def close(self) -> None:
         for fd in self.fds.values():

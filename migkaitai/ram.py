@@ -751,6 +751,32 @@ class PageBits:
             first += whole << 3
 
 
+def _pwritev_all(fd: int, datas: list[Any], offset: int) -> None:
+    """pwritev, then the rest buffer by buffer after a short write (a disk that fills up
+    part-way): what stopped it (ENOSPC, EFBIG) is raised, not a file silently cut short."""
+    done = os.pwritev(fd, datas, offset)
+    if done == sum(map(len, datas)):  # bytes, or memoryviews of bytes: len is their size
+        return
+    for data in datas:
+        with memoryview(data) as view:
+            if done >= view.nbytes:
+                done -= view.nbytes
+                offset += view.nbytes
+                continue
+            at, done = done, 0
+            while at < view.nbytes:
+                w = os.pwrite(fd, view[at:], offset + at)
+                if w <= 0:
+                    raise OSError(errno.EIO, "a write made no progress")
+                at += w
+            offset += view.nbytes
+
+
+def pwrite_all(fd: int, data: Any, offset: int) -> None:
+    """os.pwrite of all of `data` (see _pwritev_all)."""
+    _pwritev_all(fd, [data], offset)
+
+
 class _Writer:
     """One thread that runs write calls in the order given (pwrite and pwritev release
     the GIL, so the kernel's copying overlaps the reading of the stream). At most DEPTH
@@ -827,15 +853,15 @@ class RamExtractor:
         # one page: queued only behind pending writes (order), else written at once (a
         # hand-over to the thread costs more than the write)
         if self.writer is not None and self.writer.queue.unfinished_tasks:
-            self.writer.submit(os.pwrite, fd, data, offset)
+            self.writer.submit(pwrite_all, fd, data, offset)
         else:
-            os.pwrite(fd, data, offset)
+            pwrite_all(fd, data, offset)
 
     def _pwritev(self, fd: int, datas: list[Any], offset: int) -> None:
         if self.writer is not None:
-            self.writer.submit(os.pwritev, fd, datas, offset)
+            self.writer.submit(_pwritev_all, fd, datas, offset)
         else:
-            os.pwritev(fd, datas, offset)
+            _pwritev_all(fd, datas, offset)
 
     def block(self, block: RamBlock) -> None:
         rel = safe_relative_path(block.name)
@@ -910,7 +936,7 @@ class RamExtractor:
         self.written[block.name].set(addr // self.page_size)
         # written here, not queued: nothing is pending after the flush, and the next
         # XBZRLE record would otherwise wait for the writer thread to wake up
-        os.pwrite(fd, new, addr)
+        pwrite_all(fd, new, addr)
 
     def close(self) -> None:
         """Wait for the writes, close the files; a write's error is raised here (or at

@@ -134,6 +134,34 @@ def test_fast_extraction_equals_record_by_record(tmp_path, name):
     assert any(segments for _, segments in fast.values())
 
 
+def test_a_short_write_is_finished_or_raises(tmp_path, monkeypatch):
+    """pwritev may write less than asked (a disk that fills up part-way): the rest is
+    written buffer by buffer, so the error that stopped it is raised rather than a file
+    silently cut short."""
+    import errno
+    import random
+
+    from migkaitai import ram
+    pages = [random.Random(n).randbytes(4096) for n in range(10)]
+
+    def full(fd, data, offset):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    fd = os.open(tmp_path / "out", os.O_RDWR | os.O_CREAT)
+    try:
+        monkeypatch.setattr(os, "pwritev", lambda fd, datas, offset:
+                            os.pwrite(fd, bytes(datas[0])[:1000], offset))
+        ram._pwritev_all(fd, pages, 4096)  # 1000 bytes by pwritev, the rest one by one
+        assert os.pread(fd, 11 * 4096, 0) == bytes(4096) + b"".join(pages)
+        monkeypatch.setattr(os, "pwritev", lambda fd, datas, offset: 4096 + 10)
+        monkeypatch.setattr(os, "pwrite", full)
+        with pytest.raises(OSError) as e:
+            ram._pwritev_all(fd, pages, 0)
+        assert e.value.errno == errno.ENOSPC
+    finally:
+        os.close(fd)
+
+
 def test_page_bits_any_set():
     import random
 
