@@ -683,7 +683,8 @@ def environment(qemu_version: str, python: str, cache: Path, repeat: int) -> lis
         f"migkaitai bench: {what}, Python {pyver}, {qemu_version or 'no QEMU stream'}",
         f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Linux {platform.release()}, "
         f"load {load} before timing; cache {cache}; "
-        + ("best of " + str(repeat) if repeat > 1 else "one run") + " per command, warm cache",
+        + (f"best of {repeat} per command (cp and -x: {2 * repeat})" if repeat > 1
+           else "one run per command (cp and -x: 2)") + ", warm cache",
     ] + [note for note in [host_memory_note()] if note]
 
 
