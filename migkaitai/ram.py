@@ -751,10 +751,12 @@ class PageBits:
             first += whole << 3
 
 
-def _pwritev_all(fd: int, datas: list[Any], offset: int) -> None:
-    """pwritev, then the rest buffer by buffer after a short write (a disk that fills up
-    part-way): what stopped it (ENOSPC, EFBIG) is raised, not a file silently cut short."""
-    done = os.pwritev(fd, datas, offset)
+def _pwritev_all(fd: int, datas: list[Any], offset: int, done: int | None = None) -> None:
+    """pwritev (unless `done` bytes are written already), then the rest buffer by buffer
+    after a short write (a disk that fills up part-way): what stopped it (ENOSPC, EFBIG)
+    is raised, not a file silently cut short."""
+    if done is None:
+        done = os.pwritev(fd, datas, offset)
     if done == sum(map(len, datas)):  # bytes, or memoryviews of bytes: len is their size
         return
     for data in datas:
@@ -773,8 +775,10 @@ def _pwritev_all(fd: int, datas: list[Any], offset: int) -> None:
 
 
 def pwrite_all(fd: int, data: Any, offset: int) -> None:
-    """os.pwrite of all of `data` (see _pwritev_all)."""
-    _pwritev_all(fd, [data], offset)
+    """os.pwrite of all of `data` (see _pwritev_all): one call, no list, when it is whole."""
+    done = os.pwrite(fd, data, offset)
+    if done != len(data):
+        _pwritev_all(fd, [data], offset, done)
 
 
 class _Writer:

@@ -158,6 +158,11 @@ def test_a_short_write_is_finished_or_raises(tmp_path, monkeypatch):
         with pytest.raises(OSError) as e:
             ram._pwritev_all(fd, pages, 0)
         assert e.value.errno == errno.ENOSPC
+        monkeypatch.undo()
+        monkeypatch.setattr(os, "pwrite", lambda fd, data, offset:  # 100 bytes at a time
+                            os.pwritev(fd, [bytes(data)[:100]], offset))
+        ram.pwrite_all(fd, pages[3], 8192)  # a single page, cut short each time
+        assert os.pread(fd, 4096, 8192) == pages[3]
     finally:
         os.close(fd)
 
