@@ -1030,19 +1030,29 @@ types:
       QEMU_VM_VMDESCRIPTION after the EOF record: be32 length and that
       many bytes of JSON (no NUL) describing the FULL sections' fields.
     seq:
-      - id: marker
-        contents: [0x06]
-      - id: len_json
-        type: u4
+      - id: head
+        type: vmdescription_head
       - id: json
         type: str
-        size: len_json
+        size: head.len_json
         encoding: UTF-8
     instances:
+      len_json:
+        value: head.len_json
       starts_with_brace:
         pos: _io.pos - len_json
         type: u1
         if: len_json > 0
+  vmdescription_head:
+    doc: |
+      The marker and length of the VMDESCRIPTION record (savevm.c
+      qemu_savevm_state_complete_precopy), for a reader that checks the
+      length against the file before it reads the JSON.
+    seq:
+      - id: marker
+        contents: [0x06]
+      - id: len_json
+        type: u4
 enums:
   file_version:
     2:
@@ -1128,3 +1138,35 @@ enums:
     6: skeys
     7: vfio
     8: device
+  ram_save_flag:
+    0x01:
+      id: full
+      -orig-id: RAM_SAVE_FLAG_FULL
+      doc: Obsolete (QEMU before 1.x); never written since, refused on load.
+    0x02:
+      id: zero
+      -orig-id: RAM_SAVE_FLAG_ZERO
+    0x04:
+      id: mem_size
+      -orig-id: RAM_SAVE_FLAG_MEM_SIZE
+    0x08:
+      id: page
+      -orig-id: RAM_SAVE_FLAG_PAGE
+    0x10:
+      id: eos
+      -orig-id: RAM_SAVE_FLAG_EOS
+    0x20:
+      id: continued
+      -orig-id: RAM_SAVE_FLAG_CONTINUE
+    0x40:
+      id: xbzrle
+      -orig-id: RAM_SAVE_FLAG_XBZRLE
+    0x80:
+      id: hook
+      -orig-id: RAM_SAVE_FLAG_HOOK
+    0x100:
+      id: compress_page
+      -orig-id: RAM_SAVE_FLAG_COMPRESS_PAGE
+    0x200:
+      id: multifd_flush
+      -orig-id: RAM_SAVE_FLAG_MULTIFD_FLUSH

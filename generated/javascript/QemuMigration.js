@@ -91,6 +91,30 @@ var QemuMigration = (function() {
     3: "CURRENT",
   });
 
+  QemuMigration.RamSaveFlag = Object.freeze({
+    FULL: 1,
+    ZERO: 2,
+    MEM_SIZE: 4,
+    PAGE: 8,
+    EOS: 16,
+    CONTINUED: 32,
+    XBZRLE: 64,
+    HOOK: 128,
+    COMPRESS_PAGE: 256,
+    MULTIFD_FLUSH: 512,
+
+    1: "FULL",
+    2: "ZERO",
+    4: "MEM_SIZE",
+    8: "PAGE",
+    16: "EOS",
+    32: "CONTINUED",
+    64: "XBZRLE",
+    128: "HOOK",
+    256: "COMPRESS_PAGE",
+    512: "MULTIFD_FLUSH",
+  });
+
   QemuMigration.RecordType = Object.freeze({
     EOF: 0,
     SECTION_START: 1,
@@ -2122,13 +2146,17 @@ var QemuMigration = (function() {
       this._read();
     }
     Vmdescription.prototype._read = function() {
-      this.marker = this._io.readBytes(1);
-      if (!((KaitaiStream.byteArrayCompare(this.marker, new Uint8Array([6])) == 0))) {
-        throw new KaitaiStream.ValidationNotEqualError(new Uint8Array([6]), this.marker, this._io, "/types/vmdescription/seq/0");
-      }
-      this.lenJson = this._io.readU4be();
-      this.json = KaitaiStream.bytesToStr(this._io.readBytes(this.lenJson), "UTF-8");
+      this.head = new VmdescriptionHead(this._io, this, this._root);
+      this.json = KaitaiStream.bytesToStr(this._io.readBytes(this.head.lenJson), "UTF-8");
     }
+    Object.defineProperty(Vmdescription.prototype, 'lenJson', {
+      get: function() {
+        if (this._m_lenJson !== undefined)
+          return this._m_lenJson;
+        this._m_lenJson = this.head.lenJson;
+        return this._m_lenJson;
+      }
+    });
     Object.defineProperty(Vmdescription.prototype, 'startsWithBrace', {
       get: function() {
         if (this._m_startsWithBrace !== undefined)
@@ -2144,6 +2172,31 @@ var QemuMigration = (function() {
     });
 
     return Vmdescription;
+  })();
+
+  /**
+   * The marker and length of the VMDESCRIPTION record (savevm.c
+   * qemu_savevm_state_complete_precopy), for a reader that checks the
+   * length against the file before it reads the JSON.
+   */
+
+  var VmdescriptionHead = QemuMigration.VmdescriptionHead = (function() {
+    function VmdescriptionHead(_io, _parent, _root) {
+      this._io = _io;
+      this._parent = _parent;
+      this._root = _root;
+
+      this._read();
+    }
+    VmdescriptionHead.prototype._read = function() {
+      this.marker = this._io.readBytes(1);
+      if (!((KaitaiStream.byteArrayCompare(this.marker, new Uint8Array([6])) == 0))) {
+        throw new KaitaiStream.ValidationNotEqualError(new Uint8Array([6]), this.marker, this._io, "/types/vmdescription_head/seq/0");
+      }
+      this.lenJson = this._io.readU4be();
+    }
+
+    return VmdescriptionHead;
   })();
 
   /**

@@ -83,6 +83,18 @@ class QemuMigration(KaitaiStruct):
         obsolete_v2_refused_by_qemu = 2
         current = 3
 
+    class RamSaveFlag(IntEnum):
+        full = 1
+        zero = 2
+        mem_size = 4
+        page = 8
+        eos = 16
+        continued = 32
+        xbzrle = 64
+        hook = 128
+        compress_page = 256
+        multifd_flush = 512
+
     class RecordType(IntEnum):
         eof = 0
         section_start = 1
@@ -2152,19 +2164,25 @@ class QemuMigration(KaitaiStruct):
             self._read()
 
         def _read(self):
-            self.marker = self._io.read_bytes(1)
-            if not self.marker == b"\x06":
-                raise kaitaistruct.ValidationNotEqualError(b"\x06", self.marker, self._io, u"/types/vmdescription/seq/0")
-            self.len_json = self._io.read_u4be()
-            self.json = (self._io.read_bytes(self.len_json)).decode(u"UTF-8")
+            self.head = QemuMigration.VmdescriptionHead(self._io, self, self._root)
+            self.json = (self._io.read_bytes(self.head.len_json)).decode(u"UTF-8")
 
 
         def _fetch_instances(self):
             pass
+            self.head._fetch_instances()
             _ = self.starts_with_brace
             if hasattr(self, '_m_starts_with_brace'):
                 pass
 
+
+        @property
+        def len_json(self):
+            if hasattr(self, '_m_len_json'):
+                return self._m_len_json
+
+            self._m_len_json = self.head.len_json
+            return getattr(self, '_m_len_json', None)
 
         @property
         def starts_with_brace(self):
@@ -2179,6 +2197,28 @@ class QemuMigration(KaitaiStruct):
                 self._io.seek(_pos)
 
             return getattr(self, '_m_starts_with_brace', None)
+
+
+    class VmdescriptionHead(KaitaiStruct):
+        """The marker and length of the VMDESCRIPTION record (savevm.c
+        qemu_savevm_state_complete_precopy), for a reader that checks the
+        length against the file before it reads the JSON.
+        """
+        def __init__(self, _io, _parent=None, _root=None):
+            super(QemuMigration.VmdescriptionHead, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self._read()
+
+        def _read(self):
+            self.marker = self._io.read_bytes(1)
+            if not self.marker == b"\x06":
+                raise kaitaistruct.ValidationNotEqualError(b"\x06", self.marker, self._io, u"/types/vmdescription_head/seq/0")
+            self.len_json = self._io.read_u4be()
+
+
+        def _fetch_instances(self):
+            pass
 
 
     @property
