@@ -2,12 +2,26 @@
 
 The framing of the stream is described once, in the Kaitai Struct grammar
 ksy/qemu_migration.ksy; its generated parser (package ``migkaitai_ksy``) is used
-record by record here. Entry points: :func:`open` (the API) and ``python -m
-migkaitai`` (the CLI, :mod:`migkaitai.cli`).
+record by record here. Entry points: :func:`open` (the API, :mod:`migkaitai.api`) and
+``python -m migkaitai`` (the CLI, :mod:`migkaitai.cli`, a thin shell over the API).
+
+Modules, one concern each: ``kaitai`` (the adapter to the generated types), ``pipe``
+(reading a source that cannot seek), ``walk`` (records), ``ram`` and ``ram_fast`` (RAM
+records; the fenced fast path), ``multifd`` (channel captures), ``description`` and
+``vmsd`` (the JSON description; device payloads), ``render`` (analyze-migration.py's
+JSON, the tree, the records view), ``output`` (files written, path safety), ``errors``,
+``progress``.
 """
-from migkaitai.api import Device, MigrationStream, Snapshot, open
-from migkaitai.errors import (DescriptionError, FormatError, MigkaitaiError, TruncatedError,
-                              UsageError)
+from migkaitai.api import Device, MigrationStream, Snapshot, open  # noqa: A004
+from migkaitai.errors import (
+                              DescriptionError,
+                              FormatError,
+                              MigkaitaiError,
+                              OutputError,
+                              TruncatedError,
+                              UsageError,
+)
+from migkaitai.render import one_line
 
 __all__ = ["open", "MigrationStream", "Snapshot", "Device", "MigkaitaiError", "FormatError",
-           "TruncatedError", "DescriptionError", "UsageError"]
+           "TruncatedError", "DescriptionError", "UsageError", "OutputError", "one_line"]

@@ -1,22 +1,39 @@
-"""The Python API: open a stream, walk its records, look at devices, fields and RAM.
+"""The Python API: open a stream, walk its records, look at devices, fields and RAM, and
+write every output the CLI writes.
 
     import migkaitai
-    with migkaitai.open("mig") as m:
+    with migkaitai.open("mig") as m:              # a path, "-", or a binary file (a pipe)
         snap = m.load()
         cpu = snap.device("cpu", 0)
         print(cpu.field("env.eip").value, cpu.field("env.eip").offset)
         for block in snap.ram_blocks:
             print(block.name, block.length, block.pages, block.zero_pages)
 
-`MigrationStream.records()` is the one-pass, record-by-record view (it is what the
-CLI uses); `load()` runs it once and keeps the decoded device sections (small) and
-the RAM summary, never RAM contents.
+    with migkaitai.open(sys.stdin.buffer) as m:   # what `migkaitai -x -o out -` does
+        notes = m.extract("out")
+
+The outputs: :meth:`MigrationStream.write_state` (analyze-migration.py's JSON, `-m` with
+``memory=True``), :meth:`~MigrationStream.write_description` (`-d desc`),
+:meth:`~MigrationStream.write_tree`, :meth:`~MigrationStream.write_records` and
+:meth:`~MigrationStream.extract` (`-x`). Each writes what was decoded before a fault and
+then raises the fault; on success it returns the notes (what could not be decoded, and
+why) that the CLI prints on stderr.
+
+`MigrationStream.records()` is the one-pass, record-by-record view; `load()` runs it
+once and keeps the decoded device sections (small) and the RAM summary, never RAM
+contents.
+
+A source that cannot seek (a pipe, a FIFO, a character device) is read in two passes
+(see migkaitai.pipe): the first while it arrives, decoding RAM into whatever the first
+output asks for (RAM files, the `-m` dump), the second over a spooled copy without page
+bodies. So a pipe gives one output that needs RAM contents (`extract`, `memory=True`),
+asked for first.
 """
 from __future__ import annotations
 
 import builtins
-import mmap
 import os
+import stat
 
 from kaitaistruct import KaitaiStream
 
@@ -27,24 +44,52 @@ from migkaitai.description import (
     load_description_file,
 )
 from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, UsageError
-from migkaitai.ram import ChannelFeed, RamBlock, RamPage, RamTracker
-from migkaitai.stream import Record, Section, Walker, config_page_size
+from migkaitai.ram import RamBlock, RamPage, RamTracker
 from migkaitai.vmsd import Node, devices_by_key
+from migkaitai.walk import Record, Section, Walker, page_size_of
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from typing import Any
+    from collections.abc import Callable, Iterator
+    from typing import Any, BinaryIO, TextIO
 
-__all__ = ["open", "MigrationStream", "Snapshot", "Device", "find_stream_start"]
+    from migkaitai.output import RamMemoryDump
+
+__all__ = ["open", "MigrationStream", "Snapshot", "Device", "find_stream_start",
+           "STATE_FILE", "DESC_FILE"]
 
 MAGIC = b"QEVM"
+STATE_FILE = "state.json"  # what -x writes besides the RAM blocks and disks
+DESC_FILE = "desc.json"
+_SEARCH = 16 << 20  # how far into a file the stream is looked for
 
 
 def find_stream_start(f: Any, size: int) -> int | None:
-    """Offset of the QEVM header: at 0, else at the first page-aligned offset (4 KiB steps,
-    up to 16 MiB) where `migrate file:...,offset=N` may have put it."""
-    for off in range(0, min(size, 16 << 20), 4096):
+    """Offset of the QEVM header in the seekable file `f`, or None.
+
+    The grammar's rule first (its `leading_bytes`): the stream starts at the first 0x51
+    byte ('Q'), which finds it after zeros (`migrate file:...,offset=N` into a new file).
+    Where bytes before the stream hold a 0x51 (a file written over), the grammar cannot
+    find it; then the first page-aligned offset (4 KiB steps) that holds the magic, as
+    QEMU aligns such offsets. Both look at the first 16 MiB only."""
+    f.seek(0)
+    head = f.read(min(size, 1 << 16))
+    at = head.find(b"Q")
+    if at < 0 and size > len(head):  # zeros beyond the first 64 KiB: read on, bounded
+        pos = len(head)
+        while at < 0 and pos < min(size, _SEARCH):
+            f.seek(pos)
+            piece = f.read(min(1 << 20, _SEARCH - pos))
+            if not piece:
+                break
+            i = piece.find(b"Q")
+            at = pos + i if i >= 0 else -1
+            pos += len(piece)
+    if at >= 0:
+        f.seek(at)
+        if f.read(4) == MAGIC:
+            return at
+    for off in range(0, min(size, _SEARCH), 4096):
         f.seek(off)
         if f.read(4) == MAGIC:
             return off
@@ -122,27 +167,74 @@ class Snapshot:
 
 
 class MigrationStream:
-    """A QEMU migration stream in a file.
+    """A QEMU migration stream.
 
     Args:
-        path: the file.
+        source: a path, "-" (standard input), or a binary file object. A source that
+            cannot seek (pipe, FIFO, character device) is read in two passes (see the
+            module's doc).
         description: a desc.json to use instead of the stream's own (``--desc``).
-        offset: where the stream starts (default: found by its magic).
+        offset: where the stream starts (default: found by its magic; on a pipe: 0),
+            i.e. bytes to skip.
         channels: multifd channel captures whose pages complete the RAM.
+        progress: called with (position, total or None) as long work goes.
     """
 
-    def __init__(self, path: str, *, description: str | None = None,
-                 offset: int | None = None, channels: list[str] | None = None) -> None:
-        self.path = path
+    def __init__(self, source: str | os.PathLike[str] | BinaryIO, *,
+                 description: str | None = None, offset: int | None = None,
+                 channels: list[str] | None = None,
+                 progress: Callable[[int, int | None], object] | None = None) -> None:
         self.channels = list(channels or [])
-        try:
-            self.file = builtins.open(path, "rb")
-        except OSError as e:
-            raise UsageError(f"cannot open {path}: {e.strerror}") from None
-        self.size = os.fstat(self.file.fileno()).st_size
-        self.io = KaitaiStream(self.file)
+        self.progress = progress
+        self._desc_path = description
+        self._offset = offset
+        self._own_file = False
+        self._pipe_src: Any = None  # a source that cannot seek, before its first pass
+        self._pass1: Walker | None = None  # a pipe's first pass, once it ran
+        self._pass1_dump: RamMemoryDump | None = None
+        self._spool_dir: Any = None
+        self._map: Any = None
+        self.file: Any = None
+        if isinstance(source, (str, os.PathLike)):
+            self.path = os.fspath(source)
+            if self.path == "-":
+                import sys
+
+                self._pipe_src = sys.stdin.buffer
+                return
+            try:
+                regular = stat.S_ISREG(os.stat(self.path).st_mode)
+                f = builtins.open(self.path, "rb")  # noqa: SIM115 - closed by close()
+            except OSError as e:
+                raise UsageError(f"cannot open {self.path}: {e.strerror}") from None
+            self._own_file = True
+            if not regular:
+                self._pipe_src = f
+                return
+            self._open_file(f)
+        else:
+            self.path = getattr(source, "name", None) or "<stream>"
+            if not isinstance(self.path, str):
+                self.path = "<stream>"
+            if _seekable_file(source):
+                self._open_file(source)
+            else:
+                self._pipe_src = source
+
+    @property
+    def is_pipe(self) -> bool:
+        """Whether the source cannot seek (read in two passes)."""
+        return self._pipe_src is not None or self._pass1 is not None
+
+    def _open_file(self, f: Any) -> None:
+        """Take a seekable file as the stream: find where it starts, its description and
+        its page size."""
+        self.file = f
+        self.size = os.fstat(f.fileno()).st_size
+        self.io = KaitaiStream(f)
+        offset = self._offset if self._pass1 is None else 0
         if offset is None:
-            start = find_stream_start(self.file, self.size)
+            start = find_stream_start(f, self.size)
             if start is None:
                 head = self._peek(0, 8)
                 raise FormatError(f"expected the QEVM magic (51 45 56 4d), found "
@@ -151,9 +243,9 @@ class MigrationStream:
         elif offset < 0 or offset > self.size:
             raise UsageError(f"--offset {offset} lies outside the file ({self.size} bytes)")
         self.start = offset
-        self.embedded: Description | None = find_description(self.file, self.size, offset)
+        self.embedded: Description | None = find_description(f, self.size, offset)
         self.description: Description | None = (
-            load_description_file(description) if description else self.embedded)
+            load_description_file(self._desc_path) if self._desc_path else self.embedded)
         # a description whose devices list is malformed is not used (devices stay raw)
         self.description_error: DescriptionError | None = None
         if self.description is not None:
@@ -164,14 +256,10 @@ class MigrationStream:
                     e.offset = self.description.offset
                 self.description_error = e
         self.page_size = self._page_size()
-        self.pass1: Walker | None = None  # set when reading a pipe (migkaitai.pipe)
-        self._map: mmap.mmap | None = None
-        self.progress: Any = None  # a migkaitai.progress.Progress for long walks
-        self.pass1_dump: Any = None
 
     def _peek(self, off: int, n: int) -> bytes:
         self.file.seek(off)
-        return self.file.read(n)
+        return self.file.read(n)  # type: ignore[no-any-return]
 
     def _page_size(self) -> int:
         if self.description is not None and self.description.page_size:
@@ -179,14 +267,21 @@ class MigrationStream:
         # No description: what the configuration says (as the grammar's top level does).
         from migkaitai_ksy.qemu_migration import QemuMigration as K
 
-        if self._peek(self.start + 8, 1) == b"\x07":
+        if self._peek(self.start + 8, 1) == bytes([K.RecordType.configuration.value]):
             self.io.seek(self.start + 9)
             try:
-                conf = K.Configuration(self.io)
-            except Exception:  # the walk reports a broken configuration properly
-                return 4096
-            return config_page_size(conf)
-        return 4096
+                conf = K.Configuration(_io=self.io)
+            except Exception:  # noqa: BLE001 - the walk reports a broken configuration
+                return page_size_of(None)
+            return page_size_of(conf)
+        return page_size_of(None)
+
+    def __getattr__(self, name: str) -> Any:
+        # size, start, io, description, page_size... of a pipe: after its first pass
+        if name in _FILE_ATTRS and self.__dict__.get("_pipe_src") is not None:
+            self._first_pass([])
+            return getattr(self, name)
+        raise AttributeError(name)
 
     def __enter__(self) -> MigrationStream:
         return self
@@ -196,30 +291,111 @@ class MigrationStream:
 
     def close(self) -> None:
         if self._map is not None:
-            self._map.close()
-        self.file.close()
+            try:
+                self._map.close()
+            except BufferError:  # a view still held by an error's traceback: freed later
+                pass
+            self._map = None
+        if self._pass1_dump is not None:
+            self._pass1_dump.close()
+            self._pass1_dump = None
+        if self.file is not None and (self._own_file or self._pass1 is not None):
+            self.file.close()
+        if self._pipe_src is not None and self._own_file:
+            self._pipe_src.close()
+        if self._spool_dir is not None:
+            self._spool_dir.cleanup()
+            self._spool_dir = None
+
+    # -- a pipe's first pass ---------------------------------------------------------
+
+    def _first_pass(self, sinks: list[Any]) -> None:
+        """Read a pipe to its end into a spool, decoding RAM into `sinks` on the way, and
+        take the spool as the stream (see migkaitai.pipe)."""
+        import tempfile  # pipes only: not imported at start-up
+
+        from migkaitai.pipe import spool_stream
+
+        src = self._pipe_src
+        self._pipe_src = None
+        self._spool_dir = tempfile.TemporaryDirectory(prefix="migkaitai-pipe-")
+        tracker = RamTracker(page_size_of(None), sinks)  # until the configuration says
+        if self.channels:
+            from migkaitai.multifd import ChannelFeed  # not imported at start-up
+
+            tracker.channels = ChannelFeed(self.channels, tracker.page_size)
+        spool_path = os.path.join(self._spool_dir.name, "stream")
+        try:
+            skip = self._offset or 0
+            while skip > 0:  # bytes before the stream, read in bounded pieces
+                piece = src.read(min(skip, 1 << 20))
+                if not piece:
+                    break
+                skip -= len(piece)
+            progress = self._progress(None)
+
+            def walker(kio: KaitaiStream, state: Any) -> Walker:
+                w = Walker(kio, 0, None, tracker.page_size, tracker, pipe=state,
+                           page_size_from_stream=True)
+                w.progress = progress
+                return w
+
+            with builtins.open(spool_path, "w+b") as spool:
+                pass1 = spool_stream(src, spool, walker)
+        finally:
+            if self._own_file:
+                src.close()
+                self._own_file = False
+        self._pass1 = pass1
+        self._open_file(builtins.open(spool_path, "rb"))  # noqa: SIM115 - closed by close()
+        if tracker.records and self.page_size != tracker.page_size:
+            raise FormatError(
+                f"the description says pages of {self.page_size} bytes, but the "
+                f"configuration record implied {tracker.page_size} while RAM went "
+                f"by; read this stream from a file instead")
+
+    def _need_ram_sinks(self, what: str) -> None:
+        if self._pass1 is not None:
+            raise UsageError(f"{self.path} is a pipe, read once: {what} needs its RAM "
+                             f"pages, which went by before (ask for it first)")
+
+    def _progress(self, total: int | None) -> Callable[[int], object] | None:
+        report = self.progress
+        if report is None:
+            return None
+        return lambda pos: report(pos, total)
+
+    # -- walking -------------------------------------------------------------------
 
     def walker(self, ram: RamTracker | None = None, *, decode_devices: bool = True,
                yield_pages: bool = False, fast: bool = True) -> Walker:
-        """A Walker over this stream (see migkaitai.stream). `fast=False` reads every RAM
+        """A Walker over this stream (see migkaitai.walk). `fast=False` reads every RAM
         record with the generated type (the fast path is for runs of CONTINUE pages)."""
+        if self._pipe_src is not None:
+            self._first_pass([])
         doc = self.description.doc if self.description and not self.description_error else None
-        if self.pass1 is not None:  # a pipe's pass 2: RAM was decoded in pass 1
-            ram = self.pass1.ram
+        pipe = None
+        if self._pass1 is not None:  # a pipe's pass 2: RAM was decoded in pass 1
+            ram = self._pass1.ram
+            pipe = self._pass1.pipe
         ram = ram or RamTracker(self.page_size)
-        if self.channels and self.pass1 is None:
+        if self.channels and self._pass1 is None:
+            from migkaitai.multifd import ChannelFeed  # not imported at start-up
+
             ram.channels = ChannelFeed(self.channels, self.page_size)
-        w = Walker(self.io, self.start, doc, self.page_size, ram,
-                   decode_devices=decode_devices, yield_pages=yield_pages)
-        if fast and self.size:
+        fast_path = None
+        if fast and self.size and self._pass1 is None:
+            import mmap
+
+            from migkaitai.ram_fast import FastPath
+
             if self._map is None:
                 self._map = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
-            w.fast_view = self._map
-        if self.progress is not None:
-            w.progress = ram.progress = self.progress
-        if self.pass1 is not None:
-            w.ram_done = self.pass1.ram_payloads
-            w.pass1_error = self.pass1.pass1_error
+            fast_path = FastPath(self._map, ram.sinks, self._progress(self.size))
+        w = Walker(self.io, self.start, doc, self.page_size, ram,
+                   decode_devices=decode_devices, yield_pages=yield_pages, fast=fast_path,
+                   pipe=pipe)
+        w.progress = self._progress(self.size)
         return w
 
     def trailer_problem(self, walker: Walker) -> DescriptionError | None:
@@ -233,7 +409,11 @@ class MigrationStream:
 
     def pages(self, block: str | None = None) -> Iterator[RamPage]:
         """Yield the RAM page records in stream order (of one block if named). Each page's
-        data is only what that record carries; see RamExtractor for the final RAM."""
+        data is only what that record carries; see output.RamExtractor for the final RAM.
+        Not for a pipe (its pages go by in its first pass)."""
+        if self.is_pipe:
+            raise UsageError(f"{self.path} is a pipe: its pages cannot be iterated; "
+                             f"extract them (extract) or save the stream to a file")
         for ev in self.walker(yield_pages=True).records():
             if isinstance(ev, RamPage) and (block is None or ev.block.name == block):
                 yield ev
@@ -245,7 +425,9 @@ class MigrationStream:
     def load(self) -> Snapshot:
         """Decode the whole stream once; raises MigkaitaiError with `.partial` = the Snapshot
         decoded so far."""
-        tracker = RamTracker(self.page_size)
+        if self._pipe_src is not None:
+            self._first_pass([])
+        tracker = None if self._pass1 is not None else RamTracker(self.page_size)
         w = self.walker(tracker)
         snap = Snapshot()
         try:
@@ -260,12 +442,222 @@ class MigrationStream:
             raise
         finally:
             snap.configuration = w.configuration
-            snap.ram_blocks = list(tracker.blocks.values())
+            snap.ram_blocks = list(w.ram.blocks.values())
             snap.notes = list(w.notes)
         return snap
 
+    # -- outputs -------------------------------------------------------------------
 
-def open(path: str, *, description: str | None = None,  # noqa: A001 - the API's entry point
-         offset: int | None = None, channels: list[str] | None = None) -> MigrationStream:
-    """Open a migration stream file (see MigrationStream)."""
-    return MigrationStream(path, description=description, offset=offset, channels=channels)
+    def description_note(self) -> str | None:
+        """The note for a stream without a description (device sections stay raw)."""
+        if self.description is None:
+            return ("the stream has no JSON description, so device sections are shown as raw "
+                    "payloads (give one with --desc FILE from a stream of the same QEMU "
+                    "version and machine type)")
+        return None
+
+    def _notes(self, walker: Walker) -> list[str]:
+        note = self.description_note()
+        return ([note] if note else []) + list(walker.notes)
+
+    def _read_raw(self, off: int, n: int) -> bytes:
+        """Bytes of the stream, for renderers that show undecoded payloads."""
+        io = self.io
+        pos = io.pos()
+        io.seek(off)
+        data = io.read_bytes(n)
+        io.seek(pos)
+        return data  # type: ignore[no-any-return]
+
+    def write_description(self, out: TextIO) -> list[str]:
+        """`-d desc`: the JSON description as QEMU wrote it (even if it cannot be used)."""
+        from migkaitai.render import dump_json
+
+        if self._pipe_src is not None:
+            self._first_pass([])
+        if self.description is None:
+            walker = self.walker(decode_devices=False)
+            for _ in walker.records():
+                pass
+            raise self.trailer_problem(walker) or FormatError(
+                "the stream has no JSON description (VMDESCRIPTION after the EOF record)",
+                offset=walker.eof_end)
+        dump_json(self.description.doc, out)
+        return []
+
+    def _build_state(self, walker: Walker) -> tuple[Any, dict[str, Any], MigkaitaiError | None]:
+        """Walk the stream into analyze-migration.py's state dict; a fault ends the walk and
+        is returned (and noted in the dict's "error" entry) with what was decoded before.
+        The builder holds the sections' texts: close it once the state is written."""
+        from migkaitai.render.upstream import StateBuilder
+
+        builder = StateBuilder(walker.ram, self._read_raw)
+        failure: MigkaitaiError | None = None
+        try:
+            for rec in walker.records():
+                builder.add(rec)
+            failure = self.trailer_problem(walker)
+        except MigkaitaiError as e:
+            failure = e
+        state = builder.result()
+        if failure is not None:
+            state["error"] = str(failure)
+        return builder, state, failure
+
+    def write_state(self, out: TextIO, *, memory: bool = False) -> list[str]:
+        """`-d state` (`-m` with `memory`): analyze-migration.py's JSON of every section,
+        with RAM page contents if `memory`."""
+        if not memory:
+            return self._write_state(out, None)
+        import tempfile  # -m only: not imported at start-up
+
+        from migkaitai.output import RamMemoryDump
+
+        if self._pipe_src is not None:
+            tmp = tempfile.mkdtemp(prefix="migkaitai-memory-")
+            self._pass1_dump = RamMemoryDump(tmp, page_size_of(None))
+            try:
+                self._first_pass([self._pass1_dump])
+                return self._write_state(out, self._pass1_dump)
+            finally:
+                self._pass1_dump.close()
+                self._pass1_dump = None
+                import shutil
+
+                shutil.rmtree(tmp, ignore_errors=True)
+        self._need_ram_sinks("memory=True")
+        with tempfile.TemporaryDirectory(prefix="migkaitai-") as tmp:
+            dump = RamMemoryDump(tmp, self.page_size)
+            try:
+                return self._write_state(out, dump, RamTracker(self.page_size, [dump]))
+            finally:
+                dump.close()
+
+    def _write_state(self, out: TextIO, dump: RamMemoryDump | None,
+                     tracker: RamTracker | None = None) -> list[str]:
+        from migkaitai.render.upstream import write_state
+
+        if self._pipe_src is not None:
+            self._first_pass([])
+        walker = self.walker(tracker)
+        builder, state, failure = self._build_state(walker)
+        try:
+            write_state(state, out, builder.ram_keys, dump)
+        finally:
+            builder.close()
+        if failure is not None:
+            raise failure
+        return self._notes(walker)
+
+    def write_tree(self, out: TextIO) -> list[str]:
+        """A readable tree of every record and decoded field, with offsets."""
+        from migkaitai.render.tree import TreePrinter
+
+        if self._pipe_src is not None:
+            self._first_pass([])
+        printer = TreePrinter(out)
+        printer.header(self.start, self.path, self.size, self.description)
+        walker = self.walker()
+        try:
+            for rec in walker.records():
+                printer.record(rec)
+        finally:
+            printer.ram_summary(walker.ram)
+            out.flush()
+        problem = self.trailer_problem(walker)
+        if problem is not None:
+            raise problem
+        return self._notes(walker)
+
+    def write_records(self, out: TextIO) -> list[str]:
+        """A JSON list of records, written one record at a time."""
+        import json
+
+        from migkaitai.render.records import record_json
+
+        if self._pipe_src is not None:
+            self._first_pass([])
+        walker = self.walker()
+        out.write("[")
+        first = True
+        try:
+            for rec in walker.records():
+                out.write(("\n" if first else ",\n") + "    " + json.dumps(record_json(rec)))
+                first = False
+            problem = self.trailer_problem(walker)
+            if problem is not None:
+                raise problem
+        except MigkaitaiError as e:
+            out.write(("\n" if first else ",\n") + "    " + json.dumps({"error": str(e)})
+                      + "\n]\n")
+            raise
+        out.write("\n]\n")
+        return self._notes(walker)
+
+    def extract(self, outdir: str, *, on_file: Callable[[str], object] | None = None
+                ) -> list[str]:
+        """`-x`: write desc.json, state.json, one sparse file per RAM block and the disks of
+        block migration (block/) into `outdir`, never outside it (see migkaitai.output).
+        `on_file(name)` is called with each file's name (relative to `outdir`) as it is
+        created."""
+        from migkaitai.output import DiskExtractor, OutputDir, RamExtractor
+        from migkaitai.render import dump_json
+        from migkaitai.render.upstream import write_state
+
+        with OutputDir(outdir) as out:
+            desc_rel = out.claim(DESC_FILE, "the description", reserved=True)
+            state_rel = out.claim(STATE_FILE, "the state", reserved=True)
+            pipe = self._pipe_src is not None
+            if not pipe:
+                self._need_ram_sinks("extract")
+            # pages come one record at a time from a pipe: handing each to a writer thread
+            # would cost more than the write
+            ram = RamExtractor(out, page_size_of(None) if pipe else self.page_size,
+                               on_file=on_file, background=not pipe)
+            disks = DiskExtractor(out, on_file=on_file)
+            try:
+                if pipe:
+                    self._first_pass([ram])
+                if self.description is not None:
+                    with out.create_text(desc_rel, "the description") as f:
+                        dump_json(self.description.doc, f)
+                    if on_file:
+                        on_file(desc_rel)
+                walker = self.walker(None if pipe else RamTracker(self.page_size, [ram]))
+                walker.block_sinks.append(disks)
+                builder, state, failure = self._build_state(walker)
+            finally:
+                try:
+                    ram.close()
+                finally:
+                    disks.close()
+            try:
+                with out.create_text(state_rel, "the state") as f:
+                    write_state(state, f, [])
+            finally:
+                builder.close()
+            if on_file:
+                on_file(state_rel)
+        if failure is not None:
+            raise failure
+        return self._notes(walker)
+
+
+_FILE_ATTRS = frozenset({"size", "start", "io", "description", "embedded", "page_size",
+                         "description_error"})
+
+
+def _seekable_file(f: Any) -> bool:
+    try:
+        return bool(f.seekable()) and stat.S_ISREG(os.fstat(f.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def open(source: str | os.PathLike[str] | BinaryIO, *,  # noqa: A001 - the API's entry point
+         description: str | None = None, offset: int | None = None,
+         channels: list[str] | None = None,
+         progress: Callable[[int, int | None], object] | None = None) -> MigrationStream:
+    """Open a migration stream: a path, "-" or a binary file object (see MigrationStream)."""
+    return MigrationStream(source, description=description, offset=offset, channels=channels,
+                           progress=progress)

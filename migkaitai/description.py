@@ -8,8 +8,9 @@ sits between the last NUL and the marker. Here a candidate is accepted only when
 of these hold (DESIGN.md §1):
 
 * byte p is 0x06 and byte p-1 is 0x00 (the EOF record);
-* the be32 length at p+1 fits in the file, and byte p+5 is '{';
-* the JSON ends exactly at p+5+length (its last byte is '}') and parses.
+* the be32 length after it (the grammar's `vmdescription_head`) fits in the file, and
+  the JSON it announces starts with '{';
+* the JSON ends exactly where the length says (its last byte is '}') and parses.
 
 The file is searched backwards from its end in bounded chunks, so memory does not
 grow with the stream; JSON text never contains a NUL byte, so the last valid candidate
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from kaitaistruct import KaitaiStream
+from kaitaistruct import KaitaiStream, ValidationFailedError
 from migkaitai_ksy.qemu_migration import QemuMigration
 
 from migkaitai.errors import DescriptionError
@@ -32,6 +33,8 @@ __all__ = ["Description", "diagnose_trailer", "find_description", "load_descript
            "parse_description"]
 
 _CHUNK = 1 << 20
+_EOF_THEN_MARKER = bytes([QemuMigration.RecordType.eof.value,
+                          QemuMigration.RecordType.vmdescription.value])
 # How far back from the end of the file the marker is looked for. Descriptions of
 # real machines are 10 KB to a few MB; this leaves room for huge ones and for data
 # appended after the stream, and keeps a stream without description from being
@@ -71,22 +74,40 @@ def parse_description(text: str | bytes, offset: int | None = None) -> Any:
     return load_description_json(text, offset=offset)
 
 
+def _head(f: BinaryIO, p: int) -> tuple[int, int] | None:
+    """The grammar's `vmdescription_head` at `p`: (the JSON's length, where it starts), or
+    None when there is no 0x06 marker or the file ends inside the length."""
+    io = KaitaiStream(f)
+    io.seek(p)
+    try:
+        head = QemuMigration.VmdescriptionHead(_io=io)
+    except (EOFError, ValidationFailedError):
+        return None
+    return head.len_json, io.pos()
+
+
 def _candidate(f: BinaryIO, size: int, p: int) -> Description | None:
     """Check the candidate marker at p; return the description if it is one."""
     f.seek(p - 1)
-    head = f.read(7)
-    if len(head) < 7 or head[0] != 0 or head[1] != 6 or head[6] != ord("{"):
+    if f.read(1) != bytes([QemuMigration.RecordType.eof.value]):
         return None
-    length = int.from_bytes(head[2:6], "big")
-    end = p + 5 + length
+    found = _head(f, p)
+    if found is None:
+        return None
+    length, json_at = found
+    end = json_at + length
     if length < 2 or end > size:
+        return None
+    f.seek(json_at)
+    if f.read(1) != b"{":
         return None
     f.seek(end - 1)
     if f.read(1) != b"}":
         return None
-    f.seek(p)
+    io = KaitaiStream(f)
+    io.seek(p)
     try:
-        rec = QemuMigration.Vmdescription(KaitaiStream(f))
+        rec = QemuMigration.Vmdescription(_io=io)
     except (UnicodeDecodeError, EOFError, ValueError):
         return None
     try:
@@ -112,7 +133,7 @@ def find_description(f: BinaryIO, size: int, start: int = 0) -> Description | No
         buf = f.read(hi - lo) + overlap
         i = len(buf)
         while True:
-            i = buf.rfind(b"\x00\x06", 0, i)
+            i = buf.rfind(_EOF_THEN_MARKER, 0, i)
             if i < 0:
                 break
             found = _candidate(f, size, lo + i + 1)
@@ -127,26 +148,26 @@ def diagnose_trailer(f: BinaryIO, size: int, offset: int) -> DescriptionError | 
     """What is wrong with the VMDESCRIPTION record at `offset` (just after the EOF record)
     that find_description did not take: None if there is no 0x06 byte there at all."""
     f.seek(offset)
-    head = f.read(5)
-    if not head or head[0] != 6:
+    if f.read(1) != bytes([QemuMigration.RecordType.vmdescription.value]):
         return None
-    if len(head) < 5:
+    found = _head(f, offset)
+    if found is None:
         return DescriptionError(f"stream ends at 0x{size:x} inside the VMDESCRIPTION length",
                                 offset=offset)
-    length = int.from_bytes(head[1:5], "big")
-    if offset + 5 + length > size:
+    length, json_at = found
+    if json_at + length > size:
         return DescriptionError(
             f"VMDESCRIPTION of 0x{length:x} bytes runs past the end of the file "
-            f"(0x{size - offset - 5:x} bytes follow)", offset=offset)
-    f.seek(offset + 5)
+            f"(0x{size - json_at:x} bytes follow)", offset=offset)
+    f.seek(json_at)
     first = f.read(1)
     if first != b"{":
-        return DescriptionError(f"damaged VMDESCRIPTION: expected '{{' at 0x{offset + 5:x}, "
+        return DescriptionError(f"damaged VMDESCRIPTION: expected '{{' at 0x{json_at:x}, "
                                 f"found 0x{first[0]:02x}", offset=offset)
-    f.seek(offset + 5)
+    f.seek(json_at)
     text = f.read(length)  # bounded by the file (checked above)
     try:
-        parse_description(text, offset + 5)
+        parse_description(text, json_at)
     except DescriptionError as e:
         return DescriptionError(f"damaged VMDESCRIPTION: {e.message}", offset=e.offset)
     return DescriptionError("VMDESCRIPTION is not a description (no 'devices' list)",

@@ -4,12 +4,18 @@ Every error the package raises on purpose is a :class:`MigkaitaiError`, so a cal
 catches that one class, prints ``str(error)`` as a single line and exits non-zero. The message
 says what was expected and where::
 
-    expected subsection 'cpu/xsave' (0x05), found 0x7e at offset 0x1a2b (section cpu (3), field cpu/xsave)
+    expected subsection 'cpu/xsave' (0x05), found 0x7e at offset 0x1a2b (section cpu (3),
+    field cpu/xsave)
 
 ``offset`` is an absolute byte offset in the stream being read; ``section`` is the section's
 label (analyze-migration.py's "name (section_id)" form, or whatever the caller passed);
 ``field`` is the path of the field inside the section, "/"-separated, with "[i]" for array
 elements. Each part is omitted from the message when unknown.
+
+Errors about the input name the file when it is not the main stream (a multifd channel
+capture, a --desc file): ``path``. Errors about the output (:class:`OutputError`: a full
+disk, a read-only folder, a symbolic link planted in the output folder) name the path
+written and the operating system's reason, and no offset in the input.
 
 ``partial`` carries whatever was decoded before the fault (for the VMSD decoder: the
 section's :class:`migkaitai.vmsd.Node` tree so far), so output decoded before an error can
@@ -22,6 +28,7 @@ __all__ = [
     "DescriptionError",
     "FormatError",
     "MigkaitaiError",
+    "OutputError",
     "TruncatedError",
     "UsageError",
 ]
@@ -36,6 +43,7 @@ class MigkaitaiError(Exception):
         section: label of the section being decoded, or None.
         field: "/"-separated path of the field being decoded, or None.
         partial: what had been decoded before the error (e.g. a Node tree), or None.
+        path: the input file the offset is in, when it is not the main stream, or None.
     """
 
     def __init__(
@@ -46,6 +54,7 @@ class MigkaitaiError(Exception):
         section: str | None = None,
         field: str | None = None,
         partial: object | None = None,
+        path: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -53,9 +62,12 @@ class MigkaitaiError(Exception):
         self.section = section
         self.field = field
         self.partial = partial
+        self.path = path
 
     def __str__(self) -> str:
         text = self.message
+        if self.path is not None:
+            text = f"{self.path}: {text}"
         if self.offset is not None:
             text += f" at offset 0x{self.offset:x}"
         where = []
@@ -90,8 +102,10 @@ class TruncatedError(FormatError):
         section: str | None = None,
         field: str | None = None,
         partial: object | None = None,
+        path: str | None = None,
     ) -> None:
-        super().__init__(message, offset=offset, section=section, field=field, partial=partial)
+        super().__init__(message, offset=offset, section=section, field=field, partial=partial,
+                         path=path)
         self.end = end
         self.needed = needed
 
@@ -102,3 +116,15 @@ class DescriptionError(FormatError):
 
 class UsageError(MigkaitaiError):
     """The caller asked for something impossible (bad arguments, unknown option values)."""
+
+
+class OutputError(MigkaitaiError):
+    """An output could not be written: ``path`` is what was being written (or created),
+    ``reason`` the operating system's word for why (or ours: a symbolic link or a FIFO in
+    the output folder). The input is not at fault, so no offset is given."""
+
+    def __init__(self, action: str, path: str, reason: str) -> None:
+        super().__init__(f"{action} {path}: {reason}")
+        self.path = None  # (the message names the output path; `path` is for inputs)
+        self.output_path = path
+        self.reason = reason

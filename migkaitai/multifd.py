@@ -24,18 +24,32 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from kaitaistruct import KaitaiStream
 from migkaitai_ksy.qemu_multifd_channel import QemuMultifdChannel as K
 
 from migkaitai.errors import FormatError, MigkaitaiError, TruncatedError, UsageError
-from migkaitai.stream import kaitai_call
+from migkaitai.kaitai import kaitai_call
 
-__all__ = ["ChannelInit", "ChannelPacket", "ChannelPage", "ChannelSummary", "MultifdChannel",
-           "MultifdChannels", "open_channels", "read_channel"]
+if TYPE_CHECKING:
+    from migkaitai.ram import RamTracker
+
+__all__ = ["ChannelFeed", "ChannelInit", "ChannelPacket", "ChannelPage", "ChannelSummary",
+           "MultifdChannel", "MultifdChannels", "open_channels", "read_channel",
+           "PACKET_FIELD_OFFSETS", "INIT_FIELD_OFFSETS"]
 
 C = K.Compression
+# Where the fields that errors point at lie, from the start of a packet (MultiFDPacketHdr_t
+# and MultiFDPacket_t in migration/multifd.h, as packet_head and ram_packet_head read
+# them) and of the channel (MultiFDInit_t, channel_init). The generated Python types keep
+# no offsets; tests/test_multifd.py proves each against the generated parse.
+PACKET_FIELD_OFFSETS = {
+    "flags": 8, "pages_alloc": 12, "normal_pages": 16, "next_packet_size": 20,
+    "packet_num": 24, "zero_pages": 32, "ramblock": 64, "offsets": 320,
+}
+INIT_FIELD_OFFSETS = {"uuid": 8, "channel_id": 24}
+_P = PACKET_FIELD_OFFSETS
 KNOWN_FLAGS = 0x7F  # SYNC, the compression bits, DEVICE_STATE (multifd.h, 10.0)
 # How much a compressed payload may take: QEMU's receive buffer (zlib and zstd) is twice
 # the packet's page bytes (multifd-zlib.c / multifd-zstd.c zbuff_len).
@@ -150,8 +164,9 @@ class MultifdChannel:
         try:
             raw = self._call("multifd channel header (MultiFDInit_t)", K.ChannelInit,
                              field="init")
-        except MigkaitaiError:
+        except MigkaitaiError as e:
             self.file.close()
+            e.path = self.path
             raise
         self.init = ChannelInit(raw.channel_id, bytes(raw.uuid), raw.version)
         self.summary = ChannelSummary(self.path, raw.channel_id, self.init.uuid, page_size,
@@ -167,12 +182,8 @@ class MultifdChannel:
     def close(self) -> None:
         self.file.close()
 
-    def _call(self, what: str, ctor: Any, *args: Any, field: str) -> Any:
-        try:
-            return kaitai_call(self.io, what, ctor, *args)
-        except MigkaitaiError as e:
-            e.field = field
-            raise
+    def _call(self, what: str, ctor: Any, *, field: str, **params: Any) -> Any:
+        return kaitai_call(self.io, what, ctor, field=field, **params)
 
     def pages(self) -> Iterator[ChannelPage]:
         """Yield every page of the channel, packet after packet."""
@@ -180,7 +191,16 @@ class MultifdChannel:
             yield from packet.pages
 
     def packets(self) -> Iterator[ChannelPacket]:
-        """Yield every packet of the channel with its decoded pages (one pass only)."""
+        """Yield every packet of the channel with its decoded pages (one pass only).
+        Errors name the channel file (`path`): their offsets are in it."""
+        try:
+            yield from self._packets()
+        except MigkaitaiError as e:
+            if e.path is None:
+                e.path = self.path
+            raise
+
+    def _packets(self) -> Iterator[ChannelPacket]:
         if self._read_started:
             raise UsageError(f"{self.path}: the packets of a channel can be read only once")
         self._read_started = True
@@ -193,11 +213,13 @@ class MultifdChannel:
         while io.pos() < self.size:
             off = io.pos()
             where = f"packets[{index}]"
-            head = self._call("multifd packet head", K.PacketHead, ps, field=f"{where}/head")
+            head = self._call("multifd packet head", K.PacketHead, page_size=ps,
+                              field=f"{where}/head")
             flags = head.flags
             if flags & ~KNOWN_FLAGS:
                 raise FormatError(f"unknown multifd packet flags 0x{flags & ~KNOWN_FLAGS:x} "
-                                  f"(of 0x{flags:x})", offset=off + 8, field=f"{where}/head/flags")
+                                  f"(of 0x{flags:x})", offset=off + _P["flags"],
+                                  field=f"{where}/head/flags")
             n = head.len_payload
             body = io.pos()
             if n > self.size - body:
@@ -237,14 +259,14 @@ class MultifdChannel:
                     raise FormatError(
                         f"packet compressed with {comp}, but earlier packets of this channel "
                         f"with {_method_name(method)}",
-                        offset=off + 8, field=f"{where}/head/flags")
+                        offset=off + _P["flags"], field=f"{where}/head/flags")
                 s.compression.add(comp)
                 data = io.read_bytes(n)
                 if head.has_compressed_pages:
                     if head.compression_raw != C.zlib.value:
                         raise MigkaitaiError(
                             f"multifd compression {comp} is not supported (none and zlib are)",
-                            offset=off + 8, field=f"{where}/head/flags")
+                            offset=off + _P["flags"], field=f"{where}/head/flags")
                     if inflater is None:
                         inflater = zlib.decompressobj()
                     data = _inflate(inflater, data, normal * ps, body, f"{where}/compressed_pages")
@@ -276,42 +298,45 @@ class MultifdChannel:
             self.summary.page_size_confirmed = True
         elif r.pages_alloc != 0 or used:
             hint = ""
-            if 0 < r.pages_alloc and 524288 % r.pages_alloc == 0:
+            if r.pages_alloc > 0 and 524288 % r.pages_alloc == 0:
                 hint = f"; it was written for {524288 // r.pages_alloc}-byte pages"
             raise FormatError(
                 f"packet allocates {r.pages_alloc} pages, but with {ps}-byte pages QEMU "
-                f"allocates {r.max_pages}{hint}", offset=off + 12, field=f"{f}/pages_alloc")
+                f"allocates {r.max_pages}{hint}", offset=off + _P["pages_alloc"],
+                field=f"{f}/pages_alloc")
         if r.normal_pages > r.pages_alloc:
             raise FormatError(f"packet has {r.normal_pages} normal pages, more than the "
-                              f"{r.pages_alloc} it allocates", offset=off + 16,
+                              f"{r.pages_alloc} it allocates", offset=off + _P["normal_pages"],
                               field=f"{f}/normal_pages")
         if r.zero_pages > r.pages_alloc - r.normal_pages:
             raise FormatError(f"packet has {r.normal_pages} normal and {r.zero_pages} zero "
                               f"pages, more than the {r.pages_alloc} it allocates",
-                              offset=off + 32, field=f"{f}/zero_pages")
+                              offset=off + _P["zero_pages"], field=f"{f}/zero_pages")
         if r.normal_pages:
             if head.has_plain_pages and r.next_packet_size != head.len_payload:
                 raise FormatError(
                     f"packet of {r.normal_pages} uncompressed pages announces "
-                    f"{r.next_packet_size} bytes, not {head.len_payload}", offset=off + 20,
-                    field=f"{f}/next_packet_size")
+                    f"{r.next_packet_size} bytes, not {head.len_payload}",
+                    offset=off + _P["next_packet_size"], field=f"{f}/next_packet_size")
             limit = COMPRESSED_FACTOR * r.max_pages * ps
             if head.has_compressed_pages and r.next_packet_size > limit:
                 raise FormatError(
                     f"compressed payload of {r.next_packet_size} bytes exceeds the {limit} "
-                    f"QEMU accepts", offset=off + 20, field=f"{f}/next_packet_size")
+                    f"QEMU accepts", offset=off + _P["next_packet_size"],
+                    field=f"{f}/next_packet_size")
         if not used:
             return
         name = r.ramblock
         if not name:
-            raise FormatError("packet with pages names no RAM block", offset=off + 64,
+            raise FormatError("packet with pages names no RAM block", offset=off + _P["ramblock"],
                               field=f"{f}/ramblock")
         length = None
         if self.block_lengths is not None:
             length = self.block_lengths.get(name)
             if length is None:
                 raise FormatError(f"packet names RAM block '{name}', which the main stream "
-                                  f"did not announce", offset=off + 64, field=f"{f}/ramblock")
+                                  f"did not announce", offset=off + _P["ramblock"],
+                                  field=f"{f}/ramblock")
         for i in range(used):
             addr = r.offsets[i]
             bad = addr % ps != 0 or (length is not None and addr + ps > length)
@@ -319,7 +344,7 @@ class MultifdChannel:
                 inside = f" (0x{length:x} bytes)" if length is not None else ""
                 raise FormatError(
                     f"page offset 0x{addr:x} is not a page of block '{name}'{inside}",
-                    offset=off + 320 + 8 * i, field=f"{f}/offsets[{i}]")
+                    offset=off + _P["offsets"] + 8 * i, field=f"{f}/offsets[{i}]")
 
 
 def _method_name(raw: int) -> str:
@@ -372,12 +397,13 @@ class MultifdChannels:
             if ch.init.uuid != want:
                 src = "the main stream" if uuid is not None else first.path  # type: ignore[union-attr]
                 raise FormatError(
-                    f"{ch.path}: channel uuid {ch.init.uuid.hex()} differs from "
-                    f"{want.hex()} of {src}", offset=8, field="init/uuid")
+                    f"channel uuid {ch.init.uuid.hex()} differs from {want.hex()} of {src}",
+                    offset=INIT_FIELD_OFFSETS["uuid"], field="init/uuid", path=ch.path)
             cid = ch.init.channel_id
             if cid in seen:
-                raise FormatError(f"{ch.path}: channel id {cid} is also the id of "
-                                  f"{seen[cid]}", offset=24, field="init/channel_id")
+                raise FormatError(f"channel id {cid} is also the id of {seen[cid]}",
+                                  offset=INIT_FIELD_OFFSETS["channel_id"],
+                                  field="init/channel_id", path=ch.path)
             seen[cid] = ch.path
 
     @property
@@ -418,3 +444,56 @@ def open_channels(paths: Iterable[str | os.PathLike[str]], page_size: int = 4096
         for ch in channels:
             ch.close()
         raise
+
+
+class ChannelFeed:
+    """Merges pages of multifd channel captures into the RAM as the main stream goes.
+
+    A channel page of round k (the number of SYNC packets its channel sent before it)
+    is applied at the end of the main stream's round k: at the (k+1)-th MULTIFD_FLUSH
+    (QEMU 9.0+) or, in streams without them (7.2), the (k+1)-th RAM EOS. Within a round
+    QEMU sends a page once, so its order against the round's other records is free.
+    """
+
+    def __init__(self, paths: list[str], page_size: int) -> None:
+        self.paths = paths
+        self.page_size = page_size
+        self.channels: Any = None
+        self.pages: Iterator[Any] | None = None
+        self.pending: Any = None
+        self.round = 0
+        self.by_flush = False
+
+    def _open(self, tracker: RamTracker) -> None:
+        lengths = {b.name: b.length for b in tracker.blocks.values()}
+        # the page size as the main stream has it by now (a pipe learns it as it goes)
+        self.page_size = tracker.page_size
+        self.channels = open_channels(self.paths, self.page_size, block_lengths=lengths)
+        self.pages = self.channels.pages()
+        self.pending = next(self.pages, None)
+
+    def boundary(self, tracker: RamTracker, flush: bool) -> None:
+        if flush:
+            self.by_flush = True
+        elif self.by_flush:
+            return
+        self.round += 1
+        self.feed(tracker, self.round)
+
+    def feed(self, tracker: RamTracker, upto: int | None) -> None:
+        """Apply the pages of rounds before `upto` (all of them if None)."""
+        if self.channels is None:
+            if not tracker.blocks:
+                return
+            self._open(tracker)
+        assert self.pages is not None
+        while self.pending is not None and (upto is None or self.pending.sync_round < upto):
+            tracker.add_channel_page(self.pending)
+            self.pending = next(self.pages, None)
+
+    def summaries(self) -> list[Any]:
+        return list(self.channels.summaries) if self.channels is not None else []
+
+    def close(self) -> None:
+        if self.channels is not None:
+            self.channels.close()

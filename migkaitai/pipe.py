@@ -27,7 +27,7 @@ TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from typing import Any, BinaryIO
 
-__all__ = ["SpoolingReader", "RamPayload", "spool_stream"]
+__all__ = ["SpoolingReader", "RamPayload", "PipeState", "spool_stream"]
 
 _CHUNK = 1 << 20
 _UNKNOWN_END = 1 << 62
@@ -128,26 +128,48 @@ class SpoolingReader(io.RawIOBase):
         self.drop = drop
 
 
+class PipeState:
+    """What the two passes over a pipe share (see the module's doc).
+
+    Pass 1 (`first_pass`) has the `spooler` and fills `ram_payloads` (by the offset of
+    their section record) and, if a RAM payload was broken, `error` = (record offset,
+    error), which pass 2 raises where it meets that record."""
+
+    def __init__(self, spooler: SpoolingReader) -> None:
+        self.spooler: SpoolingReader | None = spooler
+        self.first_pass = True
+        self.ram_payloads: dict[int, RamPayload] = {}
+        self.error: tuple[int, Any] | None = None
+
+    def add_ram_payload(self, record: int, start: int, end: int,
+                        counts: tuple[int, int, int]) -> None:
+        self.ram_payloads[record] = RamPayload(start, end, counts)
+
+    def second_pass(self) -> None:
+        self.first_pass = False
+        self.spooler = None
+
+
 def spool_stream(src: BinaryIO, spool: BinaryIO, walker_factory: Any) -> Any:
     """Pass 1: read `src` to its end into `spool`, decoding RAM payloads on the way.
 
-    `walker_factory(kaitai_stream)` makes the Walker for pass 1 (with the RAM sinks);
-    it is returned, holding `ram_payloads` (by the offset of their section record) and,
-    if a RAM payload was broken, `pass1_error` = (record offset, error) for pass 2 to
-    raise where it meets that record. The rest of the pipe is copied in any case.
+    `walker_factory(kaitai_stream, pipe_state)` makes the Walker for pass 1 (with the RAM
+    sinks); it is returned, its `pipe` holding what pass 2 needs. The rest of the pipe
+    is copied in any case.
     """
     from migkaitai.errors import MigkaitaiError
 
     reader = SpoolingReader(src, spool)
-    walker = walker_factory(KaitaiStream(reader))
-    walker.spooler = reader
+    state = PipeState(reader)
+    walker = walker_factory(KaitaiStream(reader), state)
     try:
         for _ in walker.records():
             pass
     except MigkaitaiError as e:
-        walker.pass1_error = (walker.current_offset, e)
+        state.error = (walker.current_offset, e)
     finally:
         reader.drop = False
         reader.copy_rest()
         spool.flush()
+        state.second_pass()
     return walker

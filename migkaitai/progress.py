@@ -12,29 +12,31 @@ __all__ = ["Progress"]
 
 
 class Progress:
-    """Call with the stream position as work goes; it redraws one status line at most
-    every `interval` seconds, starting once the work has taken `delay` seconds."""
+    """Call with the stream position and the total (None: not known, e.g. a pipe) as work
+    goes; it redraws one status line at most every `interval` seconds, starting once the
+    work has taken `delay` seconds."""
 
-    def __init__(self, out: TextIO, total: int, delay: float = 1.0,
-                 interval: float = 0.2) -> None:
+    def __init__(self, out: TextIO, delay: float = 1.0, interval: float = 0.2) -> None:
         self.out = out
-        self.total = max(total, 1)
         self.delay = delay
         self.interval = interval
         self.start = time.monotonic()
         self.next = self.start + delay
         self.shown = False
 
-    def __call__(self, pos: int) -> None:
+    def __call__(self, pos: int, total: int | None = None) -> None:
         now = time.monotonic()
         if now < self.next:
             return
         self.next = now + self.interval
         rate = pos / max(now - self.start, 1e-9)
-        left = (self.total - pos) / rate if rate > 0 else 0.0
-        self.out.write(f"\r{_size(pos)} / {_size(self.total)} "
-                       f"({100 * pos // self.total}%)  {_size(int(rate))}/s  "
-                       f"{left:.0f} s left   ")
+        if total:
+            left = (total - pos) / rate if rate > 0 else 0.0
+            text = (f"{_size(pos)} / {_size(total)} ({100 * pos // total}%)  "
+                    f"{_size(int(rate))}/s  {left:.0f} s left   ")
+        else:
+            text = f"{_size(pos)}  {_size(int(rate))}/s   "
+        self.out.write("\r" + text)
         self.out.flush()
         self.shown = True
 

@@ -31,29 +31,8 @@ The wire format (migration/vmstate.c, vmstate-types.c, savevm.c):
   starting with the description's vmsd_name where the description lists no further
   subsection is reported (QEMU's loader would take it for a subsection).
 
-What scripts/analyze-migration.py does (the "anchor"; :func:`to_anchor` reproduces its
-``-d state`` output for one section as objects, :func:`write_anchor` as the JSON text it
-prints, written straight from the tree):
-
-- The state output is a JSON object keyed ``"<idstr> (<section_id>)"`` (the section id, not
-  the instance id; see :func:`section_key`) in order of each section's START/FULL record.
-  Sections are matched to ``devices[]`` entries by ``(name, instance_id)``; a later entry
-  with the same pair replaces an earlier one (a dict), and a second START/FULL with the same
-  section id replaces the object at the first one's position. The configuration record is
-  decoded (for its capabilities) but never printed (here the grammar frames it). ``ram`` prints
-  ``{"section sizes": {block: "0x%016x"}}`` (:func:`ram_section_sizes_anchor`);
-  ``spapr/htab`` and ``s390-storage_attributes`` print ``""``.
-- Inside a struct, values are grouped by field name: the first one is stored as is, a second
-  one turns the entry into ``[first, second]``, later ones are appended. So arrays become
-  lists, a one-element run stays a scalar, and NULL-pointer runs merge back into one list.
-  Subsections are stored under their wire name (replacing a same-named entry).
-- Integers print as ``"0x%0{2*size}x"``; the signed ones (``int*``, ``int32 equal``,
-  ``int32 le``, ``int64 equal``, and also ``uint8 equal``/``uint16 equal``) print a negative
-  value as ``"0x<unsigned> (<signed>)"``. ``bool`` prints true/false, ``nullptr`` prints
-  "nullptr". Everything else, including types it does not know (``tmp``, ``vstruct``,
-  ``qtailq``, ``gtree``...), is ``size`` bytes as space-separated lowercase hex.
-- It loads the JSON with an OrderedDict hook, so duplicate keys collapse to the last value at
-  the first key's position (what ``json.dumps`` of our :class:`DescObject` prints too).
+Rendering the decoded tree (analyze-migration.py's JSON, a readable tree) is in
+migkaitai.render.
 """
 
 from __future__ import annotations
@@ -62,34 +41,28 @@ import json
 import struct as _struct
 from collections.abc import Mapping, Sequence
 
+from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
+
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import Any, TypeGuard
 
-from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
-
 __all__ = [
-    "SPECIAL_SECTION_ANCHOR",
     "TYPE_DECODERS",
     "DescObject",
     "Node",
+    "PackedInts",
+    "StructArray",
     "decode_section",
     "devices_by_key",
     "load_description_json",
-    "ram_section_sizes_anchor",
-    "section_key",
-    "to_anchor",
-    "write_anchor",
 ]
 
 QEMU_VM_SUBSECTION = 0x05
 VMS_NULLPTR_MARKER = 0x30  # the byte '0' QEMU writes for a NULL pointer in an array
 MAX_DEPTH = 64  # nesting of structs/subsections; QEMU's deepest is far below
 MAX_EMPTY_ELEMENTS = 1 << 16  # elements of zero bytes an array may have beyond the stream size
-
-# analyze-migration.py renders these two sections as an empty string.
-SPECIAL_SECTION_ANCHOR = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -687,7 +660,14 @@ class _Decoder:
         return True
 
     def subsection(self, sdesc: Any, parent: Node) -> None:
-        """One subsection the description lists: check its wire header, then decode it."""
+        """One subsection the description lists: check its wire header, then decode it.
+
+        The header (0x05, u8 length, name, be32 version: vmstate.c vmstate_subsection_save)
+        is the grammar's `configuration_subsection_body` without the configuration's
+        fields. It is read here through this decoder's own reader, not the generated
+        type, because every byte of a payload must go through it: the bound `end`, the
+        captures of composite fields, errors naming the field path. tests/test_vmsd.py
+        proves both read the same header on every subsection of the corpus streams."""
         if not isinstance(sdesc, Mapping) or not isinstance(sdesc.get("vmsd_name"), str):
             raise self.desc_error(f"a subsection of '{parent.label}' has no 'vmsd_name'")
         want = sdesc["vmsd_name"]
@@ -1105,321 +1085,3 @@ def decode_section(io: Any, device_desc: Mapping[str, Any], section_label: str, 
     FormatError for bytes QEMU never writes; the error's ``partial`` holds the tree so far.
     """
     return _run(io, device_desc, section_label, "section", version, end)
-
-
-# --------------------------------------------------------------------------------------------
-# analyze-migration.py rendering
-
-# Its reader table (vmsd_field_readers): which types it prints as integers, and signed or not.
-ANCHOR_SIGNED = frozenset({"int8", "int16", "int32", "int64", "int32 equal", "int32 le",
-                           "int64 equal", "uint8 equal", "uint16 equal"})
-ANCHOR_UNSIGNED = frozenset({"uint8", "uint16", "uint32", "uint64", "uint32 equal"})
-
-
-def _anchor_hex(raw: bytes | None) -> str:
-    return raw.hex(" ") if raw else ""
-
-
-def _anchor_int(raw: bytes, signed: bool) -> str:
-    digits = f"0x%0{2 * len(raw)}x"
-    unsigned = int.from_bytes(raw, "big")
-    if signed:
-        value = int.from_bytes(raw, "big", signed=True)
-        if value < 0:
-            return f"{digits % unsigned} ({value})"
-    return digits % unsigned
-
-
-class _One:
-    """A single (not yet grouped) value in analyze-migration.py's per-struct dict."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-
-def _anchor_array(node: Node) -> list[Any]:
-    """The elements of a compact array as analyze-migration.py prints each one."""
-    if isinstance(node.value, StructArray):
-        return [_anchor_dict(e) for e in node.value]
-    if node.type == "bool":
-        return list(node.value)
-    size = node.size // len(node.value)
-    raw = node.raw or b""
-    if node.type in ANCHOR_SIGNED or node.type in ANCHOR_UNSIGNED:
-        # from the bytes: "uint8 equal" is unsigned in the tree but printed as signed
-        signed = node.type in ANCHOR_SIGNED
-        return [_anchor_int(raw[i:i + size], signed) for i in range(0, node.size, size)]
-    return [_anchor_hex(raw[i:i + size]) for i in range(0, node.size, size)]
-
-
-def _anchor_dict(node: Node) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for child in node.children:
-        if child.kind == "subsection":
-            data[child.name] = _One(to_anchor(child))
-            continue
-        values = _anchor_array(child) if child.kind == "array" else [to_anchor(child)]
-        current = data.get(child.name)
-        if current is None and len(values) > 1:
-            data[child.name] = values
-            continue
-        for value in values:
-            current = data.get(child.name)
-            if current is None:
-                data[child.name] = _One(value)
-            elif isinstance(current, list):
-                current.append(value)
-            else:
-                data[child.name] = [current.value, value]
-    return {k: (v.value if isinstance(v, _One) else v) for k, v in data.items()}
-
-
-def to_anchor(node: Node) -> Any:
-    """Render a decoded node as analyze-migration.py ``-d state`` renders it (as parsed JSON:
-    dicts, lists, str, bool). For a section node this is the value under its
-    ``"name (section_id)"`` key."""
-    if node.kind in ("section", "subsection", "element"):
-        return _anchor_dict(node)
-    t = node.type
-    if t == "struct":
-        return "nullptr" if node.kind == "nullptr" else _anchor_dict(node)
-    if t == "bool":
-        return bool(node.raw and node.raw[0] != 0)
-    if t in ANCHOR_SIGNED or t in ANCHOR_UNSIGNED:
-        return _anchor_int(node.raw or b"", t in ANCHOR_SIGNED)
-    if t == "nullptr":
-        return "nullptr"
-    if t == "capability":
-        return node.value
-    return _anchor_hex(node.raw)
-
-
-_json_str = json.encoder.encode_basestring_ascii  # what json.dumps uses for str and keys
-_json_any = json.JSONEncoder(ensure_ascii=True).encode
-_DICT_KINDS = frozenset({"section", "subsection", "element"})
-
-
-class AnchorWriter:
-    """Writes :func:`to_anchor` of a node as JSON text, straight from the tree: the same
-    text as ``json.dumps(to_anchor(node), indent=4, separators=(",", ": "))`` nested
-    ``level`` objects deep, without building the objects. Compact arrays are written a
-    chunk of elements at a time from their bytes, each chunk by a few C-level operations
-    (an unpack and a %-format or join), so that memory does not grow with their length.
-
-    ``write`` receives the text in pieces (a file's or a list's method).
-    """
-
-    FLUSH = 4096  # pieces kept before they are joined and written
-
-    def __init__(self, write: Callable[[str], object]) -> None:
-        self.write = write
-        self.parts: list[str] = []
-        self.keys: dict[str, str] = {}
-
-    def value(self, node: Node, level: int = 0, extra: Mapping[str, str] | None = None
-              ) -> None:
-        """Write the node's value, with the ``extra`` entries (JSON strings) set in its
-        object afterwards (as ``to_anchor(node)[key] = value`` would: a name it has already
-        keeps its place). Then flush."""
-        if extra:
-            self._dict(node, level, extra)
-        else:
-            self._value(node, level)
-        self.flush()
-
-    def flush(self) -> None:
-        parts = self.parts
-        if parts:
-            self.write("".join(parts))
-            parts.clear()  # in place: callers hold on to the list
-
-    def _key(self, name: str) -> str:
-        key = self.keys.get(name)
-        if key is None:
-            key = self.keys[name] = _json_str(name)
-        return key
-
-    def _value(self, node: Node, level: int) -> None:
-        kind = node.kind
-        t = node.type
-        if kind in _DICT_KINDS or (t == "struct" and kind != "nullptr"):
-            self._dict(node, level, None)
-            return
-        raw = node.raw
-        if t == "bool":
-            self.parts.append("true" if raw and raw[0] != 0 else "false")
-        elif t in ANCHOR_UNSIGNED or t in ANCHOR_SIGNED:
-            if raw and (raw[0] < 0x80 or t in ANCHOR_UNSIGNED):
-                self.parts.append('"0x' + raw.hex() + '"')
-            else:
-                self.parts.append('"' + _anchor_int(raw or b"", True) + '"')
-        elif t == "nullptr" or t == "struct":
-            self.parts.append('"nullptr"')
-        elif t == "capability":
-            v = node.value
-            self.parts.append(_json_str(v) if isinstance(v, str) else _json_any(v))
-        else:
-            self.parts.append('"' + raw.hex(" ") + '"' if raw else '""')
-
-    def _dict(self, node: Node, level: int, extra: Mapping[str, str] | None) -> None:
-        # analyze-migration.py's grouping: one value per name, a second one makes a list
-        # (a compact array is its elements); a subsection replaces what its name held
-        groups: dict[str, Any] = {}
-        for c in node.children:
-            name = c.name
-            if c.kind == "subsection":
-                groups[name] = c
-                continue
-            g = groups.get(name)
-            if g is None:
-                groups[name] = c
-            elif type(g) is list:
-                g.append(c)
-            else:
-                groups[name] = [g, c]
-        if extra:
-            groups.update(extra)
-        parts = self.parts
-        if not groups:
-            parts.append("{}")
-            return
-        pad = "\n" + "    " * (level + 1)
-        sep = pad
-        parts.append("{")
-        for name, g in groups.items():
-            parts.append(sep + self._key(name) + ": ")
-            sep = "," + pad
-            if type(g) is list:
-                self._list(g, level + 1)
-            elif type(g) is str:
-                parts.append(_json_str(g))
-            elif g.kind == "array" and len(g.value) != 1:
-                self._list([g], level + 1)
-            elif g.kind == "array":
-                self._value(g.element(0), level + 1)
-            else:
-                self._value(g, level + 1)
-            if len(parts) > self.FLUSH:
-                self.flush()
-        self.parts.append("\n" + "    " * level + "}")
-
-    def _list(self, items: list[Node], level: int) -> None:
-        pad = "\n" + "    " * (level + 1)
-        sep = "," + pad
-        self.parts.append("[")
-        lead = pad
-        for item in items:
-            if item.kind == "array":
-                self._array(item, level + 1, lead, sep)
-            else:
-                self.parts.append(lead)
-                self._value(item, level + 1)
-            lead = sep
-            if len(self.parts) > self.FLUSH:
-                self.flush()
-        self.parts.append("\n" + "    " * level + "]")
-
-    def _array(self, node: Node, level: int, lead: str, sep: str) -> None:
-        """The elements of a compact array, as list items at ``level``: ``lead`` before the
-        first, ``sep`` between them."""
-        v = node.value
-        if isinstance(v, StructArray):
-            self._struct_array(v, level, lead, sep)
-            return
-        t = node.type
-        if not isinstance(v, PackedInts) or not (t == "bool" or t in ANCHOR_UNSIGNED
-                                                 or t in ANCHOR_SIGNED):
-            for i in range(len(v)):
-                self.parts.append(sep if i else lead)
-                self._value(node.element(i), level)
-            return
-        self.flush()
-        write = self.write
-        write(lead)
-        raw = node.raw or b""
-        n = len(v)
-        if t == "bool":
-            for start in range(0, n, _CHUNK):
-                if start:
-                    write(sep)
-                write(sep.join(["true" if b else "false" for b in raw[start:start + _CHUNK]]))
-            return
-        w = v.width
-        one = f'"0x%0{2 * w}x"'
-        top = 1 << (8 * w - 1) if t in ANCHOR_SIGNED else None
-        # '"0x' + hex digits + '"' per element: the chunk's hex cut into elements by one
-        # struct unpack, joined by the separator (C-speed, unlike a format per value)
-        cut = _struct.Struct(f"{2 * w}s" * _CHUNK) if n >= _CHUNK else None
-        joint = ('"' + sep + '"0x').encode("ascii")
-        for start in range(0, n, _CHUNK):
-            k = min(_CHUNK, n - start)
-            chunk = raw[start * w:(start + k) * w]
-            if start:
-                write(sep)
-            if top is not None and max(chunk[::w]) >= 0x80:
-                # a negative value prints as "0x... (-n)"
-                values = _struct.unpack(f">{k}{_STRUCT_CODES[w]}", chunk)
-                write(sep.join([one % u if u < top else f'"0x{u:0{2 * w}x} ({u - 2 * top})"'
-                                for u in values]))
-            else:
-                digits = chunk.hex().encode("ascii")
-                groups = (cut if k == _CHUNK else _struct.Struct(f"{2 * w}s" * k)).unpack(digits)
-                write('"0x' + joint.join(groups).decode("ascii") + '"')
-
-    def _struct_array(self, arr: StructArray, level: int, lead: str, sep: str) -> None:
-        lay = arr.layout
-        nf = len(lay.fields)
-        pad = "\n" + "    " * (level + 1)
-        # one element's text with a %-format per field (the names escaped for %)
-        elem = ("{" + ",".join(pad + self._key(name).replace("%", "%%") + f': "0x%0{2 * width}x"'
-                               for name, _, width, _at in lay.fields)
-                + "\n" + "    " * level + "}")
-        signed = [(j, 1 << (8 * width - 1)) for j, (_, typ, width, _at) in enumerate(lay.fields)
-                  if typ in ANCHOR_SIGNED]
-        per = max(1, _CHUNK // nf)
-        n = len(arr)
-        size = lay.size
-        raw = arr.raw
-        whole = _struct.Struct(">" + lay.code * per)
-        full = sep.join([elem] * per)
-        self.flush()
-        write = self.write
-        write(lead)
-        for start in range(0, n, per):
-            k = min(per, n - start)
-            st = whole if k == per else _struct.Struct(">" + lay.code * k)
-            values = st.unpack_from(raw, start * size)
-            if start:
-                write(sep)
-            if any(max(values[j::nf]) >= top for j, top in signed):
-                # a negative value prints as "0x... (-n)": the element path
-                for i in range(start, start + k):
-                    self.parts.append(sep if i > start else "")
-                    self._dict(arr[i], level, None)
-                self.flush()
-            else:
-                write((full if k == per else sep.join([elem] * k)) % values)
-
-
-def write_anchor(node: Node, write: Callable[[str], object], level: int = 0,
-                 extra: Mapping[str, str] | None = None) -> None:
-    """Write ``json.dumps(to_anchor(node), indent=4)`` (as nested ``level`` deep) through
-    ``write``, in pieces; see :class:`AnchorWriter`."""
-    AnchorWriter(write).value(node, level, extra)
-
-
-def section_key(name: str, section_id: int) -> str:
-    """analyze-migration.py's key for a section in ``-d state`` output: "name (section_id)"."""
-    return f"{name} ({section_id})"
-
-
-def ram_section_sizes_anchor(blocks: Sequence[tuple[str, int]]) -> dict[str, dict[str, str]]:
-    """analyze-migration.py's value for the "ram" section: every block of every MEM_SIZE
-    record as "0x%016x" of its used length (a repeated name keeps its first position and
-    takes the last length)."""
-    sizes: dict[str, str] = {}
-    for name, length in blocks:
-        sizes[name] = f"0x{length:016x}"
-    return {"section sizes": sizes}

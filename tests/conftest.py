@@ -77,7 +77,8 @@ def webide_records(debug_js_dir: Path) -> Callable[[Path], list[dict]]:
         if result.returncode == 1 and result.stdout:
             raise WebIdeParseError(result.stderr.strip(), json.loads(result.stdout))
         if result.returncode != 0:
-            raise RuntimeError(f"webide_parse.js exited {result.returncode}: {result.stderr.strip()}")
+            raise RuntimeError(f"webide_parse.js exited {result.returncode}: "
+                               f"{result.stderr.strip()}")
         return json.loads(result.stdout)
 
     parse.Error = WebIdeParseError  # type: ignore[attr-defined]  # for pytest.raises in tests

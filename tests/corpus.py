@@ -10,7 +10,7 @@ import lzma
 import re
 import shutil
 import tempfile
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
@@ -34,7 +34,7 @@ def valid_streams() -> list[str]:
     return [s for s in all_streams() if not s.split("/")[1].startswith("err-")]
 
 
-@lru_cache(maxsize=None)
+@cache
 def stream_file(name: str, suffix: str = ".mig") -> Path:
     """Path of the decompressed stream `group/stem` (or a channel capture with `suffix`)."""
     src = CORPUS / f"{name}{suffix}.xz"
@@ -45,9 +45,32 @@ def stream_file(name: str, suffix: str = ".mig") -> Path:
     return dst
 
 
-@lru_cache(maxsize=None)
+def generated_parse(name: str):
+    """The generated top-level type's parse of the stream `group/stem` (the whole file, as
+    the Web IDE parses it), kept for the test session when the file is small: tests of the
+    same stream in one worker parse it once (see the xdist groups in test_grammar.py)."""
+    path = stream_file(name)
+    if path.stat().st_size <= _PARSE_CACHE_MAX_SIZE:
+        return _cached_parse(name)
+    from migkaitai_ksy.qemu_migration import QemuMigration
+
+    return QemuMigration.from_file(str(path))
+
+
+_PARSE_CACHE_MAX_SIZE = 8 << 20
+
+
+@lru_cache(maxsize=8)
+def _cached_parse(name: str):
+    from migkaitai_ksy.qemu_migration import QemuMigration
+
+    return QemuMigration.from_file(str(stream_file(name)))
+
+
+@cache
 def golden(name: str, mode: str) -> object | None:
-    """What analyze-migration.py printed for `group/stem` with -d `mode` (state/desc), if it could."""
+    """What analyze-migration.py printed for `group/stem` with -d `mode` (state/desc), if it
+    could."""
     path = GOLDEN / f"{name}.{mode}.json.xz"
     if not path.exists():
         return None
@@ -55,7 +78,7 @@ def golden(name: str, mode: str) -> object | None:
         return json.load(f)
 
 
-@lru_cache(maxsize=None)
+@cache
 def x86_stream_facts() -> dict[str, dict]:
     """The independent structural scan's table in corpus/x86/STREAM-FACTS.md, by stream stem."""
     facts = {}

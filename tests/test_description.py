@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 import json
 
-import corpus
+import pytest
+
 from migkaitai.cli import main
 from migkaitai.description import find_description
+
+import corpus
 
 BASE = "x86/pc-nodefaults-64m"
 
@@ -31,6 +34,7 @@ def run(path, *args) -> tuple[int, str, str]:
     return rc, out.getvalue(), err.getvalue()
 
 
+@pytest.mark.slow
 def test_found_in_every_stream_that_has_one():
     for name in corpus.valid_streams():
         path = corpus.stream_file(name)

@@ -13,8 +13,11 @@ import json
 
 import pytest
 from kaitaistruct import ValidationNotEqualError
-
 from migkaitai_ksy.qemu_migration import QemuMigration
+
+from migkaitai.api import find_stream_start
+from migkaitai.walk import page_size_of
+
 import corpus
 
 R = QemuMigration.RecordType
@@ -27,10 +30,14 @@ NO_FOOTERS = {
     "x86/pc-i440fx-2.2", "x86/pc-i440fx-2.2-vmdesc-on", "x86/pc-i440fx-2.3",
 }
 FRAMED = [s for s in corpus.valid_streams() if s not in NO_FOOTERS]
+# The two slowest streams to parse (170k records each): their tests run in one worker
+# (make test: pytest --dist loadgroup), which parses each once (corpus.generated_parse).
+DIRTY_BITMAPS = ("x86/pc-dirty-bitmaps", "exotic/v7.2-pc-dirty-bitmaps-persistent")
+SAME_WORKER = pytest.mark.xdist_group("dirty-bitmaps")
 
 
 def parse(name: str) -> QemuMigration:
-    return QemuMigration.from_file(str(corpus.stream_file(name)))
+    return corpus.generated_parse(name)
 
 
 def all_records(records):
@@ -47,7 +54,9 @@ def ram_records(m: QemuMigration):
             yield from r.payload.ram_records
 
 
-@pytest.mark.parametrize("name", FRAMED)
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [pytest.param(s, marks=SAME_WORKER) if s in DIRTY_BITMAPS
+                                  else s for s in FRAMED])
 def test_framed_stream_parses_to_its_end(name):
     """Parsed once per stream; the checks against outside facts follow."""
     m = parse(name)
@@ -65,6 +74,11 @@ def check_framing(m: QemuMigration, name: str) -> None:
     size = corpus.stream_file(name).stat().st_size
     assert m._io.pos() == size
     assert m.ofs_header == (0x10000 if name.endswith("file-offset64k") else 0)
+    # migkaitai's helpers for what a record-by-record reader cannot ask the top-level
+    # type: where the stream starts, and the page size the configuration implies
+    with open(corpus.stream_file(name), "rb") as f:
+        assert find_stream_start(f, size) == m.ofs_header
+    assert page_size_of(m.configuration if m.has_configuration else None) == m.page_size
 
     sections = [r for r in m.records if r.head.is_section]
     footers = [r for r in m.records if r.head.record_type == R.section_footer]
@@ -88,7 +102,8 @@ def check_framing(m: QemuMigration, name: str) -> None:
     ]
     listed = [(d["name"], d["instance_id"], d.get("version")) for d in doc["devices"]]
     # old-style save_state sections (e.g. slirp) are listed without a version
-    assert [(n, i, v if lv is not None else None) for (n, i, v), (_, _, lv) in zip(full, listed)] == listed
+    assert [(n, i, v if lv is not None else None)
+            for (n, i, v), (_, _, lv) in zip(full, listed, strict=True)] == listed
     assert doc["page_size"] == m.page_size
 
 
@@ -226,7 +241,8 @@ def test_configuration_subsections():
     assert uuid.uuid.hex() == "123456789abcdef0123456789abcdef0"  # -uuid 12345678-9abc-def0-...
     caps = parse("x86/pc-x-ignore-shared")
     assert caps.ignore_shared and not caps.mapped_ram
-    assert [c.name for c in caps.configuration.subsections[0].body.capabilities.capabilities] == ["x-ignore-shared"]
+    names = [c.name for c in caps.configuration.subsections[0].body.capabilities.capabilities]
+    assert names == ["x-ignore-shared"]
     blocks = next(ram_records(caps)).blocks
     assert blocks[0].name == "mem0"
     assert blocks[0].mr_addr == 0  # guest RAM mapped at guest-physical 0
@@ -243,6 +259,7 @@ def test_configuration_subsections():
     ("exotic/v10.0-tricore-tc277", 16384),
     ("other/aarch64-virt-max-gicv3-smp2", 4096),
 ])
+@pytest.mark.slow
 def test_page_size_derived_from_stream(name, page_size):
     m = parse(name)
     assert m.page_size == page_size
@@ -299,6 +316,8 @@ def test_block_migration_chunks():
     assert sorted(zero) == [("virtio1", 0), ("virtio1", 2048), ("virtio1", 4096), ("virtio1", 6144)]
 
 
+@pytest.mark.slow
+@SAME_WORKER
 def test_dirty_bitmap_chunks():
     chunks = [c for p in payloads(parse("exotic/v7.2-pc-dirty-bitmaps-persistent"), "dirty_bitmap")
               for c in p.chunks]
@@ -321,6 +340,7 @@ def test_spapr_htab():
     assert all(h.chunks[-1].is_end for h in hts[1:])
 
 
+@pytest.mark.slow
 def test_s390_storage_attributes_and_keys():
     m = parse("other/s390x-ccw-default")
     st = payloads(m, "stattrib")

@@ -24,8 +24,15 @@ from kaitaistruct import KaitaiStream
 from migkaitai_ksy.qemu_multifd_channel import QemuMultifdChannel
 
 import migkaitai
+import migkaitai.cli
 from migkaitai.errors import FormatError, MigkaitaiError, TruncatedError
-from migkaitai.multifd import MultifdChannel, open_channels, read_channel
+from migkaitai.multifd import (
+    INIT_FIELD_OFFSETS,
+    PACKET_FIELD_OFFSETS,
+    MultifdChannel,
+    open_channels,
+    read_channel,
+)
 from migkaitai.ram import RamPage, RamTracker
 
 import corpus
@@ -290,7 +297,7 @@ def test_truncated_payload_names_its_offset_and_keeps_earlier_pages(tmp_path):
     got = []
     with pytest.raises(TruncatedError) as e:
         for p in read_channel(path):
-            got.append(p)  # noqa: PERF402 - keeps what came before the error
+            got.append(p)
     err = e.value
     assert (err.offset, err.end, err.needed) == (0x81000, 0x81064, PAGE)
     assert err.field == "packets[2]/pages"
@@ -299,9 +306,9 @@ def test_truncated_payload_names_its_offset_and_keeps_earlier_pages(tmp_path):
 
 
 @pytest.mark.parametrize("cut, offset, field", [
-    (30, 0, "init"),
-    (0x40 + 100, 0x40, "packets[0]/head"),
-    (0x580 + 1343, 0x580, "packets[1]/head"),
+    (30, 25, "init"),  # the field the cut falls in: channel_id
+    (0x40 + 100, 0x80, "packets[0]/head"),  # the ramblock name
+    (0x580 + 1343, 0xab8, "packets[1]/head"),  # an offset slot
 ])
 def test_truncated_head_names_its_offset(tmp_path, cut, offset, field):
     path = damaged(tmp_path, channels(V10)[0], cut=cut)
@@ -318,7 +325,7 @@ def test_bad_magic_and_version(tmp_path):
     assert e.value.offset == 0 and e.value.field == "init"
     with pytest.raises(FormatError) as e:
         list(read_channel(damaged(tmp_path, ch, patch=(0x580 + 4, b"\0\0\0\2"))))
-    assert e.value.offset == 0x580 and e.value.field == "packets[1]/head"
+    assert e.value.offset == 0x580 + 4 and e.value.field == "packets[1]/head"  # version
     assert "expected 1, but got 2" in str(e.value)
 
 
@@ -468,3 +475,50 @@ console.log(JSON.stringify(out));
             s = ch.summary
             expected.append([s.channel_id, s.packets, s.pages, s.zero_pages, s.sync_packets])
     assert json.loads(result.stdout) == expected
+
+
+@pytest.mark.parametrize("field", sorted(PACKET_FIELD_OFFSETS))
+def test_packet_field_offsets_are_the_grammars(field):
+    """multifd.PACKET_FIELD_OFFSETS (where errors point) against the generated parse of a
+    real packet: changing the byte at the named offset changes that field and no other."""
+    data = channels(V10)[0].read_bytes()
+    first = 0x40  # after MultiFDInit_t (channel_init)
+
+    def head(buf: bytes):
+        s = KaitaiStream(io.BytesIO(buf))
+        s.seek(first)
+        h = QemuMultifdChannel.PacketHead(4096, s)
+        r = h.ram
+        return {"flags": h.flags, "pages_alloc": r.pages_alloc,
+                "normal_pages": r.normal_pages, "next_packet_size": r.next_packet_size,
+                "packet_num": r.packet_num, "zero_pages": r.zero_pages,
+                "ramblock": r.ramblock, "offsets": r.offsets[0]}
+
+    before = head(data)
+    changed = bytearray(data)
+    at = first + PACKET_FIELD_OFFSETS[field]
+    changed[at] ^= 0x01 if field != "ramblock" else 0x20  # (a letter stays a letter)
+    after = head(bytes(changed))
+    assert {k for k in before if before[k] != after[k]} == {field}
+
+
+def test_init_field_offsets_are_the_grammars():
+    data = channels(V10)[0].read_bytes()
+    init = QemuMultifdChannel.ChannelInit(KaitaiStream(io.BytesIO(data)))
+    assert data[INIT_FIELD_OFFSETS["uuid"]:][:16] == init.uuid
+    assert data[INIT_FIELD_OFFSETS["channel_id"]] == init.channel_id
+
+
+def test_channel_errors_name_the_channel_file(tmp_path):
+    """An error inside a channel capture: its offset is in that file, so the CLI's line
+    names the file first (not the main stream)."""
+    ch = channels(V10)
+    bad = damaged(tmp_path, ch[1], patch=(0x580 + 4, b"\0\0\0\2"))  # a packet's version
+    out, err = io.StringIO(), io.StringIO()
+    rc = migkaitai.cli.main(["-x", "-o", str(tmp_path / "out"), "--channel", str(ch[0]),
+                             "--channel", str(bad), str(corpus.stream_file(V10))],
+                            stdout=out, stderr=err)
+    assert rc == 1
+    assert err.getvalue() == (f"migkaitai: error: {bad}: invalid multifd packet head "
+                              f"(packet_head field 1: not equal, expected 1, but got 2) at "
+                              f"offset 0x584 (field packets[1]/head)\n")

@@ -40,12 +40,14 @@ def from_file(name: str, *args: str) -> subprocess.CompletedProcess:
     ("x86/pc-ram-random-4m", ("-m",)),
     ("x86/pc-nodefaults-64m", ("-d", "desc")),
 ])
+@pytest.mark.slow
 def test_pipe_output_equals_file_output(name, args):
     a, b = piped(name, *args), from_file(name, *args)
     assert (a.returncode, a.stdout, a.stderr) == (b.returncode, b.stdout, b.stderr)
     assert a.returncode == 0 and a.stdout
 
 
+@pytest.mark.slow
 def test_pipe_extract_equals_file_extract(tmp_path):
     name = "x86/pc-running-xbzrle"
     a = piped(name, "-x", "-o", str(tmp_path / "pipe"))
@@ -74,7 +76,7 @@ def test_page_bodies_are_not_spooled(tmp_path):
 
     from migkaitai.pipe import spool_stream
     from migkaitai.ram import RamTracker
-    from migkaitai.stream import Walker
+    from migkaitai.walk import Walker
 
     path = corpus.stream_file("x86/pc-ram-pattern-membackend-32m")
     r, w = os.pipe()
@@ -88,11 +90,11 @@ def test_page_bodies_are_not_spooled(tmp_path):
     t.start()
     tracker = RamTracker(4096)
     with os.fdopen(r, "rb") as src, open(tmp_path / "spool", "w+b") as spool:
-        pass1 = spool_stream(src, spool, lambda kio: Walker(kio, 0, None, 4096, tracker,
-                                                            configured_page_size=True))
+        pass1 = spool_stream(src, spool, lambda kio, state: Walker(
+            kio, 0, None, 4096, tracker, pipe=state, page_size_from_stream=True))
     t.join()
     spooled = tmp_path / "spool"
     assert spooled.stat().st_size == path.stat().st_size
     assert spooled.stat().st_blocks * 512 < 1 << 20
     assert {b.name: b.pages for b in tracker.blocks.values()}["mem0"] == 8192
-    assert len(pass1.ram_payloads) == 3  # START, PART, END
+    assert len(pass1.pipe.ram_payloads) == 3  # START, PART, END

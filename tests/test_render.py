@@ -1,6 +1,6 @@
 """Compact arrays (migkaitai.vmsd PackedInts/StructArray) and the text renderers: the JSON
-state written straight from the tree (vmsd.write_anchor, render.StateBuilder) and the tree
-view (render.TreePrinter) must print exactly what the element-by-element path prints."""
+state written straight from the tree (upstream.write_upstream, upstream.StateBuilder) and
+the tree view (tree.TreePrinter) must print exactly what the element-by-element path prints."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from kaitaistruct import KaitaiStream
 from migkaitai import render, vmsd
 from migkaitai.cli import main
 from migkaitai.errors import DescriptionError, TruncatedError
+from migkaitai.render import tree, upstream
+from migkaitai.render.upstream import to_upstream, write_upstream
 from migkaitai.vmsd import (
     Node,
     PackedInts,
     StructArray,
     decode_section,
     load_description_json,
-    to_anchor,
-    write_anchor,
 )
 
 import corpus
@@ -62,28 +62,28 @@ def element_path(monkeypatch: pytest.MonkeyPatch, desc: object, payload: bytes) 
         return decode(desc, payload)
 
 
-def anchor_text(node: Node, level: int, extra: dict | None = None) -> str:
+def upstream_text(node: Node, level: int, extra: dict | None = None) -> str:
     parts: list[str] = []
-    write_anchor(node, parts.append, level, extra)
+    write_upstream(node, parts.append, level, extra)
     return "".join(parts)
 
 
 def expected_text(node: Node, level: int, extra: dict | None = None) -> str:
-    value = to_anchor(node)
+    value = to_upstream(node)
     value.update(extra or {})
     return json.dumps(value, indent=4, separators=(",", ": ")).replace("\n", "\n" + "    " * level)
 
 
 def tree_text(node: Node) -> str:
     out = io.StringIO()
-    render.TreePrinter(out, None)._node(node, "    ")
+    tree.TreePrinter(out)._node(node, "    ")
     return out.getvalue()
 
 
 def tree_via_walk(node: Node) -> str:
     """TreePrinter's lines as the generic walk gives them."""
     return "".join(render.one_line(f"0x{n.offset:08x}  {'    ' + '  ' * (d - 1)}{n.label}  "
-                                   f"{n.type}{render._value_text(n)}") + "\n"
+                                   f"{n.type}{tree._value_text(n)}") + "\n"
                    for d, n in node.walk() if d)
 
 
@@ -124,7 +124,7 @@ def test_packed_ints_is_a_sequence_of_the_values():
     ("bool", 1, [0, 1, 2] * 100),
 ])
 @pytest.mark.parametrize("level", [0, 1, 3])
-def test_compact_array_text_is_json_dumps_of_to_anchor(typ, width, values, level):
+def test_compact_array_text_is_json_dumps_of_to_upstream(typ, width, values, level):
     code = {1: "b", 2: "h", 4: "i", 8: "q"}[width]
     raw = struct.pack(f">{len(values)}{code}", *values) if typ != "bool" else bytes(values)
     # the array, then a same-named field (appended to its list) and another field
@@ -132,11 +132,11 @@ def test_compact_array_text_is_json_dumps_of_to_anchor(typ, width, values, level
                    field("z", "uint16", 2)])
     node = decode(desc, raw + b"\x07\x00\x01")
     assert node.children[0].kind == "array"
-    assert anchor_text(node, level) == expected_text(node, level)
+    assert upstream_text(node, level) == expected_text(node, level)
     assert tree_text(node) == tree_via_walk(node)
 
 
-def test_anchor_text_extra_entries_and_groups():
+def test_upstream_text_extra_entries_and_groups():
     sub = {"vmsd_name": "test/sub", "version": 1, "fields": [field("s", "uint8", 1)]}
     desc = device([field("x", "uint16", 2), field("cap", "capability", 4),
                    field("x", "int8", 1), field("test/sub", "uint8", 1),
@@ -146,7 +146,7 @@ def test_anchor_text_extra_entries_and_groups():
     node = decode(desc, payload)
     for extra in (None, {"undecoded": "00 01"}, {"x": "replaced"}):
         for level in (0, 1, 2):
-            assert anchor_text(node, level, extra) == expected_text(node, level, extra)
+            assert upstream_text(node, level, extra) == expected_text(node, level, extra)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,9 +178,9 @@ def test_struct_array_matches_the_element_path(monkeypatch, n, negative_at):
     slow = element_path(monkeypatch, desc, payload)
     assert len(slow.children) == n + 2
     assert facts(node) == facts(slow)
-    assert to_anchor(node) == to_anchor(slow)
+    assert to_upstream(node) == to_upstream(slow)
     for level in (0, 1, 2):
-        assert anchor_text(node, level) == expected_text(slow, level)
+        assert upstream_text(node, level) == expected_text(slow, level)
     assert tree_text(node) == tree_text(slow) == tree_via_walk(slow)
     e = arr.element(n - 1)
     assert (e.label, e.version, e.vmsd_name, e.child("u").offset) == (
@@ -269,18 +269,18 @@ def run(*args: str) -> str:
 def test_state_spilled_to_the_spool_file_is_the_same(monkeypatch):
     path = str(corpus.stream_file("x86/pc-many-devices"))
     in_memory = run(path)
-    monkeypatch.setattr(render._Spool, "MEMORY", 1000)
+    monkeypatch.setattr(upstream._Spool, "MEMORY", 1000)
     assert run(path) == in_memory
 
 
 def test_spooled_text_parses():
     desc = device([field("a", "uint64", 8, array_len=300)])
     node = decode(desc, bytes(range(256)) * 10)
-    spool = render._Spool()
+    spool = upstream._Spool()
     spool.MEMORY = 100
     text = spool.render(node, {"undecoded": "ab"})
     assert text.text is None and spool.file is not None  # in the file
-    assert text.parsed() == {**to_anchor(node), "undecoded": "ab"}
+    assert text.parsed() == {**to_upstream(node), "undecoded": "ab"}
     spool.close()
 
 

@@ -9,10 +9,11 @@ import zlib
 
 import pytest
 
-import corpus
 import migkaitai
 from migkaitai.cli import main
 from migkaitai.ram import xbzrle_decode
+
+import corpus
 
 
 def run(*args) -> tuple[int, str, str]:
@@ -120,6 +121,7 @@ def test_compress_pages_inflate_to_the_pattern(tmp_path):
     assert ram.compressed_pages > 250
 
 
+@pytest.mark.slow
 def test_xbzrle_pages_give_the_final_ram(tmp_path):
     """capability xbzrle on the dirtying guest: 128 pages at 0x10000-0x8ffff each hold two
     16-bit counters (offsets 0 and 2048) that the guest increments page after page. Decoded
@@ -237,7 +239,7 @@ def test_exotic_page_sizes_extract(tmp_path, name, block, size):
     out = extract(tmp_path, name)
     for p in pages[:64]:
         if p.block.name == block:
-            path = out / migkaitai.ram.safe_relative_path(block)
+            path = out / migkaitai.output.safe_relative_path(block)
             assert read_at(path, p.addr, m.page_size) == p.data
 
 

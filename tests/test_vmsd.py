@@ -2,7 +2,7 @@
 
 The wire vectors are the ones of QEMU's tests/unit/test-vmstate.c (names kept), paired with
 the JSON description QEMU's vmstate_save_state_v / vmsd_desc_field_start would write for
-them. Expected anchor output follows scripts/analyze-migration.py's rendering rules. No
+them. Expected upstream output follows scripts/analyze-migration.py's rendering rules. No
 stream walker is involved: each test decodes one payload from a KaitaiStream.
 """
 
@@ -15,7 +15,9 @@ import pickle
 
 import pytest
 from kaitaistruct import KaitaiStream
+from migkaitai_ksy.qemu_migration import QemuMigration
 
+import migkaitai
 from migkaitai.errors import (
     DescriptionError,
     FormatError,
@@ -23,16 +25,16 @@ from migkaitai.errors import (
     TruncatedError,
     UsageError,
 )
+from migkaitai.render.upstream import ram_section_sizes, section_key, to_upstream
 from migkaitai.vmsd import (
     DescObject,
     Node,
     decode_section,
     devices_by_key,
     load_description_json,
-    ram_section_sizes_anchor,
-    section_key,
-    to_anchor,
 )
+
+import corpus
 
 QEMU_VM_EOF = b"\x00"
 
@@ -112,9 +114,9 @@ def test_simple_primitive_values_offsets_and_position():
     assert ks.pos() == 16 + len(wire_simple_primitive) - 1
 
 
-def test_simple_primitive_anchor_rendering():
+def test_simple_primitive_upstream_rendering():
     node = decode(device(SIMPLE_PRIMITIVE_FIELDS), wire_simple_primitive)
-    assert to_anchor(node) == {
+    assert to_upstream(node) == {
         "b_1": True, "b_2": False, "u8_1": "0x82", "u16_1": "0x0200",
         "u32_1": "0x00011170", "u64_1": "0x0000000000b8f47c",
         "i8_1": "0x41", "i8_2": "0xbf (-65)", "i16_1": "0x0200", "i16_2": "0xfe00 (-512)",
@@ -133,7 +135,7 @@ def test_check_types_are_big_endian_and_signed_as_analyze_migration_prints_them(
                + b"\x80\x00" + b"\xff" * 8)
     node = decode(device(fields), payload)
     assert [c.value for c in node.children] == [5, -1, 0xFFFFFFFF, 0xFF, 0x8000, -1]
-    assert to_anchor(node) == {
+    assert to_upstream(node) == {
         "a": "0x00000005", "b": "0xffffffff (-1)", "c": "0xffffffff", "d": "0xff (-1)",
         "e": "0x8000 (-32768)", "f": "0xffffffffffffffff (-1)",
     }
@@ -141,7 +143,8 @@ def test_check_types_are_big_endian_and_signed_as_analyze_migration_prints_them(
 
 def test_timer_float64_bitmap_buffer_and_unknown_types():
     fields = [field("t", "timer", 8), field("x", "float64", 8), field("y", "CPU_Double_U", 8),
-              field("bm", "bitmap", 16), field("buf", "buffer", 3), field("gone", "unused_buffer", 2),
+              field("bm", "bitmap", 16), field("buf", "buffer", 3),
+              field("gone", "unused_buffer", 2),
               field("cfg", "pci config", 4), field("empty", "buffer", 0)]
     payload = (b"\xff" * 8 + bytes.fromhex("3ff8000000000000") + bytes.fromhex("c000000000000000")
                + (5).to_bytes(8, "big") + (1 << 63).to_bytes(8, "big")
@@ -153,7 +156,7 @@ def test_timer_float64_bitmap_buffer_and_unknown_types():
     assert bm.value == [5, 1 << 63]
     assert (buf.value, gone.value, cfg.kind, cfg.value, empty.value) == (
         b"abc", b"\0\0", "bytes", b"\xde\xad\xbe\xef", b"")
-    assert to_anchor(node) == {
+    assert to_upstream(node) == {
         "t": "ff ff ff ff ff ff ff ff", "x": "3f f8 00 00 00 00 00 00",
         "y": "c0 00 00 00 00 00 00 00",
         "bm": "00 00 00 00 00 00 00 05 80 00 00 00 00 00 00 00", "buf": "61 62 63",
@@ -172,7 +175,7 @@ def test_compressed_array_unfolds_with_indices():
     node = decode(desc, wire_simple_arr, prefix=b"\0\0")
     assert [(c.label, c.offset, c.value) for c in node.children] == [
         ("u16_1[0]", 2, 0x42), ("u16_1[1]", 4, 0x43), ("u16_1[2]", 6, 0x44)]
-    assert to_anchor(node) == {"u16_1": ["0x0042", "0x0043", "0x0044"]}
+    assert to_upstream(node) == {"u16_1": ["0x0042", "0x0043", "0x0044"]}
 
 
 def test_uncompressed_array_with_index_and_struct_elements():
@@ -183,7 +186,7 @@ def test_uncompressed_array_with_index_and_struct_elements():
                    struct_field("ar", "test/tst", tst, 4, index=1)])
     node = decode(desc, b"\0\0\0\x07\xff\xff\xff\xff")
     assert [c.label for c in node.children] == ["ar[0]", "ar[1]"]
-    assert to_anchor(node) == {"ar": [{"i": "0x00000007"}, {"i": "0xffffffff (-1)"}]}
+    assert to_upstream(node) == {"ar": [{"i": "0x00000007"}, {"i": "0xffffffff (-1)"}]}
 
 
 TST = [field("i", "int32", 4)]
@@ -194,7 +197,7 @@ wire_arr_ptr_0 = bytes([0, 0, 0, 0, 0x30, 0, 0, 0, 2, 0, 0, 0, 3]) + QEMU_VM_EOF
 def test_arr_ptr_str_no0_compressed_struct_array():
     desc = device([struct_field("ar", "test/tst", TST, 4, array_len=4)], name="test/arps")
     node = decode(desc, wire_arr_ptr_no0)
-    assert to_anchor(node) == {"ar": [{"i": f"0x0000000{i}"} for i in range(4)]}
+    assert to_upstream(node) == {"ar": [{"i": f"0x0000000{i}"} for i in range(4)]}
     assert [c.index for c in node.children] == [0, 1, 2, 3]
 
 
@@ -206,7 +209,7 @@ def test_arr_ptr_str_0_null_runs_since_qemu_10():
     node = decode(desc, wire_arr_ptr_0)
     assert [(c.label, c.kind) for c in node.children] == [
         ("ar[0]", "struct"), ("ar[1]", "nullptr"), ("ar[2]", "struct"), ("ar[3]", "struct")]
-    assert to_anchor(node) == {
+    assert to_upstream(node) == {
         "ar": [{"i": "0x00000000"}, "nullptr", {"i": "0x00000002"}, {"i": "0x00000003"}]}
 
 
@@ -214,7 +217,7 @@ def test_arr_ptr_prim_0_null_run_of_primitives():
     desc = device([field("ar", "int32", 4), field("ar", "nullptr", 1),
                    field("ar", "int32", 4, array_len=2)], name="test/arps")
     node = decode(desc, wire_arr_ptr_0)
-    assert to_anchor(node) == {"ar": ["0x00000000", "nullptr", "0x00000002", "0x00000003"]}
+    assert to_upstream(node) == {"ar": ["0x00000000", "nullptr", "0x00000002", "0x00000003"]}
 
 
 def test_null_pointer_marker_must_be_ascii_zero():
@@ -231,7 +234,7 @@ def test_legacy_null_struct_array_before_qemu_10():
     desc = device([field("css", "struct", 1, array_len=3, struct={})])
     node = decode(desc, b"000")
     assert [c.kind for c in node.children] == ["nullptr"] * 3
-    assert to_anchor(node) == {"css": ["nullptr"] * 3}
+    assert to_upstream(node) == {"css": ["nullptr"] * 3}
 
 
 def test_legacy_null_struct_array_hiding_a_real_element_is_reported():
@@ -247,14 +250,14 @@ def test_legacy_null_primitive_typed_with_its_element_type():
     desc = device([field("ar", "uint64", 1)])
     node = decode(desc, b"0")
     assert node.children[0].kind == "nullptr"
-    assert to_anchor(node) == {"ar": "0x30"}  # analyze-migration.py reads 1 byte as an int
+    assert to_upstream(node) == {"ar": "0x30"}  # analyze-migration.py reads 1 byte as an int
 
 
 def test_one_element_run_stays_scalar_and_two_make_a_list():
     # analyze-migration.py stores the first value of a name as is and only turns it into a
     # list on the second one.
     desc = device([field("a", "uint8", 1), field("b", "uint8", 1), field("b", "uint8", 1)])
-    assert to_anchor(decode(desc, b"\x01\x02\x03")) == {"a": "0x01", "b": ["0x02", "0x03"]}
+    assert to_upstream(decode(desc, b"\x01\x02\x03")) == {"a": "0x01", "b": ["0x02", "0x03"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,7 +281,7 @@ def test_struct_with_nested_struct_and_subsection_in_struct():
     assert (s.kind, s.vmsd_name, s.version, s.size) == ("struct", "inner", 2, size)
     assert s.children[1].kind == "subsection"
     assert (s.children[1].offset, s.children[1].version) == (2, 3)
-    assert to_anchor(node) == {"s": {"x": "0x1234", "inner/extra": {"y": "0x56"}}, "z": "0x78"}
+    assert to_upstream(node) == {"s": {"x": "0x1234", "inner/extra": {"y": "0x56"}}, "z": "0x78"}
 
 
 def test_section_subsections_nested_and_in_order():
@@ -290,7 +293,7 @@ def test_section_subsections_nested_and_in_order():
                + sub_header("test/b", 4))
     ks = stream(payload + b"\x7e")
     node = decode_section(ks, device([field("v", "uint8", 1)], subs), "test (1)")
-    assert to_anchor(node) == {"v": "0x09", "test/a": {"a": "0x01", "test/a/deep": {"d": True}},
+    assert to_upstream(node) == {"v": "0x09", "test/a": {"a": "0x01", "test/a/deep": {"d": True}},
                                "test/b": {}}
     assert ks.pos() == len(payload)
     labels = [n.label for _, n in node.walk()]
@@ -339,7 +342,7 @@ def test_old_style_section_is_one_buffer():
         "name": "slirp", "instance_id": 0, "size": 3,
         "fields": [{"name": "data", "size": 3, "type": "buffer"}]}))
     node = decode(desc, b"\x01\x02\x03")
-    assert (node.type, to_anchor(node)) == ("old-style", {"data": "01 02 03"})
+    assert (node.type, to_upstream(node)) == ("old-style", {"data": "01 02 03"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,7 +365,7 @@ def test_tmp_struct_inline_description():
     assert t.child("diff").value == 2
     assert t.child("parent").child("f").value == 8
     # analyze-migration.py has no reader for "tmp": it prints the bytes.
-    assert to_anchor(node)["tmp"] == "00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 08"
+    assert to_upstream(node)["tmp"] == "00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 08"
 
 
 def test_vstruct_inline_description():
@@ -370,7 +373,7 @@ def test_vstruct_inline_description():
           "fields": [field("x", "uint8", 1)], "size": 1}
     node = decode(device([vs]), b"\x2a")
     assert node.child("v").child("x").value == 42
-    assert to_anchor(node) == {"v": "2a"}
+    assert to_upstream(node) == {"v": "2a"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +406,7 @@ def test_qtailq_with_duplicate_keys():
         [("b", True), ("u8", 130)], [("b", False), ("u8", 65)]]
     assert [e.offset for e in q.children] == [2, 5]
     assert node.child("i32").value == 70000
-    assert to_anchor(node) == {"i16": "0xfe00 (-512)", "q": "01 01 82 01 00 41 00",
+    assert to_upstream(node) == {"i16": "0xfe00 (-512)", "q": "01 01 82 01 00 41 00",
                                "i32": "0x00011170"}
 
 
@@ -436,7 +439,7 @@ def test_empty_qtailq_has_no_element_description():
     desc = device([field("pending_crws", "qtailq", 1)])
     node = decode(desc, b"\x00")
     assert node.child("pending_crws").value == 0
-    assert to_anchor(node) == {"pending_crws": "00"}
+    assert to_upstream(node) == {"pending_crws": "00"}
 
 
 qlist_dump = bytes([0x00, 0x00, 0x00, 0x01, 0x1, 0x00, 0x00, 0x00, 0x0a, 0x1, 0x00, 0x00, 0x0b,
@@ -491,7 +494,7 @@ def test_gtree_with_key_descriptions():
     key, value = tree.children[1].children
     assert (key.kind, key.child("low").value, key.child("high").value) == ("key", 0x4000, 0x4FFF)
     assert (value.child("phys_addr").value, value.child("flags").value) == (0xE0000, 2)
-    assert to_anchor(node)["mappings"].startswith("00 00 00 02 01 00 00")
+    assert to_upstream(node)["mappings"].startswith("00 00 00 02 01 00 00")
 
 
 iommu_dump = bytes([
@@ -559,7 +562,8 @@ def test_truncated_qtailq_at_any_point(cut):
 
 
 def test_truncated_nested_struct_keeps_partial_sizes():
-    desc = device([struct_field("s", "inner", [field("a", "uint32", 4), field("b", "uint32", 4)], 8)])
+    desc = device([struct_field("s", "inner", [field("a", "uint32", 4), field("b", "uint32", 4)],
+                                8)])
     with pytest.raises(TruncatedError) as exc:
         decode(desc, b"\0\0\0\1\0\0")
     assert exc.value.field == "s/b"
@@ -659,7 +663,7 @@ def test_description_is_never_mutated():
 
 def test_section_key_and_ram_sizes():
     assert section_key("cpu", 3) == "cpu (3)"
-    assert ram_section_sizes_anchor([("pc.ram", 64 << 20), ("pc.bios", 0x40000),
+    assert ram_section_sizes([("pc.ram", 64 << 20), ("pc.bios", 0x40000),
                                      ("pc.ram", 1)]) == {
         "section sizes": {"pc.ram": "0x0000000000000001", "pc.bios": "0x0000000000040000"}}
 
@@ -684,3 +688,28 @@ def test_error_tree_and_messages():
     assert str(FormatError("x", section="ram (2)")) == "x (section ram (2))"
     err = pickle.loads(pickle.dumps(TruncatedError("t", end=4, needed=2, offset=2, field="f")))
     assert (err.end, err.needed, str(err)) == (4, 2, "t at offset 0x2 (field f)")
+
+
+@pytest.mark.parametrize("name", ["x86/pc-nodefaults-64m", "other/aarch64-virt-max-gicv3-smp2",
+                                  "other/ppc64-pseries-default"])
+def test_subsection_headers_read_as_the_grammar_reads_them(name):
+    """The decoder reads subsection headers itself (see _Decoder.subsection): on every
+    subsection of real streams, the generated configuration_subsection_body reads the
+    same name and version there, and ends where the subsection's fields start."""
+    path = corpus.stream_file(name)
+    data = path.read_bytes()
+    seen = 0
+    with migkaitai.open(str(path)) as m:
+        for dev in m.load().devices:
+            for _, node in dev.node.walk():
+                if node.kind != "subsection":
+                    continue
+                ks = KaitaiStream(io.BytesIO(data))
+                ks.seek(node.offset)
+                body = QemuMigration.ConfigurationSubsectionBody(_io=ks)
+                assert (body.name, body.version_id) == (node.name, node.version)
+                assert ks.pos() == node.offset + 2 + len(node.name) + 4
+                if node.children:
+                    assert node.children[0].offset == ks.pos()
+                seen += 1
+    assert seen >= 5

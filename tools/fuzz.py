@@ -54,12 +54,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # corpus.py: the corpus streams, decompressed
 
-import corpus  # noqa: E402
 import migkaitai  # noqa: E402
+from migkaitai.cli import EXIT_OUTPUT  # noqa: E402
 from migkaitai.cli import main as cli_main  # noqa: E402
 from migkaitai.errors import MigkaitaiError  # noqa: E402
 from migkaitai.ram import RamPage  # noqa: E402
 from migkaitai.render import one_line  # noqa: E402
+
+import corpus  # noqa: E402
 
 __all__ = [
     "Field", "StreamMap", "stream_map", "Mutator", "MODES", "Outcome", "run_case",
@@ -116,7 +118,7 @@ def stream_map(path: str | os.PathLike[str], max_per_kind: int = 12) -> StreamMa
     seen: Counter[tuple[str, bool]] = Counter()
 
     def add(off: int, width: int, what: str, length: bool) -> None:
-        if 0 <= off and off + width <= len(data):
+        if off >= 0 and off + width <= len(data):
             fields.append(Field(off, width, what, length))
 
     with migkaitai.open(str(path)) as m:
@@ -558,10 +560,13 @@ def contract_problems(o: Outcome, *, max_rss_growth_mb: float = 200.0,
         p.append("traceback printed")
     if "migkaitai: internal error" in o.stderr:
         p.append("internal error: " + o.stderr.strip())
-    if o.rc not in (0, 1):
+    if o.rc not in (0, 1, EXIT_OUTPUT):
         p.append(f"exit status {o.rc}")
     lines = o.stderr.splitlines()
     msg = None
+    # an output error: one line naming the path (no input offset)
+    if o.rc == EXIT_OUTPUT and (len(lines) != 1 or not o.stderr.startswith(ERROR_PREFIX)):
+        p.append(f"output error is not one 'migkaitai: error: ' line: {o.stderr[:200]!r}")
     if o.rc == 1:
         if len(lines) != 1 or not o.stderr.endswith("\n"):
             p.append(f"expected one stderr line, got {len(lines)}")

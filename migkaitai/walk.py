@@ -3,39 +3,46 @@
 The grammar (ksy/qemu_migration.ksy) says how records are framed; this module
 instantiates its types one at a time on a single KaitaiStream (never the eager
 top-level type), keeps the byte offset of everything it reads, and hands each
-section payload to the right decoder:
+record to the handler of its kind (:data:`Walker._HANDLERS`, keyed by the grammar's
+`record_type` enum). Section payloads go on to:
 
-* `ram` records to a :class:`migkaitai.ram.RamTracker` (one record at a time;
-  page bodies are never kept);
-* device (VMSD) payloads to :func:`migkaitai.vmsd.decode_section`, driven by the
-  JSON description, or - without one - located by their footer and kept as
-  (offset, length);
-* the other self-delimiting sections (block, dirty-bitmap, spapr/htab, s390
-  storage attributes and keys, vfio) to their generated payload types.
+* `ram` records: a :class:`migkaitai.ram.RamTracker` (one record at a time; page
+  bodies are never kept);
+* device (VMSD) payloads: :func:`migkaitai.vmsd.decode_section`, driven by the JSON
+  description, or - without one - located by their footer and kept as (offset, length);
+* the other self-delimiting sections (block, dirty-bitmap, spapr/htab, s390 storage
+  attributes and keys, vfio): their generated payload types.
+
+PACKAGED commands nest a stream inside the stream; nesting is walked with an explicit
+stack, so no input can make the walk recurse.
 
 Errors of the generated code (end of stream, failed validation) become
-:mod:`migkaitai.errors` exceptions naming the offset and what was being read.
+:mod:`migkaitai.errors` exceptions naming the offset and what was being read
+(see migkaitai.kaitai).
 """
 from __future__ import annotations
 
 from collections import namedtuple
 
-import kaitaistruct
-from kaitaistruct import KaitaiStream
 from migkaitai_ksy.qemu_migration import QemuMigration as K
 
 from migkaitai import vmsd
-from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
+from migkaitai.errors import DescriptionError, FormatError, TruncatedError
+from migkaitai.kaitai import kaitai_call
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from typing import Any, TypeVar
+    from typing import Any
 
-    T = TypeVar("T")
+    from kaitaistruct import KaitaiStream
 
-__all__ = ["Section", "Record", "BlockChunk", "Walker", "SPECIAL_PAYLOADS", "kaitai_call",
-           "config_page_size"]
+    from migkaitai.pipe import PipeState
+    from migkaitai.ram import RamPage, RamTracker
+    from migkaitai.ram_fast import FastPath
+
+__all__ = ["Section", "Record", "BlockChunk", "Walker", "SPECIAL_PAYLOADS", "page_size_of",
+           "MAX_PACKAGED_DEPTH"]
 
 RT = K.RecordType
 CMD = K.CommandType
@@ -43,7 +50,14 @@ CMD = K.CommandType
 _KIND = {m.value: m.name for m in RT}
 _EOF, _FOOTER, _CONFIGURATION, _COMMAND = (RT.eof.value, RT.section_footer.value,
                                            RT.configuration.value, RT.command.value)
+_SECTIONS = (RT.section_start.value, RT.section_part.value, RT.section_end.value,
+             RT.section_full.value)
 _POSTCOPY_ADVISE, _PACKAGED = CMD.postcopy_advise.value, CMD.packaged.value
+_KNOWN_TYPES = (f"0x{_EOF:02x}-0x{_SECTIONS[-1]:02x}, 0x{_CONFIGURATION:02x}, "
+                f"0x{_COMMAND:02x} or 0x{_FOOTER:02x}")  # (EOF and the sections are 0-4)
+# QEMU sends one PACKAGED (postcopy); nesting is legal but never deeper than this in
+# anything QEMU writes, and each level costs a little memory
+MAX_PACKAGED_DEPTH = 64
 
 # Sections whose payload has a format of its own, by SaveStateEntry idstr, with the
 # generated type that reads it (RAM and block are read record by record: their
@@ -54,6 +68,18 @@ SPECIAL_PAYLOADS: dict[str, Any] = {
     "s390-storage_attributes": K.StattribPayload,
     "s390-skeys": K.SkeysPayload,
 }
+
+
+def page_size_of(conf: Any) -> int:
+    """The page size a configuration record (the generated `configuration`, or None)
+    implies: the rule of the grammar's top-level `page_size` instance, which a
+    record-by-record reader cannot evaluate (the top-level type parses the whole file);
+    tests/test_walk.py proves both equal on every corpus stream."""
+    if conf is None:
+        return 4096
+    if conf.target_page_bits:
+        return 1 << conf.target_page_bits  # type: ignore[no-any-return]
+    return conf.page_size_by_machine or 4096  # type: ignore[no-any-return]
 
 
 class Section:
@@ -130,76 +156,58 @@ class Record:
         return f"Record(0x{self.offset:x}, {self.kind}{sec})"
 
 
-def config_page_size(conf: Any) -> int:
-    """The page size a configuration record implies, as the grammar's top level derives it:
-    target-page-bits, else the machine type's fixed page size, else 4096."""
-    if conf.target_page_bits:
-        return 1 << conf.target_page_bits
-    return conf.page_size_by_machine or 4096
+class _Stop(Exception):
+    """Internal control flow, never seen by callers: the walk ends early (a payload that
+    cannot be delimited, see Walker.notes; or a pipe's first pass reaching the end of
+    what it decodes)."""
 
 
-def kaitai_call(io: KaitaiStream, what: str, ctor: Callable[..., T], *args: Any,
-                section: str | None = None) -> T:
-    """Instantiate a generated type at the current position, mapping its errors to ours."""
-    start = io.pos()
-    try:
-        return ctor(*args, io)
-    except EOFError:
-        raise TruncatedError(
-            f"stream ends at 0x{io.size():x} inside {what}", end=io.size(), offset=start,
-            section=section) from None
-    except kaitaistruct.ValidationFailedError as e:
-        raise FormatError(f"invalid {what} ({_validation_text(e)})", offset=start,
-                          section=section) from None
-    except UnicodeDecodeError:
-        raise FormatError(f"invalid {what} (a name that is not ASCII)", offset=start,
-                          section=section) from None
+class _Level:
+    """One stream being walked: the outer one, or the nested stream of a PACKAGED
+    command (`limit`: where it ends)."""
 
+    __slots__ = ("depth", "limit", "prev")
 
-def _validation_text(e: kaitaistruct.ValidationFailedError) -> str:
-    """"ram_xbzrle field 0: not equal, expected 1, but got 0" from the generated error."""
-    path = (e.src_path or "").replace("/types/", "").replace("/seq/", " field ")
-    detail = str(e).split("validation failed: ", 1)[-1]
-    return f"{path.strip('/')}: {detail}" if path else detail
+    def __init__(self, limit: int | None, depth: int) -> None:
+        self.limit = limit
+        self.depth = depth
+        self.prev: Record | None = None
 
 
 class Walker:
     """Iterates over the records of the stream that starts at `start` in `io`.
 
     Args:
-        io: a KaitaiStream over the file (seekable).
+        io: a KaitaiStream over the stream (seekable, or a pipe's SpoolingReader).
         start: offset of the QEVM magic.
         description: the loaded JSON description (or None).
         page_size: the target page size to split RAM address words with.
-        ram: receives RAM records (see :class:`migkaitai.ram.RamTracker`).
+        ram: receives RAM records.
         decode_devices: decode device payloads with the description (False: keep them raw).
         yield_pages: also yield each RAM page record (a RamPage) before its section's Record.
+        fast: the RAM fast path (a memory map of the file), or None.
+        pipe: a pipe's pass state (see migkaitai.pipe), or None for a file.
+        page_size_from_stream: take the page size from the configuration record when it
+            comes (a pipe's first pass, which has no description yet).
     """
 
     def __init__(self, io: KaitaiStream, start: int, description: Any, page_size: int,
-                 ram: Any, *, decode_devices: bool = True, yield_pages: bool = False,
-                 configured_page_size: bool = False) -> None:
-        self.yield_pages = yield_pages
-        self.progress: Any = None  # called with the position as records go (a Progress)
-        # a memory map of the whole file for RamTracker's fast path (None: generated
-        # types only; set by MigrationStream for regular files)
-        self.fast_view: Any = None
-        self.block_sinks: list[Any] = []  # receive BlockChunk + data (see migkaitai.disk)
-        # Reading from a pipe (migkaitai.pipe): pass 1 has a spooler and collects
-        # ram_payloads; pass 2 gets them in ram_done and skips those payloads.
-        self.spooler: Any = None
-        self.ram_payloads: dict[int, Any] = {}
-        self.ram_done: dict[int, Any] = {}
-        self.pass1_error: tuple[int, MigkaitaiError] | None = None
-        self.current_offset = 0
-        self.eof_end: int | None = None  # where the EOF record ends (a trailer may follow)
-        # pass 1 has no description yet: the page size comes from the configuration
-        self.configured_page_size = configured_page_size
+                 ram: RamTracker, *, decode_devices: bool = True, yield_pages: bool = False,
+                 fast: FastPath | None = None, pipe: PipeState | None = None,
+                 page_size_from_stream: bool = False) -> None:
         self.io = io
         self.start = start
         self.description = description
         self.page_size = page_size
         self.ram = ram
+        self.yield_pages = yield_pages
+        self.fast = None if yield_pages else fast
+        self.pipe = pipe
+        self.page_size_from_stream = page_size_from_stream
+        self.progress: Callable[[int], object] | None = None  # called with the position
+        self.block_sinks: list[Any] = []  # receive BlockChunk + data (output.DiskExtractor)
+        self.current_offset = 0  # where the record being read starts
+        self.eof_end: int | None = None  # where the EOF record ends (a trailer may follow)
         self.decode_devices = decode_devices and description is not None
         self.devices = vmsd.devices_by_key(description) if description is not None else {}
         self.sections: dict[int, Section] = {}
@@ -222,19 +230,20 @@ class Walker:
             raw = io.read_bytes(8)
         except EOFError:
             raw = b""  # too short: the generated type below says so
-        if raw[:4] == b"QEVM" and len(raw) == 8 and raw[4:] != b"\0\0\0\3":
+        if raw[:4] == b"QEVM" and len(raw) == 8:
             v = int.from_bytes(raw[4:], "big")
-            what = (" (the obsolete pre-0.13 format, which QEMU refuses to load too)"
-                    if v == 2 else "")
-            raise FormatError(f"expected file version 3, found {v}{what}",
-                              offset=self.start + 4)
+            if v != K.FileVersion.current.value:
+                what = (" (the obsolete pre-0.13 format, which QEMU refuses to load too)"
+                        if v == K.FileVersion.obsolete_v2_refused_by_qemu.value else "")
+                raise FormatError(f"expected file version {K.FileVersion.current.value}, "
+                                  f"found {v}{what}", offset=self.start + 4)
         io.seek(self.start)
         self.header = kaitai_call(io, "file header (magic QEVM, version 3)", K.FileHeader)
         try:
-            yield from self._records(None, 0)
+            yield from self._walk()
         except _Stop:
             pass
-        if self.spooler is None:  # (a pipe's pass 1 leaves this to pass 2)
+        if self.pipe is None or not self.pipe.first_pass:
             self._ram_end()
 
     def _ram_end(self) -> None:
@@ -253,103 +262,121 @@ class Walker:
         if note:
             self.notes.append(note)
 
-    def _records(self, limit: int | None, depth: int) -> Iterator[Any]:
+    def _at_end(self, off: int, size: int | None) -> bool:
+        if size is None:  # a pipe's first pass: the size is known at its end only
+            assert self.pipe is not None and self.pipe.spooler is not None
+            return self.pipe.spooler.at_eof()
+        return off >= size
+
+    def _walk(self) -> Iterator[Any]:
         io = self.io
-        prev: Record | None = None
-        size = io.size() if self.spooler is None else None  # a pipe's pass 1: still growing
-        while True:
+        first_pass = self.pipe is not None and self.pipe.first_pass
+        size = None if first_pass else io.size()
+        levels = [_Level(None, 0)]
+        while levels:
+            level = levels[-1]
             off = io.pos()
-            if limit is not None and off >= limit:
-                if off > limit:
+            if level.limit is not None and off >= level.limit:
+                if off > level.limit:
                     raise FormatError(
-                        f"record runs 0x{off - limit:x} bytes past the end of its PACKAGED "
-                        f"stream (ends at 0x{limit:x})", offset=off)
-                return
-            if (self.spooler.at_eof() if size is None else off >= size):
+                        f"record runs 0x{off - level.limit:x} bytes past the end of its "
+                        f"PACKAGED stream (ends at 0x{level.limit:x})", offset=off)
+                levels.pop()
+                continue
+            if (off >= size) if size is not None else self._at_end(off, size):
                 raise TruncatedError(f"stream ends at 0x{off:x} before the EOF record",
                                      end=off, offset=off)
             self.current_offset = off
             if self.progress is not None:
                 self.progress(off)
-            head = kaitai_call(io, "record header", K.RecordHead)
+            head = kaitai_call(io, "record header", K.RecordHead, at=off)
             t = head.record_type_raw
-            if not head.is_known:
-                raise FormatError(
-                    f"expected a record type (0x00-0x04, 0x07, 0x08 or 0x7e), found 0x{t:02x}",
-                    offset=off)
-            rec = Record(off, _KIND[t], head, depth)
+            handler = self._HANDLERS.get(t) if head.is_known else None
+            if handler is None:
+                raise FormatError(f"expected a record type ({_KNOWN_TYPES}), found 0x{t:02x}",
+                                  offset=off)
+            rec = Record(off, _KIND[t], head, level.depth)
+            pages = handler(self, rec, level)
             if t == _EOF:
-                rec.end = io.pos()
-                if depth == 0:
-                    self.eof_end = rec.end
                 yield rec
-                return
-            if head.is_section:
-                pages = self._section(rec)
-                if pages is not None:
-                    if self.yield_pages:
-                        yield from pages
-                    else:
-                        for _ in pages:
-                            pass
-            elif t == _FOOTER:
-                self.footers_seen = True
-                sid = head.section_id
-                if prev is None or prev.section is None:
-                    raise FormatError(f"section footer (id {sid}) that follows no section",
-                                      offset=off)
-                if sid != prev.section.section_id:
-                    raise FormatError(
-                        f"expected footer of section {prev.section.label}, found footer "
-                        f"for section id {sid}", offset=off, section=prev.section.label)
-            elif t == _CONFIGURATION:
-                self.configuration = head.configuration
-                self._capabilities(head.configuration)
-                if self.configured_page_size:
-                    self.page_size = self.ram.page_size = config_page_size(head.configuration)
-                    for sink in self.ram.sinks:
-                        sink.page_size = self.page_size
-            elif t == _COMMAND and head.command.command_type_raw == _POSTCOPY_ADVISE \
-                    and head.command.len_data >= 16:
-                d = head.command.data
-                self.ram.postcopy_summary = (d.ram_page_size_summary, d.target_page_size)
-            elif t == _COMMAND and head.command.command_type_raw == _PACKAGED:
-                if self.spooler is not None:
-                    raise _Stop()  # pass 1 ends at the first thing that is not RAM
-                n = head.command.packaged_len
-                body = io.pos()
-                if n > io.size() - body:
-                    raise TruncatedError(
-                        f"stream ends at 0x{io.size():x} inside PACKAGED data of {n} bytes",
-                        end=io.size(), offset=body)
-                rec.end = body
-                yield rec
-                for inner in self._records(body + n, depth + 1):
-                    yield inner
-                prev = rec
+                if level.depth == 0:
+                    return
+                levels.pop()  # the PACKAGED stream ends early (its record is `prev`)
                 continue
+            if t == _COMMAND and head.command.command_type_raw == _PACKAGED:
+                yield rec
+                level.prev = rec
+                if len(levels) > MAX_PACKAGED_DEPTH:
+                    raise FormatError(f"PACKAGED commands nested more than "
+                                      f"{MAX_PACKAGED_DEPTH} deep", offset=off)
+                levels.append(_Level(rec.end + head.command.packaged_len, level.depth + 1))
+                continue
+            if pages is not None:
+                if self.yield_pages:
+                    yield from pages
+                else:
+                    for _ in pages:
+                        pass
             rec.end = io.pos()
             if self.stopped_at is not None:
                 yield rec  # the section whose payload could not be delimited
                 raise _Stop()
+            prev = level.prev
             if prev is not None and prev.section is not None and self.footers_seen \
                     and t != _FOOTER:
                 raise FormatError(
                     f"expected section footer (0x7e) after section {prev.section.label}, "
                     f"found record type 0x{t:02x}", offset=off, section=prev.section.label)
             yield rec
-            prev = rec
+            level.prev = rec
 
-    def _capabilities(self, conf: Any) -> None:
-        for sub in conf.subsections:
-            if sub.is_present and sub.body.name == "configuration/capabilities":
-                names = {c.name for c in sub.body.capabilities.capabilities}
-                self.ignore_shared = "x-ignore-shared" in names
-                self.mapped_ram = "mapped-ram" in names
+    # -- one handler per record kind ---------------------------------------------
 
-    # -- sections --------------------------------------------------------------
+    def _on_eof(self, rec: Record, level: _Level) -> None:
+        rec.end = self.io.pos()
+        if level.depth == 0:
+            self.eof_end = rec.end
 
-    def _section(self, rec: Record) -> Iterator[Any] | None:
+    def _on_footer(self, rec: Record, level: _Level) -> None:
+        self.footers_seen = True
+        sid = rec.head.section_id
+        prev = level.prev
+        if prev is None or prev.section is None:
+            raise FormatError(f"section footer (id {sid}) that follows no section",
+                              offset=rec.offset)
+        if sid != prev.section.section_id:
+            raise FormatError(
+                f"expected footer of section {prev.section.label}, found footer "
+                f"for section id {sid}", offset=rec.offset, section=prev.section.label)
+
+    def _on_configuration(self, rec: Record, level: _Level) -> None:
+        conf = rec.head.configuration
+        self.configuration = conf
+        self.ignore_shared = bool(conf.has_x_ignore_shared)
+        self.mapped_ram = bool(conf.has_mapped_ram)
+        if self.page_size_from_stream:
+            self.page_size = page_size_of(conf)
+            self.ram.set_page_size(self.page_size)
+
+    def _on_command(self, rec: Record, level: _Level) -> None:
+        cmd = rec.head.command
+        t = cmd.command_type_raw
+        if t == _POSTCOPY_ADVISE and cmd.len_data >= 16:
+            self.ram.postcopy_summary = (cmd.data.ram_page_size_summary,
+                                         cmd.data.target_page_size)
+        elif t == _PACKAGED:
+            if self.pipe is not None and self.pipe.first_pass:
+                raise _Stop()  # pass 1 ends at the first thing that is not RAM
+            io = self.io
+            n = cmd.packaged_len
+            body = io.pos()
+            if n > io.size() - body:
+                raise TruncatedError(
+                    f"stream ends at 0x{io.size():x} inside PACKAGED data of {n} bytes",
+                    end=io.size(), offset=body)
+            rec.end = body
+
+    def _on_section(self, rec: Record, level: _Level) -> Iterator[RamPage] | None:
         """Decode a section's payload; for RAM, return the iterator that reads it."""
         io = self.io
         head = rec.head
@@ -365,19 +392,21 @@ class Walker:
             sec = self.sections[sid]
         rec.section = sec
         name = sec.name
-        if self.spooler is not None and name != "ram":
+        pipe = self.pipe
+        if pipe is not None and pipe.first_pass and name != "ram":
             raise _Stop()  # pass 1 ends at the first thing that is not RAM
         if name == "ram":
             rec.payload_format = "ram"
-            done = self.ram_done.get(rec.offset)
-            if done is not None:  # pass 2: decoded in pass 1
-                self.io.seek(done.end)
-                rec.ram_counts = done.counts
-                return None
-            if self.pass1_error is not None and self.pass1_error[0] == rec.offset:
-                raise self.pass1_error[1]
+            if pipe is not None and not pipe.first_pass:
+                done = pipe.ram_payloads.get(rec.offset)
+                if done is not None:  # pass 2: decoded in pass 1
+                    io.seek(done.end)
+                    rec.ram_counts = done.counts
+                    return None
+                if pipe.error is not None and pipe.error[0] == rec.offset:
+                    raise pipe.error[1]
             return self._ram_payload(rec, sec)
-        elif name == "block":
+        if name == "block":
             rec.payload_format = "block"
             rec.special = self._block_payload(sec)
         elif name in SPECIAL_PAYLOADS and not (
@@ -395,22 +424,34 @@ class Walker:
             self._device(rec, sec)
         return None
 
-    def _ram_payload(self, rec: Record, sec: Section) -> Iterator[Any]:
-        from migkaitai.pipe import RamPayload
+    _HANDLERS: dict[int, Callable[..., Any]] = {
+        _EOF: _on_eof,
+        _FOOTER: _on_footer,
+        _CONFIGURATION: _on_configuration,
+        _COMMAND: _on_command,
+        **dict.fromkeys(_SECTIONS, _on_section),
+    }
 
+    # -- section payloads ----------------------------------------------------------
+
+    def _ram_payload(self, rec: Record, sec: Section) -> Iterator[RamPage]:
         start = self.io.pos()
         before = self.ram.counts()
-        if self.spooler is not None and not self.mapped_ram:
-            self.spooler.drop = True  # pass 1: keep page bodies out of the spool
+        pipe = self.pipe
+        spooler = pipe.spooler if pipe is not None and pipe.first_pass else None
+        if spooler is not None and not self.mapped_ram:
+            spooler.drop = True  # pass 1: keep page bodies out of the spool
         try:
-            yield from self.ram.iter_payload(self, sec)
+            yield from self.ram.read_payload(self.io, sec, ignore_shared=self.ignore_shared,
+                                             mapped_ram=self.mapped_ram, fast=self.fast)
         finally:
-            if self.spooler is not None:
-                self.spooler.drop = False
+            if spooler is not None:
+                spooler.drop = False
         after = self.ram.counts()
         rec.ram_counts = (after[0] - before[0], after[1] - before[1], after[2] - before[2])
-        if self.spooler is not None:
-            self.ram_payloads[rec.offset] = RamPayload(start, self.io.pos(), rec.ram_counts)
+        if spooler is not None:
+            assert pipe is not None
+            pipe.add_ram_payload(rec.offset, start, self.io.pos(), rec.ram_counts)
 
     def _block_payload(self, sec: Section) -> list[BlockChunk]:
         """Block migration records one at a time up to EOS; data goes to the block sinks."""
@@ -437,7 +478,7 @@ class Walker:
         start = io.pos()
         if desc is not None:
             try:
-                rec.device = vmsd.decode_section(io, desc, sec.label)
+                rec.device = vmsd.decode_section(io, desc, sec.label, version=sec.version_id)
                 return
             except DescriptionError as e:
                 # The description cannot describe this payload (e.g. QEMU 7.2's s390_css,
@@ -462,8 +503,8 @@ class Walker:
             why = ("the stream has no description" if self.description is None
                    else f"the description does not list section {sec.label}")
             self.notes.append(f"device section {sec.label} at 0x{rec.offset:x}: {why} and no "
-                         f"section footer follows it, so its length is unknown; decoding "
-                         f"stops there")
+                              f"section footer follows it, so its length is unknown; decoding "
+                              f"stops there")
             self.stopped_at = rec.offset
             return
         rec.raw = (start, end - start)
@@ -471,7 +512,7 @@ class Walker:
 
     def _find_footer(self, start: int, sec: Section) -> int | None:
         """Offset of the footer of `sec` after `start` (a scan: see the grammar's doc)."""
-        needle = b"\x7e" + sec.section_id.to_bytes(4, "big")
+        needle = bytes([_FOOTER]) + sec.section_id.to_bytes(4, "big")
         io = self.io
         pos = start
         size = io.size()
@@ -484,11 +525,3 @@ class Walker:
                 return pos + i
             pos += chunk
         return None
-
-
-class _Stop(MigkaitaiError):
-    """Internal: decoding cannot go on (no description and no footers); see Walker.notes."""
-
-    def __init__(self) -> None:
-        super().__init__("decoding stopped")
-
