@@ -14,7 +14,7 @@ VENV_STAMP := $(VENV)/.installed
 NPM_STAMP  := $(KSC_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv npm generate check-generated test run bench fuzz clean
+.PHONY: help venv npm generate check-generated lint test test-quick run bench fuzz clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -44,8 +44,16 @@ check-generated: $(NPM_STAMP) ## Fail if generated/ differs from a fresh compile
 		exit 1; \
 	fi
 
-test: $(VENV_STAMP) $(NPM_STAMP) check-generated ## Install, check generated/, run pytest
-	$(PY) -m pytest -n 2
+lint: $(VENV_STAMP) ## ruff and mypy (pinned in requirements-dev.txt, configured in pyproject.toml)
+	$(VENV)/bin/ruff check migkaitai tests tools
+	$(VENV)/bin/mypy
+
+# --dist loadgroup: tests of the slowest streams share a worker and its parse cache
+test: $(VENV_STAMP) $(NPM_STAMP) check-generated lint ## Install, check generated/, lint, run all tests
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+test-quick: $(VENV_STAMP) $(NPM_STAMP) ## The tests but the slow ones (the edit loop: under a minute)
+	$(PY) -m pytest -n 2 -m "not slow" -q
 
 run: $(VENV_STAMP) ## Decode SAMPLE=stream.mig[.xz] with the CLI (ARGS=... passed on)
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && stream='$(SAMPLE)' && \
