@@ -178,14 +178,18 @@ class MigrationStream:
             i.e. bytes to skip.
         channels: multifd channel captures whose pages complete the RAM.
         progress: called with (position, total or None) as long work goes.
+        spool_limit: for a pipe, how many bytes besides RAM pages may be kept in its
+            temporary copy (default migkaitai.pipe.DEFAULT_SPOOL_LIMIT, 1 GiB).
     """
 
     def __init__(self, source: str | os.PathLike[str] | BinaryIO, *,
                  description: str | None = None, offset: int | None = None,
                  channels: list[str] | None = None,
-                 progress: Callable[[int, int | None], object] | None = None) -> None:
+                 progress: Callable[[int, int | None], object] | None = None,
+                 spool_limit: int | None = None) -> None:
         self.channels = list(channels or [])
         self.progress = progress
+        self.spool_limit = spool_limit
         self._desc_path = description
         self._offset = offset
         self._own_file = False
@@ -314,7 +318,7 @@ class MigrationStream:
         take the spool as the stream (see migkaitai.pipe)."""
         import tempfile  # pipes only: not imported at start-up
 
-        from migkaitai.pipe import spool_stream
+        from migkaitai.pipe import DEFAULT_SPOOL_LIMIT, spool_stream
 
         src = self._pipe_src
         self._pipe_src = None
@@ -341,7 +345,7 @@ class MigrationStream:
                 return w
 
             with builtins.open(spool_path, "w+b") as spool:
-                pass1 = spool_stream(src, spool, walker)
+                pass1 = spool_stream(src, spool, walker, self.spool_limit or DEFAULT_SPOOL_LIMIT)
         finally:
             if self._own_file:
                 src.close()
@@ -479,7 +483,15 @@ class MigrationStream:
             walker = self.walker(decode_devices=False)
             for _ in walker.records():
                 pass
-            raise self.trailer_problem(walker) or FormatError(
+            problem = self.trailer_problem(walker)
+            if problem is not None:
+                raise problem
+            if walker.eof_end is None:  # the walk stopped at a payload it cannot delimit
+                raise FormatError(
+                    "the stream has no JSON description; decoding stopped before the EOF "
+                    "record at a device section that only a description can delimit (the "
+                    "stream may be truncated)", offset=walker.stopped_at)
+            raise FormatError(
                 "the stream has no JSON description (VMDESCRIPTION after the EOF record)",
                 offset=walker.eof_end)
         dump_json(self.description.doc, out)
@@ -657,7 +669,8 @@ def _seekable_file(f: Any) -> bool:
 def open(source: str | os.PathLike[str] | BinaryIO, *,  # noqa: A001 - the API's entry point
          description: str | None = None, offset: int | None = None,
          channels: list[str] | None = None,
-         progress: Callable[[int, int | None], object] | None = None) -> MigrationStream:
+         progress: Callable[[int, int | None], object] | None = None,
+         spool_limit: int | None = None) -> MigrationStream:
     """Open a migration stream: a path, "-" or a binary file object (see MigrationStream)."""
     return MigrationStream(source, description=description, offset=offset, channels=channels,
-                           progress=progress)
+                           progress=progress, spool_limit=spool_limit)

@@ -23,11 +23,13 @@ EXIT_OK = 0
 EXIT_BROKEN = 1  # the input is broken (or could not be decoded)
 EXIT_USAGE = 2  # bad usage (argparse uses 2 as well)
 EXIT_OUTPUT = 3  # an output could not be written (full disk, read-only folder, ...)
+EXIT_INTERRUPTED = 130  # SIGINT or SIGTERM (temporary files are removed first)
 
 EPILOG = """\
 exit status: 0 decoded; 1 the input is broken or could not be decoded (the error names
 the byte offset; what was decoded before is still printed); 2 bad usage; 3 an output
-could not be written (the error names the path and the reason).
+could not be written (the error names the path and the reason); 130 interrupted (SIGINT,
+SIGTERM: temporary files are removed).
 FILE may be - (standard input) or any pipe: it is then read in two passes, with the
 same output as from a file."""
 
@@ -59,10 +61,31 @@ def build_parser() -> argparse.ArgumentParser:
                         "for each channel)")
     p.add_argument("--offset", type=lambda s: int(s, 0), metavar="N",
                    help="the stream starts at byte N of the file (default: found by its magic)")
+    p.add_argument("--spool-max", type=_size, metavar="SIZE", default=None,
+                   help="reading a pipe: at most SIZE bytes besides RAM pages are kept in "
+                        "its temporary copy (default 1G; K, M, G suffixes)")
     p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no notes and no progress display on stderr")
     return p
+
+
+def _size(text: str) -> int:
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    scale = units.get(t[-1:], 1)
+    try:
+        n = int(t[:-1] if t[-1:] in units else t, 0) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r}") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r}")
+    return n
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM: unwind like an interrupt, so that temporary files are removed."""
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None,
@@ -72,6 +95,20 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
     parser = build_parser()
     args = parser.parse_args(argv)
     path = args.file_opt or args.file
+    import signal  # (cheap: the interpreter has it loaded)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread (a caller's): leave signals alone
+        previous = None
+    try:
+        return _main(args, path, out, err)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace, path: str | None, out: TextIO, err: TextIO) -> int:
     try:
         if args.file and args.file_opt:
             raise UsageError("give the stream once (FILE or -f FILE)")
@@ -80,6 +117,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         if args.output and not args.extract:
             raise UsageError("-o/--output goes with -x/--extract")
         return _run(args, path, out, err)
+    except KeyboardInterrupt:
+        err.write("migkaitai: interrupted\n")
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (| head): not an error of ours
         try:
@@ -113,7 +153,8 @@ def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
     progress = Progress(err) if not args.quiet and err.isatty() else None
     try:
         with MigrationStream(path, description=args.desc, offset=args.offset,
-                             channels=args.channel, progress=progress) as m:
+                             channels=args.channel, progress=progress,
+                             spool_limit=args.spool_max) as m:
             notes = _dispatch(m, args, out)
     finally:
         if progress is not None:

@@ -169,6 +169,9 @@ def diagnose_trailer(f: BinaryIO, size: int, offset: int) -> DescriptionError | 
     try:
         parse_description(text, json_at)
     except DescriptionError as e:
+        if e.too_deep:
+            return DescriptionError(f"VMDESCRIPTION: {e.message}", offset=e.offset,
+                                    too_deep=True)
         return DescriptionError(f"damaged VMDESCRIPTION: {e.message}", offset=e.offset)
     return DescriptionError("VMDESCRIPTION is not a description (no 'devices' list)",
                             offset=offset)

@@ -111,7 +111,12 @@ class TruncatedError(FormatError):
 
 
 class DescriptionError(FormatError):
-    """The JSON description (VMDESCRIPTION) is missing, invalid, or does not match the payload."""
+    """The JSON description (VMDESCRIPTION) is missing, invalid, or does not match the payload.
+    ``too_deep``: it is valid JSON nested deeper than can be read (not damaged)."""
+
+    def __init__(self, message: str, *, too_deep: bool = False, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.too_deep = too_deep
 
 
 class UsageError(MigkaitaiError):

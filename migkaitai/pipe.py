@@ -22,15 +22,28 @@ import os
 from collections import namedtuple
 
 from kaitaistruct import KaitaiStream
+from migkaitai_ksy.qemu_migration import QemuMigration as K
+
+from migkaitai.errors import FormatError
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from typing import Any, BinaryIO
 
-__all__ = ["SpoolingReader", "RamPayload", "PipeState", "spool_stream"]
+__all__ = ["SpoolingReader", "RamPayload", "PipeState", "spool_stream", "SpoolLimitError",
+           "DEFAULT_SPOOL_LIMIT"]
 
 _CHUNK = 1 << 20
+# What a pipe may put in the spool besides RAM pages (device state, the description;
+# block-migration disks and mapped-ram streams are spooled whole): real device states
+# take a few MB, so 1 GiB only stops what is not a stream (an endless producer).
+DEFAULT_SPOOL_LIMIT = 1 << 30
+
+
+class SpoolLimitError(FormatError):
+    """A pipe would spool more than its limit (see SpoolingReader)."""
 _UNKNOWN_END = 1 << 62
+_RECENT = 1 << 17  # dropped bytes kept in memory (more than a record of 64 KiB pages)
 
 
 class RamPayload(namedtuple("RamPayload", "start end counts")):
@@ -43,16 +56,22 @@ class RamPayload(namedtuple("RamPayload", "start end counts")):
 class SpoolingReader(io.RawIOBase):
     """A forward reader over `src` that writes what it reads into `spool` (at the same
     offsets), so that reading back (peeks, second pass) works. While `drop` is set, what
-    is read is not written (the spool gets a hole there)."""
+    is read is not written (the spool gets a hole there). At most `limit` bytes are
+    written to the spool: past that, reading raises SpoolLimitError."""
 
-    def __init__(self, src: BinaryIO, spool: BinaryIO) -> None:
+    def __init__(self, src: BinaryIO, spool: BinaryIO, limit: int = DEFAULT_SPOOL_LIMIT) -> None:
         super().__init__()
         self.src = src
         self.spool = spool
+        self.limit = limit
         self.pos = 0
         self.got = 0  # bytes taken from src so far
+        self.kept = 0  # of which written to the spool
         self.eof = False
         self.drop = False
+        # the last bytes read while `drop` was set, up to `got`: a record that is read
+        # again (to find its failing field, see migkaitai.kaitai) gets its real bytes
+        self.recent = bytearray()
 
     def readable(self) -> bool:
         return True
@@ -71,11 +90,25 @@ class SpoolingReader(io.RawIOBase):
                 self.eof = True
                 break
             if not self.drop:
+                self.kept += len(data)
+                if self.kept > self.limit:
+                    raise SpoolLimitError(
+                        f"the pipe holds more than {self.limit} bytes besides RAM pages, the "
+                        f"spool limit (give a larger --spool-max, or read the stream from a "
+                        f"file)", offset=self.got)
                 self.spool.seek(self.got)
                 self.spool.write(data)
+            elif len(data) <= _RECENT:  # (a page: kept for a re-read, see `recent`)
+                self.recent += data
+                if len(self.recent) > 2 * _RECENT:
+                    del self.recent[:len(self.recent) - _RECENT]
+            else:
+                self.recent.clear()  # (it must end at `got`)
             self.got += len(data)
             n -= len(data)
             parts.append(data)
+        if self.drop is False:
+            self.recent.clear()
         return b"".join(parts)
 
     def read(self, n: int | None = -1) -> bytes:
@@ -84,8 +117,12 @@ class SpoolingReader(io.RawIOBase):
         out = b""
         if self.pos < self.got:
             k = min(n, self.got - self.pos)
-            self.spool.seek(self.pos)
-            out = self.spool.read(k)
+            at = self.pos - (self.got - len(self.recent))
+            if at >= 0:
+                out = bytes(self.recent[at:at + k])
+            else:
+                self.spool.seek(self.pos)
+                out = self.spool.read(k)
             self.pos += len(out)
             n -= len(out)
         if n > 0 and self.pos == self.got:
@@ -127,6 +164,17 @@ class SpoolingReader(io.RawIOBase):
             self._pull(_CHUNK)
         self.drop = drop
 
+    def copy_trailer(self, at: int) -> None:
+        """After the EOF record (ending at `at`): take the VMDESCRIPTION record into the
+        spool if one follows, and nothing more (a valid stream needs nothing after it;
+        in a file, padding or a container's data may follow)."""
+        self.seek(at)
+        if self.read(1) != bytes([K.RecordType.vmdescription.value]):
+            return
+        head = self.read(4)
+        if len(head) == 4:
+            self.seek(self.pos + int.from_bytes(head, "big"))
+
 
 class PipeState:
     """What the two passes over a pipe share (see the module's doc).
@@ -150,26 +198,36 @@ class PipeState:
         self.spooler = None
 
 
-def spool_stream(src: BinaryIO, spool: BinaryIO, walker_factory: Any) -> Any:
-    """Pass 1: read `src` to its end into `spool`, decoding RAM payloads on the way.
+def spool_stream(src: BinaryIO, spool: BinaryIO, walker_factory: Any,
+                 limit: int = DEFAULT_SPOOL_LIMIT) -> Any:
+    """Pass 1: read `src` into `spool`, decoding RAM payloads on the way.
 
     `walker_factory(kaitai_stream, pipe_state)` makes the Walker for pass 1 (with the RAM
-    sinks); it is returned, its `pipe` holding what pass 2 needs. The rest of the pipe
-    is copied in any case.
+    sinks); it is returned, its `pipe` holding what pass 2 needs. Input that is not a
+    stream (a bad header) fails at once; after any other fault nothing more is read
+    (pass 2 reports it where it is); after the EOF record only a VMDESCRIPTION is read;
+    else the rest of the pipe is spooled, up to `limit` bytes besides the RAM pages.
     """
     from migkaitai.errors import MigkaitaiError
 
-    reader = SpoolingReader(src, spool)
+    reader = SpoolingReader(src, spool, limit)
     state = PipeState(reader)
     walker = walker_factory(KaitaiStream(reader), state)
     try:
         for _ in walker.records():
             pass
     except MigkaitaiError as e:
+        if walker.header is None or isinstance(e, SpoolLimitError):
+            raise  # not a stream (or an endless one): nothing more to read
+        # pass 2 raises it at its record, with what came before; what follows is not
+        # read (garbage, or an endless producer, fails at its first bad byte)
         state.error = (walker.current_offset, e)
-    finally:
-        reader.drop = False
-        reader.copy_rest()
-        spool.flush()
-        state.second_pass()
+    reader.drop = False
+    if state.error is None:
+        if walker.eof_end is not None:
+            reader.copy_trailer(walker.eof_end)
+        else:
+            reader.copy_rest()
+    spool.flush()
+    state.second_pass()
     return walker

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import struct as _struct
+import sys
 from collections.abc import Mapping, Sequence
 
 from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
@@ -112,7 +113,13 @@ def load_description_json(text: str | bytes, *, offset: int | None = None) -> An
     """
     try:
         return json.loads(text, object_pairs_hook=DescObject, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        # json's parser recurses per level: valid JSON can be too deep for it. QEMU's
+        # descriptions nest a few levels per struct; nothing it writes comes near this.
+        raise DescriptionError(
+            f"description JSON is nested too deeply to read (the limit is about "
+            f"{sys.getrecursionlimit() - 100} levels)", offset=offset, too_deep=True) from None
+    except ValueError as exc:
         pos = getattr(exc, "pos", None)
         where = None if offset is None else offset + (pos or 0)
         detail = (getattr(exc, "msg", None) or str(exc)).removesuffix(" at")

@@ -504,7 +504,8 @@ class Walker:
                    else f"the description does not list section {sec.label}")
             self.notes.append(f"device section {sec.label} at 0x{rec.offset:x}: {why} and no "
                               f"section footer follows it, so its length is unknown; decoding "
-                              f"stops there")
+                              f"stops there, and the rest is not checked (the stream may be "
+                              f"truncated)")
             self.stopped_at = rec.offset
             return
         rec.raw = (start, end - start)

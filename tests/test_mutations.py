@@ -528,3 +528,26 @@ def test_cli_process_on_damaged_streams(tmp_path):
         assert fuzz.contract_problems(o) == [], what
         assert o.rc == 1 and "Traceback" not in o.stderr
         assert 5 < rss_mb < 64
+
+
+def test_description_nested_too_deeply_is_said_so(tmp_path):
+    """Valid JSON nested deeper than json's parser goes: named as too deep, with the
+    description's offset, not as damaged."""
+    data = stream(TRICORE)
+    mark, _ = smap(TRICORE).desc
+    deep = b'{"devices": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    o = run(fuzz.with_description(data, smap(TRICORE), deep), "state", tmp_path / "s")
+    assert error_of(o) == (f"VMDESCRIPTION: description JSON is nested too deeply to read (the "
+                           f"limit is about 900 levels) at offset 0x{mark + 5:x}")
+
+
+def test_desc_of_a_truncated_stream_without_footers_names_where_it_stopped(tmp_path):
+    """pc-no-section-footer cut inside its device sections: no description, and the walk
+    stops at the first device section (no footer delimits it): -d desc says where."""
+    data = stream("x86/pc-no-section-footer")
+    first = next(off for off, _, kind, label in records("x86/pc-no-section-footer")
+                 if kind == "section_full")
+    o = run(data[:first + 1000], "desc", tmp_path / "d")
+    assert error_of(o) == ("the stream has no JSON description; decoding stopped before the "
+                           "EOF record at a device section that only a description can "
+                           f"delimit (the stream may be truncated) at offset 0x{first:x}")

@@ -3,8 +3,12 @@ same output as the same stream in a file; RAM page bodies are not kept."""
 from __future__ import annotations
 
 import filecmp
+import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -64,7 +68,7 @@ def test_truncated_pipe():
     r = piped("x86/pc-nodefaults-64m", data=data)
     assert r.returncode == 1
     assert r.stderr.decode() == ("migkaitai: error: stream ends at 0x493e0 inside RAM record "
-                                 "at offset 0x493ce (section ram (2))\n")
+                                 "at offset 0x493d6 (section ram (2))\n")  # as from the file
     assert b'"error": "stream ends at 0x493e0' in r.stdout
 
 
@@ -98,3 +102,91 @@ def test_page_bodies_are_not_spooled(tmp_path):
     assert spooled.stat().st_blocks * 512 < 1 << 20
     assert {b.name: b.pages for b in tracker.blocks.values()}["mem0"] == 8192
     assert len(pass1.pipe.ram_payloads) == 3  # START, PART, END
+
+
+def endless(prefix: bytes, filler: bytes, *args: str, tmp_path=None,
+            timeout: float = 30) -> tuple[int, bytes, bytes, int]:
+    """Run the CLI on a pipe that gives `prefix`, then `filler` for ever; returns its exit
+    status, stdout, stderr and how many bytes the producer got rid of."""
+    env = dict(os.environ, TMPDIR=str(tmp_path)) if tmp_path is not None else None
+    p = subprocess.Popen([sys.executable, "-m", "migkaitai", *args, "-"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    sent = 0
+    out: dict[str, bytes] = {}
+
+    def collect() -> None:
+        out["stdout"], out["stderr"] = p.stdout.read(), p.stderr.read()
+
+    reader = threading.Thread(target=collect)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    try:
+        p.stdin.write(prefix)
+        sent = len(prefix)
+        while time.monotonic() < deadline:
+            p.stdin.write(filler)
+            sent += len(filler)
+    except (BrokenPipeError, ValueError):
+        pass  # the reader stopped reading: what we want
+    finally:
+        try:
+            p.stdin.close()
+        except BrokenPipeError:
+            pass
+    rc = p.wait(timeout)
+    reader.join()
+    assert time.monotonic() < deadline, "migkaitai kept reading an endless pipe"
+    return rc, out["stdout"], out["stderr"], sent
+
+
+def test_garbage_pipe_fails_at_its_first_byte(tmp_path):
+    rc, _, err, sent = endless(b"", bytes(1 << 16), tmp_path=tmp_path)
+    assert rc == 1 and err.startswith(b"migkaitai: error: invalid file header")
+    assert err.rstrip().endswith(b"at offset 0x0")
+    assert sent < 64 << 20
+    assert not list(tmp_path.iterdir())  # no spool left behind
+
+
+def test_garbage_after_a_header_fails_at_the_first_record(tmp_path):
+    rc, out, err, _ = endless(b"QEVM\0\0\0\3", b"\x39" * (1 << 16), tmp_path=tmp_path)
+    assert rc == 1
+    assert err == (b"migkaitai: error: expected a record type (0x00-0x04, 0x07, 0x08 or "
+                   b"0x7e), found 0x39 at offset 0x8\n")
+    assert not list(tmp_path.iterdir())
+
+
+def test_nothing_after_the_eof_record_is_read_but_a_description(tmp_path):
+    """QEVM, version 3, EOF: a valid empty stream; the zeros after it are not read."""
+    rc, out, err, _ = endless(b"QEVM\0\0\0\3", bytes(1 << 16), tmp_path=tmp_path)
+    assert (rc, out) == (0, b"{}\n")
+
+
+def test_the_spool_is_capped(tmp_path):
+    """pc-nodefaults up to its first device section, then zeros for ever: pass 1 stops at
+    the section and spools the rest, up to --spool-max."""
+    data = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+    at = data.index(b"\x04\x00\x00\x00\x05\x03cpu")  # SECTION_FULL cpu (5)
+    rc, _, err, _ = endless(data[:at + 8], bytes(1 << 16), "--spool-max", "4M",
+                            tmp_path=tmp_path)
+    assert rc == 1
+    assert err.startswith(b"migkaitai: error: the pipe holds more than 4194304 bytes besides "
+                          b"RAM pages, the spool limit (give a larger --spool-max")
+    assert not list(tmp_path.iterdir())
+
+
+def test_sigterm_removes_the_spool(tmp_path):
+    data = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    p = subprocess.Popen([sys.executable, "-m", "migkaitai", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    p.stdin.write(data[:300000])  # inside the RAM section: the pipe stays open
+    p.stdin.flush()
+    deadline = time.monotonic() + 30
+    while not list(tmp_path.glob("migkaitai-pipe-*/stream")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(tmp_path.glob("migkaitai-pipe-*/stream"))
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    assert (p.returncode, err) == (130, b"migkaitai: interrupted\n")
+    assert not list(tmp_path.iterdir())
