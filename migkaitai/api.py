@@ -215,7 +215,11 @@ class MigrationStream:
             if not regular:
                 self._pipe_src = f
                 return
-            self._open_file(f)
+            try:
+                self._open_file(f)
+            except BaseException:
+                f.close()
+                raise
         else:
             self.path = getattr(source, "name", None) or "<stream>"
             if not isinstance(self.path, str):

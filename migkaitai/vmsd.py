@@ -42,6 +42,8 @@ import struct as _struct
 import sys
 from collections.abc import Mapping, Sequence
 
+from migkaitai_ksy.qemu_migration import QemuMigration as K
+
 from migkaitai.errors import DescriptionError, FormatError, MigkaitaiError, TruncatedError
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
@@ -60,7 +62,7 @@ __all__ = [
     "load_description_json",
 ]
 
-QEMU_VM_SUBSECTION = 0x05
+QEMU_VM_SUBSECTION = K.RecordType.subsection.value  # 0x05, the grammar's record_type
 VMS_NULLPTR_MARKER = 0x30  # the byte '0' QEMU writes for a NULL pointer in an array
 MAX_DEPTH = 64  # nesting of structs/subsections; QEMU's deepest is far below
 MAX_EMPTY_ELEMENTS = 1 << 16  # elements of zero bytes an array may have beyond the stream size
