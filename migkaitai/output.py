@@ -428,31 +428,29 @@ class RamExtractor:
         path = self.out.where(self.paths.get(fd, "")) if fd is not None else self.out.path
         return OutputError("cannot write", path, e.strerror or str(e))
 
+    def _write(self, call: Callable[..., None], fd: int, data: Any, offset: int,
+               queued: bool) -> None:
+        failed = None
+        try:
+            if queued:
+                assert self.writer is not None
+                self.writer.submit(call, fd, data, offset)
+            else:
+                call(fd, data, offset)
+        except OSError as e:
+            failed = self._failed(e, fd)
+        if failed is not None:  # (raised here: the traceback holds no page view)
+            raise failed
+
     def _pwrite(self, fd: int, data: Any, offset: int) -> None:
         # one page: queued only behind pending writes (order), else written at once (a
         # hand-over to the thread costs more than the write)
-        failed = None
-        try:
-            if self.writer is not None and self.writer.queue.unfinished_tasks:
-                self.writer.submit(pwrite_all, fd, data, offset)
-            else:
-                pwrite_all(fd, data, offset)
-        except OSError as e:
-            failed = self._failed(e, fd)
-        if failed is not None:
-            raise failed
+        writer = self.writer
+        self._write(pwrite_all, fd, data, offset,
+                    writer is not None and bool(writer.queue.unfinished_tasks))
 
     def _pwritev(self, fd: int, datas: list[Any], offset: int) -> None:
-        failed = None
-        try:
-            if self.writer is not None:
-                self.writer.submit(pwritev_all, fd, datas, offset)
-            else:
-                pwritev_all(fd, datas, offset)
-        except OSError as e:
-            failed = self._failed(e, fd)
-        if failed is not None:
-            raise failed
+        self._write(pwritev_all, fd, datas, offset, self.writer is not None)
 
     def _flush(self) -> None:
         failed = None
