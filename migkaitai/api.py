@@ -38,7 +38,9 @@ import stat
 from kaitaistruct import KaitaiStream
 
 from migkaitai.description import (
+    DEFAULT_DESC_LIMIT,
     Description,
+    DescriptionTooLarge,
     diagnose_trailer,
     find_description,
     load_description_file,
@@ -180,16 +182,21 @@ class MigrationStream:
         progress: called with (position, total or None) as long work goes.
         spool_limit: for a pipe, how many bytes besides RAM pages may be kept in its
             temporary copy (default migkaitai.pipe.DEFAULT_SPOOL_LIMIT, 1 GiB).
+        description_limit: the largest description read (default
+            migkaitai.description.DEFAULT_DESC_LIMIT, 8 MiB); a larger one is an error
+            after the records, which are decoded without it.
     """
 
     def __init__(self, source: str | os.PathLike[str] | BinaryIO, *,
                  description: str | None = None, offset: int | None = None,
                  channels: list[str] | None = None,
                  progress: Callable[[int, int | None], object] | None = None,
-                 spool_limit: int | None = None) -> None:
+                 spool_limit: int | None = None,
+                 description_limit: int | None = None) -> None:
         self.channels = list(channels or [])
         self.progress = progress
         self.spool_limit = spool_limit
+        self.description_limit = description_limit or DEFAULT_DESC_LIMIT
         self._desc_path = description
         self._offset = offset
         self._own_file = False
@@ -251,11 +258,19 @@ class MigrationStream:
         elif offset < 0 or offset > self.size:
             raise UsageError(f"--offset {offset} lies outside the file ({self.size} bytes)")
         self.start = offset
-        self.embedded: Description | None = find_description(f, self.size, offset)
-        self.description: Description | None = (
-            load_description_file(self._desc_path) if self._desc_path else self.embedded)
-        # a description whose devices list is malformed is not used (devices stay raw)
+        # a description whose devices list is malformed, or too large, is not used
+        # (devices stay raw) and is the error after the records
         self.description_error: DescriptionError | None = None
+        try:
+            self.embedded: Description | None = find_description(
+                f, self.size, offset, self.description_limit)
+        except DescriptionTooLarge as e:
+            self.embedded = None
+            self.description_error = e
+        self.description: Description | None = self.embedded
+        if self._desc_path:  # given: the stream's own does not matter
+            self.description = load_description_file(self._desc_path, self.description_limit)
+            self.description_error = None
         if self.description is not None:
             try:
                 devices_by_key(self.description.doc)
@@ -412,7 +427,8 @@ class MigrationStream:
         if self.description_error is not None:
             return self.description_error
         if self.embedded is None and walker.eof_end is not None:
-            return diagnose_trailer(self.file, self.size, walker.eof_end)
+            return diagnose_trailer(self.file, self.size, walker.eof_end,
+                                    self.description_limit)
         return None
 
     def pages(self, block: str | None = None) -> Iterator[RamPage]:
@@ -674,7 +690,9 @@ def open(source: str | os.PathLike[str] | BinaryIO, *,  # noqa: A001 - the API's
          description: str | None = None, offset: int | None = None,
          channels: list[str] | None = None,
          progress: Callable[[int, int | None], object] | None = None,
-         spool_limit: int | None = None) -> MigrationStream:
+         spool_limit: int | None = None,
+         description_limit: int | None = None) -> MigrationStream:
     """Open a migration stream: a path, "-" or a binary file object (see MigrationStream)."""
     return MigrationStream(source, description=description, offset=offset, channels=channels,
-                           progress=progress, spool_limit=spool_limit)
+                           progress=progress, spool_limit=spool_limit,
+                           description_limit=description_limit)

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spool-max", type=_size, metavar="SIZE", default=None,
                    help="reading a pipe: at most SIZE bytes besides RAM pages are kept in "
                         "its temporary copy (default 1G; K, M, G suffixes)")
+    p.add_argument("--desc-max", type=_size, metavar="SIZE", default=None,
+                   help="the largest JSON description read (default 8M; QEMU's take 10-200 "
+                        "KB; parsed, one takes about 14 times its size in memory)")
     p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no notes and no progress display on stderr")
@@ -154,7 +157,8 @@ def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
     try:
         with MigrationStream(path, description=args.desc, offset=args.offset,
                              channels=args.channel, progress=progress,
-                             spool_limit=args.spool_max) as m:
+                             spool_limit=args.spool_max,
+                             description_limit=args.desc_max) as m:
             notes = _dispatch(m, args, out)
     finally:
         if progress is not None:

@@ -18,6 +18,7 @@ is the description.  The bytes are then read with the grammar's `vmdescription` 
 """
 from __future__ import annotations
 
+import os
 from collections import namedtuple
 
 from kaitaistruct import KaitaiStream, ValidationFailedError
@@ -29,8 +30,8 @@ TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from typing import Any, BinaryIO
 
-__all__ = ["Description", "diagnose_trailer", "find_description", "load_description_file",
-           "parse_description"]
+__all__ = ["Description", "DescriptionTooLarge", "diagnose_trailer", "find_description",
+           "load_description_file", "parse_description", "DEFAULT_DESC_LIMIT"]
 
 _CHUNK = 1 << 20
 _EOF_THEN_MARKER = bytes([QemuMigration.RecordType.eof.value,
@@ -40,6 +41,18 @@ _EOF_THEN_MARKER = bytes([QemuMigration.RecordType.eof.value,
 # appended after the stream, and keeps a stream without description from being
 # scanned whole.
 MAX_SEARCH = 256 << 20
+# The largest description read (--desc-max): parsed JSON takes about 14 times its text
+# in memory. QEMU's are 10 to 200 KB (pc with many devices: 166 KB).
+DEFAULT_DESC_LIMIT = 8 << 20
+
+
+class DescriptionTooLarge(DescriptionError):
+    """The description is larger than the limit the caller set (not read)."""
+
+
+def _too_large(length: int, limit: int, offset: int | None, what: str) -> DescriptionTooLarge:
+    return DescriptionTooLarge(f"{what} is {length} bytes, more than the {limit} read "
+                               f"(--desc-max)", offset=offset)
 
 
 class Description(namedtuple("Description", "offset length text doc")):
@@ -86,8 +99,9 @@ def _head(f: BinaryIO, p: int) -> tuple[int, int] | None:
     return head.len_json, io.pos()
 
 
-def _candidate(f: BinaryIO, size: int, p: int) -> Description | None:
-    """Check the candidate marker at p; return the description if it is one."""
+def _candidate(f: BinaryIO, size: int, p: int, limit: int) -> Description | None:
+    """Check the candidate marker at p; return the description if it is one. One larger
+    than `limit` raises DescriptionTooLarge."""
     f.seek(p - 1)
     if f.read(1) != bytes([QemuMigration.RecordType.eof.value]):
         return None
@@ -104,6 +118,8 @@ def _candidate(f: BinaryIO, size: int, p: int) -> Description | None:
     f.seek(end - 1)
     if f.read(1) != b"}":
         return None
+    if length > limit:
+        raise _too_large(length, limit, p, "the VMDESCRIPTION")
     io = KaitaiStream(f)
     io.seek(p)
     try:
@@ -119,10 +135,12 @@ def _candidate(f: BinaryIO, size: int, p: int) -> Description | None:
     return Description(p, rec.len_json, rec.json, doc)
 
 
-def find_description(f: BinaryIO, size: int, start: int = 0) -> Description | None:
+def find_description(f: BinaryIO, size: int, start: int = 0,
+                     limit: int = DEFAULT_DESC_LIMIT) -> Description | None:
     """Locate the description in the seekable file `f` of `size` bytes, or None.
 
     `start` is where the stream begins (the QEVM magic); nothing before it is searched.
+    One of more than `limit` bytes raises DescriptionTooLarge.
     """
     lo_limit = max(start + 8, size - MAX_SEARCH)
     hi = size
@@ -136,7 +154,7 @@ def find_description(f: BinaryIO, size: int, start: int = 0) -> Description | No
             i = buf.rfind(_EOF_THEN_MARKER, 0, i)
             if i < 0:
                 break
-            found = _candidate(f, size, lo + i + 1)
+            found = _candidate(f, size, lo + i + 1, limit)
             if found is not None:
                 return found
         overlap = buf[:1]
@@ -144,7 +162,8 @@ def find_description(f: BinaryIO, size: int, start: int = 0) -> Description | No
     return None
 
 
-def diagnose_trailer(f: BinaryIO, size: int, offset: int) -> DescriptionError | None:
+def diagnose_trailer(f: BinaryIO, size: int, offset: int,
+                     limit: int = DEFAULT_DESC_LIMIT) -> DescriptionError | None:
     """What is wrong with the VMDESCRIPTION record at `offset` (just after the EOF record)
     that find_description did not take: None if there is no 0x06 byte there at all."""
     f.seek(offset)
@@ -164,8 +183,10 @@ def diagnose_trailer(f: BinaryIO, size: int, offset: int) -> DescriptionError | 
     if first != b"{":
         return DescriptionError(f"damaged VMDESCRIPTION: expected '{{' at 0x{json_at:x}, "
                                 f"found 0x{first[0]:02x}", offset=offset)
+    if length > limit:
+        return _too_large(length, limit, offset, "the VMDESCRIPTION")
     f.seek(json_at)
-    text = f.read(length)  # bounded by the file (checked above)
+    text = f.read(length)  # bounded by the file and the limit (checked above)
     try:
         parse_description(text, json_at)
     except DescriptionError as e:
@@ -177,13 +198,15 @@ def diagnose_trailer(f: BinaryIO, size: int, offset: int) -> DescriptionError | 
                             offset=offset)
 
 
-def load_description_file(path: str) -> Description:
+def load_description_file(path: str, limit: int = DEFAULT_DESC_LIMIT) -> Description:
     """Load a description given by the user (`--desc`): a desc.json from `-x` or `-d desc`."""
     try:
         with open(path, "rb") as fh:
-            text = fh.read()
+            text = fh.read(limit + 1)
     except OSError as e:
         raise DescriptionError(f"cannot read description file {path}: {e.strerror}") from None
+    if len(text) > limit:
+        raise _too_large(os.stat(path).st_size, limit, None, f"description file {path}")
     try:
         doc = parse_description(text, 0)
     except DescriptionError as e:

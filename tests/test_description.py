@@ -109,3 +109,22 @@ def test_external_description_decodes_a_stream_without_one(tmp_path):
     state = json.loads(out)
     assert state["cpu (5)"]["env.eip"] == "0x000000000000fff0"
     assert set(state) == set(corpus.golden(BASE, "state"))
+
+
+def test_a_description_over_the_limit_is_not_read(tmp_path):
+    """--desc-max: a larger description is not parsed; the records are decoded without it
+    (devices raw), then it is the error, at its marker."""
+    path = corpus.stream_file("x86/pc-nodefaults-64m")
+    with open(path, "rb") as f:
+        desc = find_description(f, path.stat().st_size)
+    assert desc is not None and desc.length == 98649
+    out, err = io.StringIO(), io.StringIO()
+    rc = main(["--desc-max", "64K", str(path)], stdout=out, stderr=err)
+    assert rc == 1
+    assert err.getvalue() == (f"migkaitai: error: the VMDESCRIPTION is 98649 bytes, more than "
+                              f"the 65536 read (--desc-max) at offset 0x{desc.offset:x}\n")
+    state = json.loads(out.getvalue())
+    assert "raw payload" in state["cpu (5)"]  # decoded without the description
+    out = io.StringIO()
+    assert main(["--desc-max", "1M", str(path)], stdout=out, stderr=io.StringIO()) == 0
+    assert json.loads(out.getvalue())["cpu (5)"]["env.eip"] == "0x000000000000fff0"
