@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from migkaitai.ram_fast import FastPath
 
 __all__ = ["Section", "Record", "BlockChunk", "Walker", "SPECIAL_PAYLOADS", "page_size_of",
-           "MAX_PACKAGED_DEPTH"]
+           "MAX_PACKAGED_DEPTH", "MAX_SECTIONS"]
 
 RT = K.RecordType
 CMD = K.CommandType
@@ -58,6 +58,10 @@ _KNOWN_TYPES = (f"0x{_EOF:02x}-0x{_SECTIONS[-1]:02x}, 0x{_CONFIGURATION:02x}, "
 # QEMU sends one PACKAGED (postcopy); nesting is legal but never deeper than this in
 # anything QEMU writes, and each level costs a little memory
 MAX_PACKAGED_DEPTH = 64
+# Distinct sections a stream may open: QEMU registers one per device instance and live
+# section (hundreds, a few thousand for the largest guests); each costs memory for as
+# long as the walk (and a state output) goes, so hostile input must not open millions.
+MAX_SECTIONS = 1 << 16
 
 # Sections whose payload has a format of its own, by SaveStateEntry idstr, with the
 # generated type that reads it (RAM and block are read record by record: their
@@ -74,7 +78,7 @@ def page_size_of(conf: Any) -> int:
     """The page size a configuration record (the generated `configuration`, or None)
     implies: the rule of the grammar's top-level `page_size` instance, which a
     record-by-record reader cannot evaluate (the top-level type parses the whole file);
-    tests/test_walk.py proves both equal on every corpus stream."""
+    test_grammar.check_framing proves both equal on every framed corpus stream."""
     if conf is None:
         return 4096
     if conf.target_page_bits:
@@ -383,6 +387,9 @@ class Walker:
         if head.is_named:
             s = head.section
             sec = Section(s.section_id, s.name, s.instance_id, s.version_id, rec.offset)
+            if len(self.sections) >= MAX_SECTIONS and sec.section_id not in self.sections:
+                raise FormatError(f"more than {MAX_SECTIONS} sections (QEMU opens one per "
+                                  f"device instance: hundreds)", offset=rec.offset)
             self.sections[sec.section_id] = sec
         else:
             sid = head.section_id

@@ -75,3 +75,25 @@ def test_stream_start(before, found):
     f = io.BytesIO(data)
     at = find_stream_start(f, len(data))
     assert at == (len(before) if found is None else found)
+
+
+def full_section(section_id: int, name: bytes, payload: bytes = b"\x01") -> bytes:
+    """SECTION_FULL (savevm.c save_section_header) with its payload and footer."""
+    sid = section_id.to_bytes(4, "big")
+    return (b"\x04" + sid + bytes([len(name)]) + name + bytes(4) + (1).to_bytes(4, "big")
+            + payload + b"\x7e" + sid)
+
+
+def test_sections_are_bounded(monkeypatch):
+    """Each distinct section costs memory while the walk goes: a stream may open at most
+    MAX_SECTIONS (QEMU: hundreds); the same id sent again costs nothing more."""
+    import migkaitai.walk
+
+    monkeypatch.setattr(migkaitai.walk, "MAX_SECTIONS", 100)
+    again = b"".join(full_section(1 + i % 100, b"dev") for i in range(1000))
+    assert len(walk(HEADER + again + EOF_RECORD)) == 2 * 1000 + 1
+    many = b"".join(full_section(1 + i, b"dev") for i in range(101))
+    with pytest.raises(FormatError) as e:
+        walk(HEADER + many + EOF_RECORD)
+    assert str(e.value) == (f"more than 100 sections (QEMU opens one per device instance: "
+                            f"hundreds) at offset 0x{8 + 100 * len(full_section(1, b'dev')):x}")
