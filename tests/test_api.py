@@ -150,3 +150,17 @@ def test_cli_imports_only_the_public_api():
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     assert {m for m in imported if m and m.startswith("migkaitai")} == {
         "migkaitai", "migkaitai.errors", "migkaitai.progress"}
+
+
+def test_every_subpackage_is_installed():
+    """pyproject.toml lists packages by hand: a subpackage left out works in the editable
+    checkout and is missing when installed (as make bench installs it)."""
+    import tomllib
+
+    root = Path(migkaitai.__file__).parent
+    listed = set(tomllib.loads((root.parent / "pyproject.toml").read_text())
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(("migkaitai", *p.parent.relative_to(root).parts))
+             for p in root.rglob("__init__.py")}
+    assert found == {"migkaitai", "migkaitai.render"}
+    assert found <= listed
