@@ -41,8 +41,11 @@ _NAME_MAX = 255
 _IOV_MAX = 1024
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_NOFOLLOW | _CLOEXEC
-# O_NONBLOCK: opening a FIFO for writing must not wait for a reader (it is refused below)
-_FILE_FLAGS = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | _CLOEXEC
+# O_NONBLOCK: opening a FIFO for writing must not wait for a reader (it is refused below).
+# O_TRUNC, not a later ftruncate(0): ext4 flushes a file on close when it was truncated
+# to 0 (auto_da_alloc), even an empty new one - 0.4 s per GiB written.
+_FILE_FLAGS = (os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK
+               | _CLOEXEC)
 
 # Names `-x` writes itself, at the top of the output folder ("block" is the folder of the
 # block-migration disks): a RAM block may not take them.
@@ -193,7 +196,6 @@ class OutputDir:
             if not stat.S_ISREG(st.st_mode):  # replaced between the check and the open
                 raise OutputError(f"refusing to write {what} to", path,
                                   f"it is {_kind(st.st_mode)}")
-            os.ftruncate(fd, 0)
         except OutputError:
             os.close(fd)
             raise
