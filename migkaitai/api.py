@@ -285,19 +285,33 @@ class MigrationStream:
         return self.file.read(n)  # type: ignore[no-any-return]
 
     def _page_size(self) -> int:
-        if self.description is not None and self.description.page_size:
-            return self.description.page_size
-        # No description: what the configuration says (as the grammar's top level does).
+        """The description's page size; else what the configuration implies (the grammar's
+        rule). A description that contradicts what the configuration says outright (its
+        target-page-bits, or a machine of a fixed page size) is not used: it is the error
+        after the records, decoded with the configuration's page size - what a pipe, which
+        decodes RAM before the description arrives, does too."""
         from migkaitai_ksy.qemu_migration import QemuMigration as K
 
+        conf: Any = None
         if self._peek(self.start + 8, 1) == bytes([K.RecordType.configuration.value]):
             self.io.seek(self.start + 9)
             try:
                 conf = K.Configuration(_io=self.io)
             except Exception:  # noqa: BLE001 - the walk reports a broken configuration
-                return page_size_of(None)
-            return page_size_of(conf)
-        return page_size_of(None)
+                conf = None
+        implied = page_size_of(conf)
+        desc = self.description
+        if desc is None or not desc.page_size or self.description_error is not None:
+            return implied
+        said = conf is not None and (conf.target_page_bits or conf.page_size_by_machine)
+        if said and desc.page_size != implied:
+            how = (f"target-page-bits {conf.target_page_bits}" if conf.target_page_bits
+                   else f"machine {conf.machine_name}")
+            self.description_error = DescriptionError(
+                f"the description says pages of {desc.page_size} bytes, but the "
+                f"configuration record ({how}) {implied}", offset=desc.offset)
+            return implied
+        return desc.page_size  # type: ignore[no-any-return]
 
     def __getattr__(self, name: str) -> Any:
         # size, start, io, description, page_size... of a pipe: after its first pass
@@ -364,7 +378,8 @@ class MigrationStream:
                 return w
 
             with builtins.open(spool_path, "w+b") as spool:
-                pass1 = spool_stream(src, spool, walker, self.spool_limit or DEFAULT_SPOOL_LIMIT)
+                pass1 = spool_stream(src, spool, walker, self.spool_limit or DEFAULT_SPOOL_LIMIT,
+                                     self.description_limit)
         finally:
             if self._own_file:
                 src.close()
@@ -651,8 +666,8 @@ class MigrationStream:
                 if pipe:
                     self._first_pass([ram])
                 if self.description is not None:
-                    with out.create_text(desc_rel, "the description") as f:
-                        dump_json(self.description.doc, f)
+                    doc = self.description.doc
+                    out.write_text(desc_rel, "the description", lambda f: dump_json(doc, f))
                     if on_file:
                         on_file(desc_rel)
                 walker = self.walker(None if pipe else RamTracker(self.page_size, [ram]))
@@ -664,8 +679,7 @@ class MigrationStream:
                 finally:
                     disks.close()
             try:
-                with out.create_text(state_rel, "the state") as f:
-                    write_state(state, f, [])
+                out.write_text(state_rel, "the state", lambda f: write_state(state, f, []))
             finally:
                 builder.close()
             if on_file:

@@ -208,6 +208,18 @@ class OutputDir:
         """`create`, as a text file (UTF-8) to write to and close."""
         return os.fdopen(self.create(rel, what), "w", encoding="utf-8")
 
+    def write_text(self, rel: str, what: str, write: Callable[[TextIO], object]) -> None:
+        """Create `rel` and let `write` fill it; a failed write (a full disk, a file size
+        limit) is an OutputError naming the file."""
+        failed = None
+        try:
+            with self.create_text(rel, what) as f:
+                write(f)
+        except OSError as e:
+            failed = OutputError("cannot write", self.where(rel), e.strerror or str(e))
+        if failed is not None:
+            raise failed
+
     def max_file_size(self) -> int | None:
         """The largest file this folder's file system can hold, if it says."""
         try:
@@ -610,7 +622,14 @@ class RamMemoryDump:
         seen = self.seen[block.name]
         if not seen.get(n):
             seen.set(n)
-            self.order.write(self.index[block.name].to_bytes(4, "big") + n.to_bytes(8, "big"))
+            failed = None
+            try:
+                self.order.write(self.index[block.name].to_bytes(4, "big")
+                                 + n.to_bytes(8, "big"))
+            except OSError as e:
+                failed = OutputError("cannot write", self.order.name, e.strerror or str(e))
+            if failed is not None:
+                raise failed
         self.zero_last[block.name].set(n, zero)
 
     def zero(self, block: RamBlock, addr: int, fill: int) -> None:

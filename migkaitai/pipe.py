@@ -44,6 +44,7 @@ class SpoolLimitError(FormatError):
     """A pipe would spool more than its limit (see SpoolingReader)."""
 _UNKNOWN_END = 1 << 62
 _RECENT = 1 << 17  # dropped bytes kept in memory (more than a record of 64 KiB pages)
+_EOF_THEN_MARKER = bytes([K.RecordType.eof.value, K.RecordType.vmdescription.value])
 
 
 class RamPayload(namedtuple("RamPayload", "start end counts")):
@@ -157,11 +158,46 @@ class SpoolingReader(io.RawIOBase):
         self._pull(1)
         return self.pos >= self.got
 
-    def copy_rest(self) -> None:
-        """Take everything left in the pipe into the spool."""
+    def copy_rest(self, desc_limit: int) -> None:
+        """Take what is left in the pipe into the spool, up to the end of the stream's
+        description: the first VMDESCRIPTION (a 0x00 0x06 pair, the length, JSON that
+        parses as a description; see migkaitai.description) ends the copy, since nothing
+        after it matters. Without one, the pipe is copied to its end (or the limit)."""
+        from migkaitai.description import DescriptionError, _candidate
+
         drop, self.drop = self.drop, False
+        pending: list[int] = []  # candidate markers (offsets of the 0x06)
+        scanned = self.got  # candidates before this were looked for
         while not self.eof:
             self._pull(_CHUNK)
+            self.spool.flush()
+            lo = max(scanned - 1, 0)
+            self.spool.seek(lo)
+            buf = self.spool.read(self.got - lo)
+            i = buf.find(_EOF_THEN_MARKER)
+            while i >= 0:
+                pending.append(lo + i + 1)
+                i = buf.find(_EOF_THEN_MARKER, i + 1)
+            scanned = self.got
+            while pending:
+                p = pending[0]
+                if p + 5 > self.got:
+                    break
+                self.spool.seek(p + 1)
+                end = p + 5 + int.from_bytes(self.spool.read(4), "big")
+                if end - p - 5 > desc_limit or end <= p + 5:
+                    pending.pop(0)
+                    continue
+                if end > self.got:
+                    break  # its JSON is still coming
+                pending.pop(0)
+                try:
+                    found = _candidate(self.spool, self.got, p, desc_limit)
+                except DescriptionError:
+                    found = None
+                if found is not None:
+                    self.drop = drop
+                    return
         self.drop = drop
 
     def copy_trailer(self, at: int) -> None:
@@ -199,14 +235,15 @@ class PipeState:
 
 
 def spool_stream(src: BinaryIO, spool: BinaryIO, walker_factory: Any,
-                 limit: int = DEFAULT_SPOOL_LIMIT) -> Any:
+                 limit: int = DEFAULT_SPOOL_LIMIT, desc_limit: int = 8 << 20) -> Any:
     """Pass 1: read `src` into `spool`, decoding RAM payloads on the way.
 
     `walker_factory(kaitai_stream, pipe_state)` makes the Walker for pass 1 (with the RAM
     sinks); it is returned, its `pipe` holding what pass 2 needs. Input that is not a
     stream (a bad header) fails at once; after any other fault nothing more is read
     (pass 2 reports it where it is); after the EOF record only a VMDESCRIPTION is read;
-    else the rest of the pipe is spooled, up to `limit` bytes besides the RAM pages.
+    else the rest of the pipe is spooled up to its description (of at most `desc_limit`
+    bytes), or its end, and at most `limit` bytes besides the RAM pages.
     """
     from migkaitai.errors import MigkaitaiError
 
@@ -227,7 +264,7 @@ def spool_stream(src: BinaryIO, spool: BinaryIO, walker_factory: Any,
         if walker.eof_end is not None:
             reader.copy_trailer(walker.eof_end)
         else:
-            reader.copy_rest()
+            reader.copy_rest(desc_limit)
     spool.flush()
     state.second_pass()
     return walker

@@ -551,3 +551,23 @@ def test_desc_of_a_truncated_stream_without_footers_names_where_it_stopped(tmp_p
     assert error_of(o) == ("the stream has no JSON description; decoding stopped before the "
                            "EOF record at a device section that only a description can "
                            f"delimit (the stream may be truncated) at offset 0x{first:x}")
+
+
+@pytest.mark.parametrize("mode", ["extract-planted", "extract-fsize", "pipe", "pipe-endless"])
+def test_hostile_folders_and_pipes_keep_the_contract(mode, tmp_path):
+    """The campaign's hostile modes on an intact stream: planted links and a FIFO are
+    refused (exit 3) and untouched; ulimit -f is an output error naming the file; a pipe
+    gives the file's state, and an endless one is not read past its description."""
+    o = run(stream(NODEFAULTS), mode, tmp_path / mode)
+    out = tmp_path / mode / "out"
+    if mode == "extract-planted":
+        assert (o.rc, o.stderr) == (3, f"migkaitai: error: refusing to write the description "
+                                       f"to {out}/desc.json: it exists and is a symbolic "
+                                       f"link\n")
+        assert o.hostile_problems == []
+    elif mode == "extract-fsize":
+        assert (o.rc, o.stderr) == (3, f"migkaitai: error: cannot write {out}/pc.ram: File "
+                                       f"too large\n")
+    else:
+        file = run(stream(NODEFAULTS), "state", tmp_path / "file")
+        assert (o.rc, o.stdout) == (0, file.stdout)

@@ -190,3 +190,29 @@ def test_sigterm_removes_the_spool(tmp_path):
     _, err = p.communicate(timeout=30)
     assert (p.returncode, err) == (130, b"migkaitai: interrupted\n")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_description_that_contradicts_the_configuration_decides_alike(tmp_path):
+    """AVR (256-byte pages by its machine) with a description saying 4096: a pipe decodes
+    RAM before the description arrives, so the configuration's page size wins in both,
+    and the description is the error after the records - from a file as from a pipe."""
+    import re
+
+    sys.path.insert(0, str(corpus.DATA.parent.parent / "tools"))
+    import fuzz
+
+    name = "exotic/v7.2-avr-mega2560"
+    data = corpus.stream_file(name).read_bytes()
+    smap = fuzz.stream_map(corpus.stream_file(name))
+    mark, length = smap.desc
+    text = data[mark + 5:mark + 5 + length]
+    bad = fuzz.with_description(data, smap, re.sub(rb'"page_size": 256', b'"page_size": 4096',
+                                                   text))
+    path = tmp_path / "avr.mig"
+    path.write_bytes(bad)
+    a = subprocess.run([*CLI, "-"], input=bad, capture_output=True, timeout=60, check=False)
+    b = subprocess.run([*CLI, str(path)], capture_output=True, timeout=60, check=False)
+    assert (a.returncode, a.stdout, a.stderr) == (b.returncode, b.stdout, b.stderr)
+    assert b.stderr == (f"migkaitai: error: the description says pages of 4096 bytes, but the "
+                        f"configuration record (machine arduino-mega-2560-v3) 256 at offset "
+                        f"0x{mark:x}\n").encode()

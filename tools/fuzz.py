@@ -41,6 +41,7 @@ import re
 import resource
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -258,8 +259,8 @@ class Mutator:
 
     KINDS = ("truncate", "truncate_boundary", "flip", "set_byte", "insert", "delete",
              "length", "hostile_field", "desc_length", "desc_json", "record_dup", "record_drop",
-             "ram_block_resize", "stack")
-    WEIGHTS = (8, 8, 14, 8, 7, 7, 16, 8, 5, 7, 4, 4, 2, 4)
+             "ram_block_resize", "stack", "packaged_nest", "desc_huge")
+    WEIGHTS = (8, 8, 14, 8, 7, 7, 16, 8, 5, 7, 4, 4, 4, 4, 2, 1)
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
@@ -425,6 +426,27 @@ class Mutator:
         return data, f"{f.what} at 0x{f.offset:x}: 0x{old:x} -> 0x{new:x}, MEM_SIZE total " \
                      f"at 0x{total.offset:x} -> 0x{size:x}"
 
+    def packaged_nest(self, data: bytes, smap: StreamMap) -> tuple[bytes, str]:
+        """PACKAGED commands nested up to 5000 deep (savevm.c qemu_savevm_send_packaged:
+        be16 7, be16 4, be32 N, then N bytes of nested stream), at a record boundary."""
+        depth = self.rng.choice((2, 63, 64, 65, 1000, 5000))
+        inner = b""
+        for _ in range(depth):
+            inner = (b"\x08" + (7).to_bytes(2, "big") + (4).to_bytes(2, "big")
+                     + len(inner).to_bytes(4, "big") + inner)
+        at = self.rng.choice(smap.boundaries)
+        return data[:at] + inner + data[at:], f"{depth} nested PACKAGED at 0x{at:x}"
+
+    def desc_huge(self, data: bytes, smap: StreamMap) -> tuple[bytes, str]:
+        """The description padded with blanks to more than the 8 MiB read by default."""
+        if smap.desc is None:
+            return self.length(data, smap)
+        mark, length = smap.desc
+        text = data[mark + 5:mark + 5 + length]
+        pad = self.rng.choice((9 << 20, 20 << 20))
+        return (with_description(data, smap, text[:-1] + b" " * pad + text[-1:]),
+                f"description padded by {pad} bytes")
+
     def stack(self, data: bytes, smap: StreamMap) -> tuple[bytes, str]:
         """Two or three mutations of the kinds that keep the offsets of the map."""
         done = []
@@ -447,7 +469,16 @@ MODES: dict[str, list[str]] = {
     "extract": ["-x"],
     "memory": ["-m"],
     "given-desc": [],  # --desc FILE (the seed's own description) is added by the caller
+    # hostile output folders: symbolic links (to a victim file and a folder outside) and
+    # a FIFO planted where -x writes; a file size limit of 1 MiB (ulimit -f)
+    "extract-planted": ["-x"],
+    "extract-fsize": ["-x"],
+    # the stream through a pipe; then endless zeros after it
+    "pipe": [],
+    "pipe-endless": [],
 }
+PIPE_MODES = ("pipe", "pipe-endless")
+FSIZE_LIMIT = 1 << 20
 
 
 class CaseTimeout(BaseException):
@@ -466,13 +497,14 @@ class Outcome:
     seconds: float
     rss_growth_mb: float = 0.0
     exception: str | None = None  # what escaped main() (a timeout, SystemExit...)
+    hostile_problems: list[str] | None = None  # what a planted file or folder suffered
 
 
 def build_argv(mode: str, path: Path, workdir: Path, desc_file: Path | None = None
                ) -> tuple[list[str], Path | None]:
     argv = list(MODES[mode])
     outdir = None
-    if mode == "extract":
+    if mode.startswith("extract"):
         outdir = workdir / "out"
         argv += ["-o", str(outdir)]
     if mode == "given-desc":
@@ -497,6 +529,14 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
     cwd = workdir / "cwd"
     cwd.mkdir(exist_ok=True)
     argv, outdir = build_argv(mode, path, workdir, desc_file)
+    feeder = None
+    if mode in PIPE_MODES:
+        feeder = _Feeder(data, endless=mode == "pipe-endless")
+        argv[-1] = f"/dev/fd/{feeder.read_fd}"
+    if mode == "extract-planted":
+        assert outdir is not None
+        _plant(outdir, workdir)
+    old_fsize = resource.getrlimit(resource.RLIMIT_FSIZE)
     out, err = io.StringIO(), io.StringIO()
     rss0 = _maxrss_mb()
 
@@ -517,6 +557,8 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
             cap = _address_space() + (headroom_mb << 20)
             if old_as[0] == resource.RLIM_INFINITY or cap < old_as[0]:
                 resource.setrlimit(resource.RLIMIT_AS, (cap, old_as[1]))
+        if mode == "extract-fsize":
+            resource.setrlimit(resource.RLIMIT_FSIZE, (FSIZE_LIMIT, old_fsize[1]))
         if timed:
             signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
@@ -524,6 +566,7 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
         finally:
             if timed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
+            resource.setrlimit(resource.RLIMIT_FSIZE, old_fsize)
     except CaseTimeout as e:
         exc = f"hang: {e}"
     except SystemExit as e:  # argparse
@@ -533,8 +576,67 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
         os.chdir(old_dir)
         if timed:
             signal.signal(signal.SIGALRM, old_handler)
+        if feeder is not None:
+            feeder.close()
+    hostile = _planted_problems(workdir) if mode == "extract-planted" else None
     return Outcome(mode, argv, rc, out.getvalue(), err.getvalue(), outdir, workdir,
-                   time.monotonic() - t0, _maxrss_mb() - rss0, exc)
+                   time.monotonic() - t0, _maxrss_mb() - rss0, exc, hostile)
+
+
+class _Feeder:
+    """A pipe that a thread fills with `data` (then zeros for ever, if `endless`) until
+    the reading end is closed."""
+
+    def __init__(self, data: bytes, endless: bool) -> None:
+        self.read_fd, self.write_fd = os.pipe()
+        self.thread = threading.Thread(target=self._feed, args=(data, endless), daemon=True)
+        self.thread.start()
+
+    def _feed(self, data: bytes, endless: bool) -> None:
+        zeros = bytes(1 << 16)
+        try:
+            with os.fdopen(self.write_fd, "wb") as w:
+                w.write(data)
+                while endless:
+                    w.write(zeros)
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def close(self) -> None:
+        try:
+            os.close(self.read_fd)
+        except OSError:
+            pass
+        self.thread.join(10)
+
+
+_VICTIM = b"the victim: nothing may write here"
+
+
+def _plant(outdir: Path, workdir: Path) -> None:
+    """Symbolic links where -x writes (desc.json, state.json, a RAM block, a folder of
+    one) to a victim file and an empty folder outside outdir, and a FIFO (pc.ram)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    victim = workdir / "victim"
+    victim.write_bytes(_VICTIM)
+    elsewhere = workdir / "elsewhere"
+    elsewhere.mkdir(exist_ok=True)
+    for name in ("desc.json", "state.json", "mem0", "PF0", "CPU1.DSPR"):
+        os.symlink(victim, outdir / name)
+    for name in ("rom@etc", "block"):
+        os.symlink(elsewhere, outdir / name)
+    os.mkfifo(outdir / "pc.ram")
+
+
+def _planted_problems(workdir: Path) -> list[str]:
+    p = []
+    if (workdir / "victim").read_bytes() != _VICTIM:
+        p.append("wrote through a planted symbolic link")
+    if any((workdir / "elsewhere").iterdir()):
+        p.append("created files through a planted symbolic link to a folder")
+    if not stat.S_ISFIFO(os.lstat(workdir / "out" / "pc.ram").st_mode):
+        p.append("replaced a planted FIFO")
+    return p
 
 
 def _address_space() -> int:
@@ -553,9 +655,9 @@ def _maxrss_mb() -> float:
 def contract_problems(o: Outcome, *, max_rss_growth_mb: float = 200.0,
                       allow_no_offset: Sequence[str] = (NO_DESCRIPTION,)) -> list[str]:
     """Everything about `o` that breaks the error contract (empty: it holds)."""
-    p: list[str] = []
+    p: list[str] = list(o.hostile_problems or [])
     if o.exception is not None:
-        return [o.exception]
+        return [*p, o.exception]
     if "Traceback" in o.stderr or "Traceback" in o.stdout:
         p.append("traceback printed")
     if "migkaitai: internal error" in o.stderr:
@@ -590,14 +692,16 @@ def contract_problems(o: Outcome, *, max_rss_growth_mb: float = 200.0,
 
 def _output_problems(o: Outcome, msg: str | None) -> list[str]:
     """What was decoded before the fault is printed, and says where it stopped."""
-    before_decoding = msg is not None and msg.startswith("expected the QEVM magic")
+    before_decoding = msg is not None and msg.startswith((
+        "expected the QEVM magic", "invalid file header",  # (a pipe's first bytes)
+        "the pipe holds more than"))  # (a pipe's first pass, before any output)
     if o.mode == "desc":  # a description that parses is printed even if it is unusable
         if o.rc == 0 or o.stdout:
             return [] if _json_ok(o.stdout) else ["-d desc printed no valid JSON"]
         return []
     if before_decoding:
         return []
-    if o.mode in ("state", "memory", "given-desc"):
+    if o.mode in ("state", "memory", "given-desc", *PIPE_MODES):
         doc = _json(o.stdout)
         if not isinstance(doc, dict):
             return ["stdout is not the state JSON"]
@@ -615,7 +719,7 @@ def _output_problems(o: Outcome, msg: str | None) -> list[str]:
     elif o.mode == "tree":
         if not o.stdout.startswith(f"{o.argv[-1]}: QEMU migration stream"):
             return ["tree output lacks its header line"]
-    elif o.mode == "extract":
+    elif o.mode == "extract" or (o.mode == "extract-fsize" and o.rc != EXIT_OUTPUT):
         assert o.outdir is not None
         state = o.outdir / "state.json"
         if not state.is_file():
@@ -631,7 +735,7 @@ def _output_problems(o: Outcome, msg: str | None) -> list[str]:
 def _file_problems(o: Outcome) -> list[str]:
     """-x writes only below its output folder; nothing else writes at all."""
     p = []
-    allowed = {o.workdir / "case.mig"}
+    allowed = {o.workdir / "case.mig", o.workdir / "victim", o.workdir / "elsewhere"}
     for dirpath, dirnames, filenames in os.walk(o.workdir):
         for name in filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]:
             f = Path(dirpath) / name
@@ -685,8 +789,9 @@ SEEDS: list[tuple[str, int | None, int]] = [
     ("other/s390x-ccw-default", None, 3),
     ("qemu10/v10.0-x86_64-q35-file-offset64k", None, 2),
 ]
-MODE_WEIGHTS = {"state": 34, "tree": 18, "records": 10, "desc": 10, "extract": 14,
-                "memory": 6, "given-desc": 8}
+MODE_WEIGHTS = {"state": 30, "tree": 14, "records": 8, "desc": 8, "extract": 12,
+                "memory": 5, "given-desc": 7, "extract-planted": 6, "extract-fsize": 4,
+                "pipe": 4, "pipe-endless": 2}
 
 
 @dataclass

@@ -34,6 +34,7 @@ import json
 import struct as _struct
 from collections.abc import Mapping, Sequence
 
+from migkaitai.errors import OutputError
 from migkaitai.render import SPECIAL_SECTION_VALUE, hex_bytes, special_summary
 from migkaitai.vmsd import _CHUNK, _STRUCT_CODES, Node, PackedInts, StructArray
 
@@ -448,6 +449,18 @@ class _SpoolSink:
         self.start: int | None = None  # where the text starts in the file, once there
 
     def write(self, text: str) -> None:
+        failed = None
+        try:
+            self._write(text)
+        except OSError as e:  # the temporary file: a full disk, a file size limit
+            import tempfile
+
+            failed = OutputError("cannot write the state's temporary file in",
+                                 tempfile.gettempdir(), e.strerror or str(e))
+        if failed is not None:
+            raise failed
+
+    def _write(self, text: str) -> None:
         if self.start is not None:
             self.spool.file.write(text.encode("ascii"))
             return
