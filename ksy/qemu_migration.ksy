@@ -638,7 +638,7 @@ types:
         type: ram_xbzrle
         if: is_xbzrle
       - id: compressed
-        type: ram_compressed_page
+        type: ram_compressed_page(page_size)
         if: is_compress_page
     instances:
       flags:
@@ -768,9 +768,17 @@ types:
         size: len_data
   ram_compressed_page:
     doc: RAM_SAVE_FLAG_COMPRESS_PAGE (QEMU before 9.1, capability compress) - a zlib stream of one page.
+    params:
+      - id: page_size
+        type: u4
     seq:
       - id: len_data
         type: u4
+        valid:
+          max: page_size + (page_size >> 12) + (page_size >> 14) + 13
+        doc: |
+          At most zlib's compressBound(page size), as ram.c
+          ram_load_precopy checks ("Invalid compressed data length").
       - id: data
         size: len_data
   block_payload:

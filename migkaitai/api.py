@@ -386,11 +386,16 @@ class MigrationStream:
                 self._own_file = False
         self._pass1 = pass1
         self._open_file(builtins.open(spool_path, "rb"))  # noqa: SIM115 - closed by close()
-        if tracker.records and self.page_size != tracker.page_size:
-            raise FormatError(
+        if tracker.records and self.page_size != tracker.page_size and \
+                self.description_error is None:
+            # RAM went by with the page size the configuration implied (no more than the
+            # grammar's default): the description cannot be used, and is the error
+            self.description_error = DescriptionError(
                 f"the description says pages of {self.page_size} bytes, but the "
-                f"configuration record implied {tracker.page_size} while RAM went "
-                f"by; read this stream from a file instead")
+                f"configuration record implied {tracker.page_size} while RAM went by "
+                f"(read this stream from a file to decode it with the description's)",
+                offset=self.description.offset if self.description is not None else None)
+            self.page_size = tracker.page_size
 
     def _need_ram_sinks(self, what: str) -> None:
         if self._pass1 is not None:

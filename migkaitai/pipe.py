@@ -239,9 +239,9 @@ def spool_stream(src: BinaryIO, spool: BinaryIO, walker_factory: Any,
     """Pass 1: read `src` into `spool`, decoding RAM payloads on the way.
 
     `walker_factory(kaitai_stream, pipe_state)` makes the Walker for pass 1 (with the RAM
-    sinks); it is returned, its `pipe` holding what pass 2 needs. Input that is not a
-    stream (a bad header) fails at once; after any other fault nothing more is read
-    (pass 2 reports it where it is); after the EOF record only a VMDESCRIPTION is read;
+    sinks); it is returned, its `pipe` holding what pass 2 needs. After a fault (a bad
+    header: input that is not a stream) nothing more is read (pass 2 reports it where it
+    is, as from a file); after the EOF record only a VMDESCRIPTION is read;
     else the rest of the pipe is spooled up to its description (of at most `desc_limit`
     bytes), or its end, and at most `limit` bytes besides the RAM pages.
     """
@@ -254,10 +254,11 @@ def spool_stream(src: BinaryIO, spool: BinaryIO, walker_factory: Any,
         for _ in walker.records():
             pass
     except MigkaitaiError as e:
-        if walker.header is None or isinstance(e, SpoolLimitError):
-            raise  # not a stream (or an endless one): nothing more to read
-        # pass 2 raises it at its record, with what came before; what follows is not
-        # read (garbage, or an endless producer, fails at its first bad byte)
+        if isinstance(e, SpoolLimitError):
+            raise  # an endless stream: nothing more to read
+        # pass 2 raises it where it is (a bad header as from a file), with what came
+        # before; what follows is not read (garbage, or an endless producer, fails at its
+        # first bad byte)
         state.error = (walker.current_offset, e)
     reader.drop = False
     if state.error is None:

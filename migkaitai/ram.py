@@ -31,6 +31,7 @@ __all__ = ["RamBlock", "RamPage", "RamTracker", "RamSink", "xbzrle_decode", "RAM
 
 F = K.RamSaveFlag
 RAM_VERSION = 4  # the ram section's version_id (ram.c: register_savevm_live(..., 4, ...))
+MAX_RAM_BLOCKS = 1 << 16  # in one MEM_SIZE record (QEMU: tens; each costs memory)
 _MAPPED_CHUNK = 1 << 20
 
 
@@ -350,6 +351,7 @@ class RamTracker:
         io = ctx.io
         label = ctx.label
         remaining = total
+        entries = 0
         while remaining > 0:
             off = io.pos()
             e = kaitai_call(io, "RAM block entry of MEM_SIZE", K.RamBlockEntry,
@@ -360,6 +362,13 @@ class RamTracker:
                 raise FormatError(
                     f"RAM block '{e.name}' of 0x{e.used_length:x} bytes exceeds the MEM_SIZE "
                     f"total left (0x{remaining:x})", offset=off, section=label)
+            if e.used_length == 0:  # (QEMU's loader would loop on it for ever)
+                raise FormatError(f"RAM block '{e.name}' of 0 bytes in MEM_SIZE (a RAM block "
+                                  f"is never empty)", offset=off, section=label)
+            entries += 1
+            if entries > MAX_RAM_BLOCKS:
+                raise FormatError(f"more than {MAX_RAM_BLOCKS} RAM blocks in MEM_SIZE (QEMU "
+                                  f"has tens)", offset=off, section=label)
             remaining -= e.used_length
             block = RamBlock(e.name, e.used_length, off)
             if ctx.ignore_shared:

@@ -82,3 +82,13 @@ def test_xbzrle_decode():
         bytes([0, 1]) + b"xyz" + bytes([5, 6, 7, 8]) + b"!" + bytes(range(10, 16))
     with pytest.raises(ValueError, match="past the page"):
         xbzrle_decode(old, bytes([15, 2]) + b"ab")
+
+
+def test_an_empty_block_is_refused():
+    """A MEM_SIZE entry of 0 bytes never lowers the total: QEMU's loader (and a reader
+    of an endless pipe of zeros) would go round for ever."""
+    payload = (4 * PS | 0x04).to_bytes(8, "big") + bytes([1]) + b"a" + bytes(8) + EOS
+    with pytest.raises(FormatError) as e:
+        read(payload)
+    assert str(e.value) == ("RAM block 'a' of 0 bytes in MEM_SIZE (a RAM block is never "
+                            "empty) at offset 0x8 (section ram (2))")

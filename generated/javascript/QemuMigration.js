@@ -1284,17 +1284,26 @@ var QemuMigration = (function() {
    */
 
   var RamCompressedPage = QemuMigration.RamCompressedPage = (function() {
-    function RamCompressedPage(_io, _parent, _root) {
+    function RamCompressedPage(_io, _parent, _root, pageSize) {
       this._io = _io;
       this._parent = _parent;
       this._root = _root;
+      this.pageSize = pageSize;
 
       this._read();
     }
     RamCompressedPage.prototype._read = function() {
       this.lenData = this._io.readU4be();
+      if (!(this.lenData <= ((this.pageSize + (this.pageSize >>> 12)) + (this.pageSize >>> 14)) + 13)) {
+        throw new KaitaiStream.ValidationGreaterThanError(((this.pageSize + (this.pageSize >>> 12)) + (this.pageSize >>> 14)) + 13, this.lenData, this._io, "/types/ram_compressed_page/seq/0");
+      }
       this.data = this._io.readBytes(this.lenData);
     }
+
+    /**
+     * At most zlib's compressBound(page size), as ram.c
+     * ram_load_precopy checks ("Invalid compressed data length").
+     */
 
     return RamCompressedPage;
   })();
@@ -1382,7 +1391,7 @@ var QemuMigration = (function() {
         this.xbzrle = new RamXbzrle(this._io, this, this._root);
       }
       if (this.isCompressPage) {
-        this.compressed = new RamCompressedPage(this._io, this, this._root);
+        this.compressed = new RamCompressedPage(this._io, this, this._root, this.pageSize);
       }
     }
     Object.defineProperty(RamRecord.prototype, 'flags', {

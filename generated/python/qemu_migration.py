@@ -1283,14 +1283,17 @@ class QemuMigration(KaitaiStruct):
 
     class RamCompressedPage(KaitaiStruct):
         """RAM_SAVE_FLAG_COMPRESS_PAGE (QEMU before 9.1, capability compress) - a zlib stream of one page."""
-        def __init__(self, _io, _parent=None, _root=None):
+        def __init__(self, page_size, _io, _parent=None, _root=None):
             super(QemuMigration.RamCompressedPage, self).__init__(_io)
             self._parent = _parent
             self._root = _root
+            self.page_size = page_size
             self._read()
 
         def _read(self):
             self.len_data = self._io.read_u4be()
+            if not self.len_data <= ((self.page_size + (self.page_size >> 12)) + (self.page_size >> 14)) + 13:
+                raise kaitaistruct.ValidationGreaterThanError(((self.page_size + (self.page_size >> 12)) + (self.page_size >> 14)) + 13, self.len_data, self._io, u"/types/ram_compressed_page/seq/0")
             self.data = self._io.read_bytes(self.len_data)
 
 
@@ -1389,7 +1392,7 @@ class QemuMigration(KaitaiStruct):
 
             if self.is_compress_page:
                 pass
-                self.compressed = QemuMigration.RamCompressedPage(self._io, self, self._root)
+                self.compressed = QemuMigration.RamCompressedPage(self.page_size, self._io, self, self._root)
 
 
 
