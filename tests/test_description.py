@@ -74,11 +74,13 @@ def test_brace_between_last_nul_and_the_marker(tmp_path):
 
 
 def test_description_over_10_mb(tmp_path):
+    """analyze-migration.py looks at the last 10 MB only; here a description of 11 MB is
+    found (read when --desc-max allows it: 8 MiB by default)."""
     body, text = split_stream(BASE)
     big = text[:1] + b"\n" * (11 << 20) + text[1:]
     p = tmp_path / "big.mig"
     p.write_bytes(with_json(body, big))
-    rc, out, err = run(p)
+    rc, out, err = run(p, "--desc-max", "16M")
     assert rc == 0, err
     assert json.loads(out) == corpus.golden(BASE, "state")
 
