@@ -7,6 +7,7 @@ import ast
 import io
 import json
 import os
+import random
 import threading
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import corpus
 
 NODEFAULTS = "x86/pc-nodefaults-64m"
 XBZRLE = "x86/pc-running-xbzrle"
+RANDOM = "x86/pc-ram-random-4m"  # 4 MiB of random.Random(1) at 0x1000000 of pc.ram
 
 
 def cli(*args: str) -> tuple[int, str, str]:
@@ -107,7 +109,7 @@ def test_state_values_from_a_pipe():
 
 @pytest.mark.parametrize("source", ["path", "pipe"])
 def test_extract_equals_the_cli(tmp_path, source):
-    path = corpus.stream_file(XBZRLE)
+    path = corpus.stream_file(RANDOM)
     rc, listing, _ = cli("-x", "-o", str(tmp_path / "cli"), str(path))
     assert rc == 0
     written: list[str] = []
@@ -120,8 +122,23 @@ def test_extract_equals_the_cli(tmp_path, source):
     assert sorted(written) == sorted(listing.split())
     for rel in written:
         assert (tmp_path / "api" / rel).read_bytes() == (tmp_path / "cli" / rel).read_bytes()
-    # what XBZRLE rebuilt: the guest's 64 MiB pc.ram after the last round
-    assert (tmp_path / "api" / "pc.ram").stat().st_size == 64 << 20
+    # the 4 MiB of random.Random(1) the guest held at 0x1000000
+    with open(tmp_path / "api" / "pc.ram", "rb") as f:
+        f.seek(0x1000000)
+        assert f.read(4 << 20) == random.Random(1).randbytes(4 << 20)
+
+
+@pytest.mark.slow
+def test_extract_of_xbzrle_from_a_pipe(tmp_path):
+    """XBZRLE deltas applied from a pipe as from the file: the guest's 64 MiB pc.ram after
+    the last round."""
+    path = corpus.stream_file(XBZRLE)
+    rc, listing, _ = cli("-x", "-o", str(tmp_path / "cli"), str(path))
+    assert rc == 0
+    with Feeder(path) as pipe, migkaitai.open(pipe) as m:
+        m.extract(str(tmp_path / "api"))
+    got = (tmp_path / "api" / "pc.ram").read_bytes()
+    assert len(got) == 64 << 20 and got == (tmp_path / "cli" / "pc.ram").read_bytes()
 
 
 def test_a_pipe_gives_ram_contents_once():
