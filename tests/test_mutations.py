@@ -553,11 +553,13 @@ def test_desc_of_a_truncated_stream_without_footers_names_where_it_stopped(tmp_p
                            f"delimit (the stream may be truncated) at offset 0x{first:x}")
 
 
-@pytest.mark.parametrize("mode", ["extract-planted", "extract-fsize", "pipe", "pipe-endless"])
+@pytest.mark.parametrize("mode", ["extract-planted", "extract-fsize", "extract-readonly", "pipe",
+                                  "pipe-endless"])
 def test_hostile_folders_and_pipes_keep_the_contract(mode, tmp_path):
     """The campaign's hostile modes on an intact stream: planted links and a FIFO are
-    refused (exit 3) and untouched; ulimit -f is an output error naming the file; a pipe
-    gives the file's state, and an endless one is not read past its description."""
+    refused (exit 3) and untouched; ulimit -f and a read-only folder are output errors
+    naming the file; a pipe gives the file's state, and an endless one is not read past
+    its description."""
     o = run(stream(NODEFAULTS), mode, tmp_path / mode)
     out = tmp_path / mode / "out"
     if mode == "extract-planted":
@@ -568,6 +570,14 @@ def test_hostile_folders_and_pipes_keep_the_contract(mode, tmp_path):
     elif mode == "extract-fsize":
         assert (o.rc, o.stderr) == (3, f"migkaitai: error: cannot write {out}/pc.ram: File "
                                        f"too large\n")
+    elif mode == "extract-readonly":  # (chattr +i: root cannot write there either)
+        probe = tmp_path / "probe"
+        if fuzz._immutable(probe, True):
+            fuzz._immutable(probe, False)
+            assert (o.rc, o.stderr) == (3, f"migkaitai: error: cannot write the description "
+                                           f"to {out}/desc.json: Operation not permitted\n")
+        else:  # a file system without the flag: the folder stayed writable
+            assert o.rc == 0
     else:
         file = run(stream(NODEFAULTS), "state", tmp_path / "file")
         assert (o.rc, o.stdout) == (0, file.stdout)

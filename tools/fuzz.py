@@ -42,6 +42,7 @@ import resource
 import shutil
 import signal
 import stat
+import subprocess
 import sys
 import tempfile
 import threading
@@ -473,6 +474,7 @@ MODES: dict[str, list[str]] = {
     # a FIFO planted where -x writes; a file size limit of 1 MiB (ulimit -f)
     "extract-planted": ["-x"],
     "extract-fsize": ["-x"],
+    "extract-readonly": ["-x"],  # the output folder exists and is immutable (chattr +i)
     # the stream through a pipe; then endless zeros after it
     "pipe": [],
     "pipe-endless": [],
@@ -536,6 +538,7 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
     if mode == "extract-planted":
         assert outdir is not None
         _plant(outdir, workdir)
+    readonly = mode == "extract-readonly" and outdir is not None and _immutable(outdir, True)
     old_fsize = resource.getrlimit(resource.RLIMIT_FSIZE)
     out, err = io.StringIO(), io.StringIO()
     rss0 = _maxrss_mb()
@@ -578,6 +581,9 @@ def run_case(data: bytes, mode: str, workdir: Path, *, timeout: float = 5.0,
             signal.signal(signal.SIGALRM, old_handler)
         if feeder is not None:
             feeder.close()
+        if readonly:
+            assert outdir is not None
+            _immutable(outdir, False)
     hostile = _planted_problems(workdir) if mode == "extract-planted" else None
     return Outcome(mode, argv, rc, out.getvalue(), err.getvalue(), outdir, workdir,
                    time.monotonic() - t0, _maxrss_mb() - rss0, exc, hostile)
@@ -626,6 +632,16 @@ def _plant(outdir: Path, workdir: Path) -> None:
     for name in ("rom@etc", "block"):
         os.symlink(elsewhere, outdir / name)
     os.mkfifo(outdir / "pc.ram")
+
+
+def _immutable(folder: Path, on: bool) -> bool:
+    """chattr +i / -i: a folder even root cannot write into (a read-only folder, for a
+    process that runs as root as CI does). False where the file system has no such flag:
+    the case then runs on a writable folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["chattr", "+i" if on else "-i", str(folder)], capture_output=True,
+                       check=False)
+    return r.returncode == 0
 
 
 def _planted_problems(workdir: Path) -> list[str]:
@@ -719,7 +735,8 @@ def _output_problems(o: Outcome, msg: str | None) -> list[str]:
     elif o.mode == "tree":
         if not o.stdout.startswith(f"{o.argv[-1]}: QEMU migration stream"):
             return ["tree output lacks its header line"]
-    elif o.mode == "extract" or (o.mode == "extract-fsize" and o.rc != EXIT_OUTPUT):
+    elif o.mode == "extract" or (o.mode in ("extract-fsize", "extract-readonly")
+                                 and o.rc != EXIT_OUTPUT):
         assert o.outdir is not None
         state = o.outdir / "state.json"
         if not state.is_file():
@@ -790,8 +807,8 @@ SEEDS: list[tuple[str, int | None, int]] = [
     ("qemu10/v10.0-x86_64-q35-file-offset64k", None, 2),
 ]
 MODE_WEIGHTS = {"state": 30, "tree": 14, "records": 8, "desc": 8, "extract": 12,
-                "memory": 5, "given-desc": 7, "extract-planted": 6, "extract-fsize": 4,
-                "pipe": 4, "pipe-endless": 2}
+                "memory": 5, "given-desc": 7, "extract-planted": 5, "extract-fsize": 3,
+                "extract-readonly": 2, "pipe": 4, "pipe-endless": 2}
 
 
 @dataclass
@@ -951,6 +968,8 @@ def campaign(args: argparse.Namespace) -> int:
                 if len(lst) <= args.keep:
                     shutil.copyfile(r.workdir / "case.mig", repro / f"{name}.mig")
                     (repro / f"{name}.json").write_text(json.dumps(entry, indent=2) + "\n")
+        if r.mode == "extract-readonly":  # a child killed before it undid chattr +i
+            _immutable(r.workdir / "out", False)
         shutil.rmtree(r.workdir, ignore_errors=True)
 
     try:
