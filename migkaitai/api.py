@@ -202,7 +202,6 @@ class MigrationStream:
         self._own_file = False
         self._pipe_src: Any = None  # a source that cannot seek, before its first pass
         self._pass1: Walker | None = None  # a pipe's first pass, once it ran
-        self._pass1_dump: RamMemoryDump | None = None
         self._spool_dir: Any = None
         self._map: Any = None
         self.file: Any = None
@@ -314,7 +313,8 @@ class MigrationStream:
         return desc.page_size  # type: ignore[no-any-return]
 
     def __getattr__(self, name: str) -> Any:
-        # size, start, io, description, page_size... of a pipe: after its first pass
+        # size, start, io, description, page_size... of a pipe: after its first pass (so
+        # every output that reads them, or calls walker(), runs the first pass if needed)
         if name in _FILE_ATTRS and self.__dict__.get("_pipe_src") is not None:
             self._first_pass([])
             return getattr(self, name)
@@ -333,9 +333,6 @@ class MigrationStream:
             except BufferError:  # a view still held by an error's traceback: freed later
                 pass
             self._map = None
-        if self._pass1_dump is not None:
-            self._pass1_dump.close()
-            self._pass1_dump = None
         if self.file is not None and (self._own_file or self._pass1 is not None):
             self.file.close()
         if self._pipe_src is not None and self._own_file:
@@ -517,8 +514,6 @@ class MigrationStream:
         """`-d desc`: the JSON description as QEMU wrote it (even if it cannot be used)."""
         from migkaitai.render import dump_json
 
-        if self._pipe_src is not None:
-            self._first_pass([])
         if self.description is None:
             walker = self.walker(decode_devices=False)
             for _ in walker.records():
@@ -565,23 +560,19 @@ class MigrationStream:
 
         from migkaitai.output import RamMemoryDump
 
-        if self._pipe_src is not None:
-            tmp = tempfile.mkdtemp(prefix="migkaitai-memory-")
-            self._pass1_dump = RamMemoryDump(tmp, page_size_of(None))
+        if self._pipe_src is None:
+            self._need_ram_sinks("memory=True")
+        with tempfile.TemporaryDirectory(prefix="migkaitai-memory-") as tmp:
+            if self._pipe_src is not None:  # pages go to the dump in the first pass
+                dump = RamMemoryDump(tmp, page_size_of(None))
+                tracker = None
+            else:
+                dump = RamMemoryDump(tmp, self.page_size)
+                tracker = RamTracker(self.page_size, [dump])
             try:
-                self._first_pass([self._pass1_dump])
-                return self._write_state(out, self._pass1_dump)
-            finally:
-                self._pass1_dump.close()
-                self._pass1_dump = None
-                import shutil
-
-                shutil.rmtree(tmp, ignore_errors=True)
-        self._need_ram_sinks("memory=True")
-        with tempfile.TemporaryDirectory(prefix="migkaitai-") as tmp:
-            dump = RamMemoryDump(tmp, self.page_size)
-            try:
-                return self._write_state(out, dump, RamTracker(self.page_size, [dump]))
+                if self._pipe_src is not None:
+                    self._first_pass([dump])
+                return self._write_state(out, dump, tracker)
             finally:
                 dump.close()
 
@@ -589,8 +580,6 @@ class MigrationStream:
                      tracker: RamTracker | None = None) -> list[str]:
         from migkaitai.render.upstream import write_state
 
-        if self._pipe_src is not None:
-            self._first_pass([])
         walker = self.walker(tracker)
         builder, state, failure = self._build_state(walker)
         try:
@@ -605,8 +594,6 @@ class MigrationStream:
         """A readable tree of every record and decoded field, with offsets."""
         from migkaitai.render.tree import TreePrinter
 
-        if self._pipe_src is not None:
-            self._first_pass([])
         printer = TreePrinter(out)
         printer.header(self.start, self.path, self.size, self.description)
         walker = self.walker()
@@ -627,8 +614,6 @@ class MigrationStream:
 
         from migkaitai.render.records import record_json
 
-        if self._pipe_src is not None:
-            self._first_pass([])
         walker = self.walker()
         out.write("[")
         first = True

@@ -31,10 +31,11 @@ if TYPE_CHECKING:
     from typing import Any, BinaryIO
 
 __all__ = ["Description", "DescriptionTooLarge", "diagnose_trailer", "find_description",
-           "load_description_file", "parse_description", "DEFAULT_DESC_LIMIT"]
+           "load_description_file", "parse_description", "read_head", "candidate",
+           "DEFAULT_DESC_LIMIT"]
 
 _CHUNK = 1 << 20
-_EOF_THEN_MARKER = bytes([QemuMigration.RecordType.eof.value,
+EOF_THEN_MARKER = bytes([QemuMigration.RecordType.eof.value,
                           QemuMigration.RecordType.vmdescription.value])
 # How far back from the end of the file the marker is looked for. Descriptions of
 # real machines are 10 KB to a few MB; this leaves room for huge ones and for data
@@ -87,9 +88,10 @@ def parse_description(text: str | bytes, offset: int | None = None) -> Any:
     return load_description_json(text, offset=offset)
 
 
-def _head(f: BinaryIO, p: int) -> tuple[int, int] | None:
-    """The grammar's `vmdescription_head` at `p`: (the JSON's length, where it starts), or
-    None when there is no 0x06 marker or the file ends inside the length."""
+def read_head(f: BinaryIO, p: int) -> tuple[int, int] | None:
+    """The grammar's `vmdescription_head` at `p` of `f` (a file, or a pipe's spooling
+    reader): (the JSON's length, where it starts), or None when there is no 0x06 marker
+    or the input ends inside the length."""
     io = KaitaiStream(f)
     io.seek(p)
     try:
@@ -99,13 +101,13 @@ def _head(f: BinaryIO, p: int) -> tuple[int, int] | None:
     return head.len_json, io.pos()
 
 
-def _candidate(f: BinaryIO, size: int, p: int, limit: int) -> Description | None:
+def candidate(f: BinaryIO, size: int, p: int, limit: int) -> Description | None:
     """Check the candidate marker at p; return the description if it is one. One larger
     than `limit` raises DescriptionTooLarge."""
     f.seek(p - 1)
     if f.read(1) != bytes([QemuMigration.RecordType.eof.value]):
         return None
-    found = _head(f, p)
+    found = read_head(f, p)
     if found is None:
         return None
     length, json_at = found
@@ -151,10 +153,10 @@ def find_description(f: BinaryIO, size: int, start: int = 0,
         buf = f.read(hi - lo) + overlap
         i = len(buf)
         while True:
-            i = buf.rfind(_EOF_THEN_MARKER, 0, i)
+            i = buf.rfind(EOF_THEN_MARKER, 0, i)
             if i < 0:
                 break
-            found = _candidate(f, size, lo + i + 1, limit)
+            found = candidate(f, size, lo + i + 1, limit)
             if found is not None:
                 return found
         overlap = buf[:1]
@@ -169,7 +171,7 @@ def diagnose_trailer(f: BinaryIO, size: int, offset: int,
     f.seek(offset)
     if f.read(1) != bytes([QemuMigration.RecordType.vmdescription.value]):
         return None
-    found = _head(f, offset)
+    found = read_head(f, offset)
     if found is None:
         return DescriptionError(f"stream ends at 0x{size:x} inside the VMDESCRIPTION length",
                                 offset=offset)

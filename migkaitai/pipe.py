@@ -22,7 +22,6 @@ import os
 from collections import namedtuple
 
 from kaitaistruct import KaitaiStream
-from migkaitai_ksy.qemu_migration import QemuMigration as K
 
 from migkaitai.errors import FormatError
 
@@ -44,7 +43,6 @@ class SpoolLimitError(FormatError):
     """A pipe would spool more than its limit (see SpoolingReader)."""
 _UNKNOWN_END = 1 << 62
 _RECENT = 1 << 17  # dropped bytes kept in memory (more than a record of 64 KiB pages)
-_EOF_THEN_MARKER = bytes([K.RecordType.eof.value, K.RecordType.vmdescription.value])
 
 
 class RamPayload(namedtuple("RamPayload", "start end counts")):
@@ -160,39 +158,45 @@ class SpoolingReader(io.RawIOBase):
 
     def copy_rest(self, desc_limit: int) -> None:
         """Take what is left in the pipe into the spool, up to the end of the stream's
-        description: the first VMDESCRIPTION (a 0x00 0x06 pair, the length, JSON that
-        parses as a description; see migkaitai.description) ends the copy, since nothing
-        after it matters. Without one, the pipe is copied to its end (or the limit)."""
-        from migkaitai.description import DescriptionError, _candidate
+        description: the first VMDESCRIPTION (a 0x00 0x06 pair, the grammar's
+        `vmdescription_head`, JSON that parses as a description: description.candidate)
+        ends the copy, since nothing after it matters. Without one, the pipe is copied to
+        its end (or the limit)."""
+        from migkaitai.description import (
+            EOF_THEN_MARKER,
+            DescriptionError,
+            candidate,
+            read_head,
+        )
 
         drop, self.drop = self.drop, False
         pending: list[int] = []  # candidate markers (offsets of the 0x06)
-        scanned = self.got  # candidates before this were looked for
+        tail = b""  # the last byte of the previous piece (a pair may straddle two)
         while not self.eof:
-            self._pull(_CHUNK)
-            self.spool.flush()
-            lo = max(scanned - 1, 0)
-            self.spool.seek(lo)
-            buf = self.spool.read(self.got - lo)
-            i = buf.find(_EOF_THEN_MARKER)
+            data = self._pull(_CHUNK)
+            buf = tail + data
+            base = self.got - len(buf)
+            i = buf.find(EOF_THEN_MARKER)
             while i >= 0:
-                pending.append(lo + i + 1)
-                i = buf.find(_EOF_THEN_MARKER, i + 1)
-            scanned = self.got
+                pending.append(base + i + 1)
+                i = buf.find(EOF_THEN_MARKER, i + 1)
+            tail = buf[-1:]
+            if not pending:
+                continue
+            self.spool.flush()
             while pending:
                 p = pending[0]
                 if p + 5 > self.got:
-                    break
-                self.spool.seek(p + 1)
-                end = p + 5 + int.from_bytes(self.spool.read(4), "big")
-                if end - p - 5 > desc_limit or end <= p + 5:
+                    break  # its head is still coming
+                head = read_head(self.spool, p)
+                if head is None or not 0 < head[0] <= desc_limit:
                     pending.pop(0)
                     continue
-                if end > self.got:
+                if head[1] + head[0] > self.got:
                     break  # its JSON is still coming
                 pending.pop(0)
                 try:
-                    found = _candidate(self.spool, self.got, p, desc_limit)
+                    found = candidate(self.spool, self.got, p, desc_limit)
                 except DescriptionError:
                     found = None
                 if found is not None:
@@ -202,14 +206,14 @@ class SpoolingReader(io.RawIOBase):
 
     def copy_trailer(self, at: int) -> None:
         """After the EOF record (ending at `at`): take the VMDESCRIPTION record into the
-        spool if one follows, and nothing more (a valid stream needs nothing after it;
-        in a file, padding or a container's data may follow)."""
-        self.seek(at)
-        if self.read(1) != bytes([K.RecordType.vmdescription.value]):
-            return
-        head = self.read(4)
-        if len(head) == 4:
-            self.seek(self.pos + int.from_bytes(head, "big"))
+        spool if one follows (the grammar's `vmdescription_head`, then its JSON), and
+        nothing more (a valid stream needs nothing after it; in a file, padding or a
+        container's data may follow)."""
+        from migkaitai.description import read_head
+
+        head = read_head(self, at)  # type: ignore[arg-type]
+        if head is not None:
+            self.seek(head[1] + head[0])
 
 
 class PipeState:

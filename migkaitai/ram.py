@@ -12,6 +12,7 @@ from __future__ import annotations
 import zlib
 from collections import namedtuple
 
+from kaitaistruct import KaitaiStructError
 from migkaitai_ksy.qemu_migration import QemuMigration as K
 
 from migkaitai.errors import FormatError, TruncatedError
@@ -326,24 +327,26 @@ class RamTracker:
 
     # -- MEM_SIZE and mapped-ram -------------------------------------------------
 
-    def _entry_has_page_size(self, io: KaitaiStream, off: int) -> bool:
+    def _entry_has_page_size(self, ctx: _Payload, off: int) -> bool:
         """Whether the MEM_SIZE entry at `off` carries its block's page size. postcopy-ram
         with blocks of other page sizes (hugepages) adds it to those blocks' entries, and
-        which blocks do is not written anywhere: take it when the be64 after the used
-        length is a power of two among the advised sizes, other than the target's."""
+        which blocks do is not written anywhere: take it when the entry read with it has a
+        `block_page_size` that is a power of two among the advised sizes, other than the
+        target's. (Only then is an entry read twice.)"""
         summary = self.postcopy_summary
         ps = self.page_size
         if not summary or summary[0] == ps:
             return False
-        io.seek(off)
+        io = ctx.io
         try:
-            n = io.read_u1()
-            io.seek(off + 1 + n + 8)
-            bps = io.read_u8be()
-        except EOFError:
-            return False  # the entry is short anyway: its own parse reports it
+            e = K.RamBlockEntry(ignore_shared=ctx.ignore_shared, mapped_ram=ctx.mapped_ram,
+                                postcopy_page_sizes=True, with_data=False, total_4k_before=0,
+                                _io=io)
+        except (EOFError, UnicodeDecodeError, KaitaiStructError):
+            return False  # the entry is broken anyway: its own read reports it
         finally:
             io.seek(off)
+        bps = e.block_page_size
         return bps != ps and bps & (bps - 1) == 0 and bool(bps & summary[0])
 
     def _mem_size(self, ctx: _Payload, total: int) -> None:
@@ -356,7 +359,7 @@ class RamTracker:
             off = io.pos()
             e = kaitai_call(io, "RAM block entry of MEM_SIZE", K.RamBlockEntry,
                             ignore_shared=ctx.ignore_shared, mapped_ram=ctx.mapped_ram,
-                            postcopy_page_sizes=self._entry_has_page_size(io, off),
+                            postcopy_page_sizes=self._entry_has_page_size(ctx, off),
                             with_data=False, total_4k_before=0, section=label)
             if e.used_length > remaining:
                 raise FormatError(
