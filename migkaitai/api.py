@@ -284,11 +284,13 @@ class MigrationStream:
         return self.file.read(n)  # type: ignore[no-any-return]
 
     def _page_size(self) -> int:
-        """The description's page size; else what the configuration implies (the grammar's
-        rule). A description that contradicts what the configuration says outright (its
-        target-page-bits, or a machine of a fixed page size) is not used: it is the error
-        after the records, decoded with the configuration's page size - what a pipe, which
-        decodes RAM before the description arrives, does too."""
+        """The page size RAM records are split with. A configuration that says it (its
+        target-page-bits, or a machine of a fixed page size) decides; else the RAM records
+        before the first device section settle it (RamTracker.settle_page_size: a file is
+        probed, a pipe's first pass did it); with no page there, the description's; else
+        4096 (the grammar's rule). A description that
+        contradicts the size so found is not used: it is the error after the records.
+        A file and a pipe decide alike (same bytes, same rule)."""
         from migkaitai_ksy.qemu_migration import QemuMigration as K
 
         conf: Any = None
@@ -300,17 +302,42 @@ class MigrationStream:
                 conf = None
         implied = page_size_of(conf)
         desc = self.description
-        if desc is None or not desc.page_size or self.description_error is not None:
-            return implied
-        said = conf is not None and (conf.target_page_bits or conf.page_size_by_machine)
-        if said and desc.page_size != implied:
+        desc_ps: int = desc.page_size or 0 if desc is not None and \
+            self.description_error is None else 0  # the description's page size (if usable)
+        if conf is not None and (conf.target_page_bits or conf.page_size_by_machine):
+            size = implied
             how = (f"target-page-bits {conf.target_page_bits}" if conf.target_page_bits
                    else f"machine {conf.machine_name}")
+            says = f"the configuration record ({how}) says {size}"
+        else:
+            tracker = self._pass1.ram if self._pass1 is not None else self._probe_page_size()
+            if not tracker.page_size_settled:  # no page before the first device section
+                return desc_ps or implied
+            size = tracker.page_size
+            says = (f"{tracker.settled_by} imply pages of {size}" if tracker.settled_by else
+                    f"the RAM records, which do not tell it, were read with pages of {size}")
+            says += " (the configuration says none)"
+        if desc_ps and desc_ps != size:
+            assert desc is not None
             self.description_error = DescriptionError(
-                f"the description says pages of {desc.page_size} bytes, but the "
-                f"configuration record ({how}) {implied}", offset=desc.offset)
-            return implied
-        return desc.page_size  # type: ignore[no-any-return]
+                f"the description says pages of {desc_ps} bytes, but {says}", offset=desc.offset)
+        return size
+
+    def _probe_page_size(self) -> RamTracker:
+        """Walk a file's first records as a pipe's first pass does, up to where the RAM
+        records settle the page size (or the first record that is not RAM)."""
+        from migkaitai.ram import PageSizeSettled
+
+        tracker = RamTracker(page_size_of(None))
+        tracker.stop_when_settled = True
+        w = Walker(self.io, self.start, None, tracker.page_size, tracker,
+                   page_size_from_stream=True, ram_only=True)
+        try:
+            for _ in w.records():
+                pass
+        except (PageSizeSettled, MigkaitaiError):
+            pass  # (a broken record: the walk proper reports it)
+        return tracker
 
     def __getattr__(self, name: str) -> Any:
         # size, start, io, description, page_size... of a pipe: after its first pass (so
@@ -367,9 +394,12 @@ class MigrationStream:
                     break
                 skip -= len(piece)
             progress = self._progress(None)
+            doc = self._given_description()
 
             def walker(kio: KaitaiStream, state: Any) -> Walker:
-                w = Walker(kio, 0, None, tracker.page_size, tracker, pipe=state,
+                # with a description given (--desc), pass 1 decodes device sections too:
+                # every record is checked as it arrives, up to the EOF record
+                w = Walker(kio, 0, doc, tracker.page_size, tracker, pipe=state,
                            page_size_from_stream=True)
                 w.progress = progress
                 return w
@@ -383,16 +413,18 @@ class MigrationStream:
                 self._own_file = False
         self._pass1 = pass1
         self._open_file(builtins.open(spool_path, "rb"))  # noqa: SIM115 - closed by close()
-        if tracker.records and self.page_size != tracker.page_size and \
-                self.description_error is None:
-            # RAM went by with the page size the configuration implied (no more than the
-            # grammar's default): the description cannot be used, and is the error
-            self.description_error = DescriptionError(
-                f"the description says pages of {self.page_size} bytes, but the "
-                f"configuration record implied {tracker.page_size} while RAM went by "
-                f"(read this stream from a file to decode it with the description's)",
-                offset=self.description.offset if self.description is not None else None)
-            self.page_size = tracker.page_size
+
+    def _given_description(self) -> Any:
+        """The description given with `description=` (--desc), if one was and its devices
+        list is sound; else None. (Loaded again with the spool: errors are said there.)"""
+        if not self._desc_path:
+            return None
+        try:
+            desc = load_description_file(self._desc_path, self.description_limit)
+            devices_by_key(desc.doc)
+        except MigkaitaiError:
+            return None
+        return desc.doc
 
     def _need_ram_sinks(self, what: str) -> None:
         if self._pass1 is not None:

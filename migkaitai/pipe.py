@@ -149,6 +149,24 @@ class SpoolingReader(io.RawIOBase):
             self.pos = offset
         return self.pos
 
+    def lookahead(self, n: int) -> bytes:
+        """The next `n` bytes (fewer at the end of the stream), the position unchanged.
+        They go to the spool even while `drop` is set: a look ahead (RAM records settling
+        the page size) may run past the RAM payload, into what pass 2 reads."""
+        at = self.pos
+        if at < self.got:  # bytes already pulled, perhaps dropped: into the spool
+            held = self.read(self.got - at)
+            self.spool.seek(at)
+            self.spool.write(held)
+        drop, self.drop = self.drop, False
+        try:
+            self.pos = at
+            data = self.read(n)
+        finally:
+            self.drop = drop
+        self.pos = at
+        return data
+
     def at_eof(self) -> bool:
         """Whether the stream ends at the current position (may read one byte ahead)."""
         if self.pos < self.got:

@@ -28,11 +28,17 @@ if TYPE_CHECKING:
     from migkaitai.multifd import ChannelFeed, ChannelPage
     from migkaitai.ram_fast import FastPath, FastRun
 
-__all__ = ["RamBlock", "RamPage", "RamTracker", "RamSink", "xbzrle_decode", "RAM_VERSION"]
+__all__ = ["RamBlock", "RamPage", "RamTracker", "RamSink", "xbzrle_decode", "RAM_VERSION",
+           "PAGE_SIZES", "PageSizeSettled", "frames_with"]
 
 F = K.RamSaveFlag
 RAM_VERSION = 4  # the ram section's version_id (ram.c: register_savevm_live(..., 4, ...))
 MAX_RAM_BLOCKS = 1 << 16  # in one MEM_SIZE record (QEMU: tens; each costs memory)
+# Target page sizes QEMU builds (TARGET_PAGE_BITS 8 for AVR .. 16), the usual one first
+PAGE_SIZES = (4096, 256, 512, 1024, 2048, 8192, 16384, 32768, 65536)
+_SETTLE_WINDOW = (1 << 17) - (1 << 12)  # bytes looked at (a pipe keeps 128 KiB to re-read)
+_SETTLE_PAGES = 8  # PAGE records that framed right: enough
+_SETTLE_RECORDS = 64  # page records of any kind: enough (QEMU sends pages in order)
 _MAPPED_CHUNK = 1 << 20
 
 
@@ -133,6 +139,13 @@ class RamTracker:
         # (page size summary, target page size) from POSTCOPY_ADVISE, if one came
         self.postcopy_summary: tuple[int, int] | None = None
         self.channels: ChannelFeed | None = None  # multifd channel captures (--channel)
+        # The stream has not said its page size (no configuration record, or one that
+        # implies none): the RAM records settle it (see settle_page_size). `settled_by`
+        # then says how; with `stop_when_settled`, reading stops there (PageSizeSettled).
+        self.page_size_open = False
+        self.page_size_settled = False  # (by settle_page_size, with `settled_by` or not)
+        self.settled_by: str | None = None
+        self.stop_when_settled = False
 
     def set_page_size(self, page_size: int) -> None:
         """The page size, once the stream says it (a pipe's configuration record)."""
@@ -197,6 +210,10 @@ class RamTracker:
         handlers = self._HANDLERS
         while True:
             off = io.pos()
+            if self.page_size_open and self.blocks and self._page_record_at(io, off):
+                self.settle_page_size(io, off)
+                ps = self.page_size
+                mask = ps - 1
             if fast is not None and self.current is not None:
                 # runs of CONTINUE pages; the fast path stops before any other record,
                 # which the generated type then reads
@@ -220,6 +237,59 @@ class RamTracker:
                 return
             if page is not None:
                 yield page
+
+    @staticmethod
+    def _page_record_at(io: KaitaiStream, off: int) -> bool:
+        """Whether the record at `off` is a page (ZERO, PAGE, XBZRLE: the flags of the low
+        byte mean the same for every page size), the first record that needs the size."""
+        try:
+            word = io.read_bytes(8)
+        except EOFError:
+            return False
+        finally:
+            io.seek(off)
+        return bool(word[7] & _PAGE_BITS)
+
+    def settle_page_size(self, io: KaitaiStream, off: int, said: int | None = None) -> None:
+        """Settle the page size the stream did not say, from the RAM records at `off`
+        (or from `said`, a mapped-ram header's page_size): the one size among PAGE_SIZES
+        for which the records that follow frame as QEMU writes them (see frames_with).
+        Several fit only when the window holds no page with data: then the largest that
+        divides the addresses of two or more pages. Else (`settled_by` None) 4096 stays,
+        and the record reader says what fails, if anything.
+        A file and a pipe settle it alike: the same bytes, before any page is decoded."""
+        self.page_size_open = False
+        self.page_size_settled = True
+        if said is not None:
+            size, self.settled_by = said, "the mapped-ram headers"
+        else:
+            raw = io._io  # (the bytes only: re-read below by the record reader)
+            lookahead = getattr(raw, "lookahead", None)  # a pipe's (pipe.SpoolingReader)
+            if lookahead is not None:
+                window = lookahead(_SETTLE_WINDOW)
+            else:
+                raw.seek(off)
+                window = raw.read(_SETTLE_WINDOW)
+            io.seek(off)
+            blocks = {b.name.encode(): b.length for b in self.blocks.values()}
+            current = self.current.name.encode() if self.current is not None else None
+            fits = {ps: frames_with(window, ps, blocks, current) for ps in PAGE_SIZES}
+            by_pages = [ps for ps, n in fits.items() if n is not None and n[0] > 0]
+            fitting = [ps for ps, n in fits.items() if n is not None]
+            if by_pages:  # page bodies framed (other sizes hardly ever do)
+                size = 4096 if 4096 in by_pages else max(by_pages)
+                self.settled_by = "the RAM records"
+            elif fitting and max(n[1] for n in fits.values() if n is not None) > 1:
+                # zero pages only: their addresses are multiples of the page size, and
+                # QEMU sends pages in order (the next one is one page further): a larger
+                # size does not divide them all
+                size = max(fitting)
+                self.settled_by = "the RAM records' addresses"
+            else:  # nothing to tell sizes apart (or nothing frames: the reader says why)
+                size, self.settled_by = self.page_size, None
+        self.set_page_size(size)
+        if self.stop_when_settled:
+            raise PageSizeSettled(size)
 
     def _count_run(self, run: FastRun) -> int:
         """Count what the fast path read; return where it stopped."""
@@ -399,6 +469,8 @@ class RamTracker:
         the bitmap at bitmap_offset is set (docs/devel/migration/mapped-ram.rst). The
         bitmap is in the source host's byte order; little-endian hosts are assumed."""
         hdr = block.mapped_ram
+        if self.page_size_open and hdr.page_size in PAGE_SIZES:
+            self.settle_page_size(io, off, said=hdr.page_size)
         ps = self.page_size
         if hdr.page_size != ps:
             raise FormatError(f"mapped-ram block '{block.name}' has page size "
@@ -434,6 +506,73 @@ class RamTracker:
                     for s in self.sinks:
                         s.page(block, (n + i) * ps, page)
                 n += k
+
+
+class PageSizeSettled(Exception):
+    """RamTracker.stop_when_settled: the page size is settled (`args[0]`)."""
+
+
+_KNOWN_FLAGS = sum(f.value for f in F)
+_PAGE_KINDS = (F.zero.value, F.page.value, F.xbzrle.value)
+_PAGE_BITS = F.zero.value | F.page.value | F.xbzrle.value
+
+
+def frames_with(data: bytes, ps: int, blocks: dict[bytes, int],
+                current: bytes | None) -> tuple[int, int] | None:
+    """Whether the RAM records in `data` frame with pages of `ps` bytes: each address word
+    has only flags QEMU defines below `ps` (RAM_SAVE_FLAG_*: page-aligned addresses leave
+    the low bits free) and names one kind; a record without CONTINUE names a block from
+    MEM_SIZE (`blocks`: name -> length); every page lies inside its block; PAGE bodies
+    take `ps` bytes, ZERO one, XBZRLE its length. Returns (PAGE records, page records of
+    any kind) that framed, up to a few PAGEs, EOS or the end of `data`; None if one did
+    not frame."""
+    mask = ps - 1
+    known = _KNOWN_FLAGS & mask
+    pos = 0
+    pages = records = 0
+    end = len(data)
+    while pos + 8 <= end and pages < _SETTLE_PAGES and records < _SETTLE_RECORDS:
+        word = int.from_bytes(data[pos:pos + 8], "big")
+        flags = word & mask
+        if flags & ~known:
+            return None
+        if flags in (F.eos.value, F.multifd_flush.value):
+            if flags == F.eos.value:
+                return pages, records
+            pos += 8
+            continue
+        kind = flags & ~F.continued.value
+        if kind not in _PAGE_KINDS:
+            # HOOK (RDMA), the obsolete COMPRESS_PAGE: not framed here, stop before them
+            return (pages, records) if kind in (F.hook.value, F.compress_page.value) else None
+        pos += 8
+        if not flags & F.continued.value:
+            if pos >= end:
+                return pages, records
+            n = data[pos]
+            name = data[pos + 1:pos + 1 + n]
+            if pos + 1 + n > end:
+                return pages, records
+            if name not in blocks:
+                return None
+            current = name
+            pos += 1 + n
+        if current is None or word - flags + ps > blocks[current]:
+            return None
+        records += 1
+        if kind == F.page.value:
+            pos += ps
+            if pos <= end:
+                pages += 1
+        elif kind == F.zero.value:
+            pos += 1
+        else:  # XBZRLE: ENCODING_FLAG_XBZRLE, be16 length, the delta
+            if pos + 3 > end:
+                return pages, records
+            if data[pos] != 1:
+                return None
+            pos += 3 + int.from_bytes(data[pos + 1:pos + 3], "big")
+    return pages, records
 
 
 def _runs(bitmap: bytes, npages: int) -> Iterator[tuple[int, int, bool]]:

@@ -192,13 +192,16 @@ class Walker:
         fast: the RAM fast path (a memory map of the file), or None.
         pipe: a pipe's pass state (see migkaitai.pipe), or None for a file.
         page_size_from_stream: take the page size from the configuration record when it
-            comes (a pipe's first pass, which has no description yet).
+            comes, or else settle it from the RAM records (RamTracker.settle_page_size):
+            a pipe's first pass, which has no description yet, and the probe of a file.
+        ram_only: stop at the first record that is neither RAM nor a configuration (a
+            pipe's first pass is).
     """
 
     def __init__(self, io: KaitaiStream, start: int, description: Any, page_size: int,
                  ram: RamTracker, *, decode_devices: bool = True, yield_pages: bool = False,
                  fast: FastPath | None = None, pipe: PipeState | None = None,
-                 page_size_from_stream: bool = False) -> None:
+                 page_size_from_stream: bool = False, ram_only: bool = False) -> None:
         self.io = io
         self.start = start
         self.description = description
@@ -208,6 +211,12 @@ class Walker:
         self.fast = None if yield_pages else fast
         self.pipe = pipe
         self.page_size_from_stream = page_size_from_stream
+        # stop at the first thing that is not RAM (a probe; a pipe's first pass, unless it
+        # has a description to delimit device sections with)
+        self.first_pass = pipe is not None and pipe.first_pass
+        self.ram_only = ram_only or (self.first_pass and description is None)
+        if page_size_from_stream:  # until a configuration record says it
+            ram.page_size_open = True
         self.progress: Callable[[int], object] | None = None  # called with the position
         self.block_sinks: list[Any] = []  # receive BlockChunk + data (output.DiskExtractor)
         self.current_offset = 0  # where the record being read starts
@@ -361,6 +370,8 @@ class Walker:
         if self.page_size_from_stream:
             self.page_size = page_size_of(conf)
             self.ram.set_page_size(self.page_size)
+            # a configuration that implies none leaves it to the RAM records
+            self.ram.page_size_open = not (conf.target_page_bits or conf.page_size_by_machine)
 
     def _on_command(self, rec: Record, level: _Level) -> None:
         cmd = rec.head.command
@@ -369,8 +380,8 @@ class Walker:
             self.ram.postcopy_summary = (cmd.data.ram_page_size_summary,
                                          cmd.data.target_page_size)
         elif t == _PACKAGED:
-            if self.pipe is not None and self.pipe.first_pass:
-                raise _Stop()  # pass 1 ends at the first thing that is not RAM
+            if self.ram_only or self.first_pass:
+                raise _Stop()  # pass 1 ends here: the rest is spooled as it is
             io = self.io
             n = cmd.packaged_len
             body = io.pos()
@@ -400,7 +411,7 @@ class Walker:
         rec.section = sec
         name = sec.name
         pipe = self.pipe
-        if pipe is not None and pipe.first_pass and name != "ram":
+        if self.ram_only and name != "ram":
             raise _Stop()  # pass 1 ends at the first thing that is not RAM
         if name == "ram":
             rec.payload_format = "ram"
@@ -491,6 +502,8 @@ class Walker:
                 # The description cannot describe this payload (e.g. QEMU 7.2's s390_css,
                 # whose JSON gives a whole array by a NULL first element). With footers the
                 # rest is still framed: keep what was decoded and the rest as raw bytes.
+                if self.first_pass:
+                    raise _Stop() from None  # (a pipe: no scan ahead; pass 2 sees to it)
                 end = self._find_footer(start, sec) if self.footers_seen else None
                 stop = e.offset if e.offset is not None else start
                 if end is None or not start <= stop <= end:
@@ -501,6 +514,8 @@ class Walker:
                                   f"are shown undecoded")
                 io.seek(end)
                 return
+        if self.first_pass:
+            raise _Stop()  # a pipe's pass 1 with a description that does not list it
         end = self._find_footer(start, sec)
         if end is None and self.footers_seen:
             raise TruncatedError(

@@ -51,6 +51,25 @@ def test_pipe_output_equals_file_output(name, args):
     assert a.returncode == 0 and a.stdout
 
 
+@pytest.mark.parametrize("name,desc_from", [
+    ("x86/pc-nodefaults-64m", None),
+    ("x86/pc-i440fx-2.2-vmdesc-on", None),  # no footers: the description delimits sections
+    # PACKAGED (pass 1 stops there), with another stream's description that misleads
+    # the decoding of a device inside it: the same error from both
+    ("x86/pc-postcopy-run-release-ram", "x86/pc-postcopy-advise"),
+    ("other/s390x-ccw-default", None),  # a section the description cannot describe
+])
+@pytest.mark.slow
+def test_pipe_with_a_given_description_equals_the_file(name, desc_from, tmp_path):
+    """--desc: a pipe's first pass decodes device sections as they arrive; the output is
+    the file's all the same."""
+    desc = tmp_path / "desc.json"
+    desc.write_bytes(from_file(desc_from or name, "-d", "desc").stdout)
+    a, b = piped(name, "--desc", str(desc)), from_file(name, "--desc", str(desc))
+    assert (a.returncode, a.stdout, a.stderr) == (b.returncode, b.stdout, b.stderr)
+    assert a.returncode == (1 if desc_from else 0) and a.stdout
+
+
 @pytest.mark.slow
 def test_pipe_extract_equals_file_extract(tmp_path):
     name = "x86/pc-running-xbzrle"
@@ -175,6 +194,30 @@ def test_the_spool_is_capped(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_with_a_description_every_record_is_checked_as_it_arrives(tmp_path):
+    """A device section has no length, so without a description a pipe's first pass stops
+    at the first one (and spools the rest up to --spool-max); given --desc, it decodes
+    device sections as they arrive: garbage after the cpu section's footer fails at its
+    first byte, with what came before shown."""
+    data = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+    desc = tmp_path / "desc.json"
+    desc.write_bytes(from_file("x86/pc-nodefaults-64m", "-d", "desc").stdout)
+    at = data.index(b"\x7e\x00\x00\x00\x05", data.index(b"\x04\x00\x00\x00\x05\x03cpu")) + 5
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    rc, out, err, sent = endless(data[:at], b"\x39" * (1 << 16), "--desc", str(desc),
+                                 tmp_path=spool)
+    assert rc == 1
+    assert err == (f"migkaitai: error: expected a record type (0x00-0x04, 0x07, 0x08 or "
+                   f"0x7e), found 0x39 at offset 0x{at:x}\n").encode()
+    assert sent < 64 << 20
+    assert b'"cpu (5)": {\n        "env.regs"' in out
+    rc, _, err, _ = endless(data[:at], b"\x39" * (1 << 16), "--spool-max", "4M",
+                            tmp_path=spool)
+    assert rc == 1 and b"the spool limit" in err  # no description: spooled to the limit
+    assert not list(spool.iterdir())
+
+
 def test_sigterm_removes_the_spool(tmp_path):
     data = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
     env = dict(os.environ, TMPDIR=str(tmp_path))
@@ -214,5 +257,65 @@ def test_a_description_that_contradicts_the_configuration_decides_alike(tmp_path
     b = subprocess.run([*CLI, str(path)], capture_output=True, timeout=60, check=False)
     assert (a.returncode, a.stdout, a.stderr) == (b.returncode, b.stdout, b.stderr)
     assert b.stderr == (f"migkaitai: error: the description says pages of 4096 bytes, but the "
-                        f"configuration record (machine arduino-mega-2560-v3) 256 at offset "
+                        f"configuration record (machine arduino-mega-2560-v3) says 256 at offset "
                         f"0x{mark:x}\n").encode()
+
+
+def _unknown_machine(name: str, machine: bytes, stand_in: bytes) -> bytes:
+    """Stream `name` with its configuration's machine renamed to one the grammar does not
+    know (same length), so that the configuration implies no page size."""
+    data = corpus.stream_file(name).read_bytes()
+    at = data.index(machine, 8, 200)  # in the configuration record
+    return data[:at] + stand_in + data[at + len(machine):]
+
+
+def test_records_settle_a_page_size_the_configuration_does_not_say(tmp_path):
+    """arm versatilepb runs at 1 KiB pages, which only its machine name tells; renamed, the
+    RAM records settle the size (a PAGE record frames at 1024 bytes and no other size),
+    from a file as from a pipe, and the stream decodes as the original."""
+    name = "other/arm-versatilepb-1kpages"
+    data = _unknown_machine(name, b"versatilepb", b"versatilepx")
+    path = tmp_path / "renamed.mig"
+    path.write_bytes(data)
+    a = subprocess.run([*CLI, "--format", "records", "-"], input=data, capture_output=True,
+                       timeout=60, check=False)
+    b = subprocess.run([*CLI, "--format", "records", str(path)], capture_output=True,
+                       timeout=60, check=False)
+    orig = from_file(name, "--format", "records")
+    assert (a.returncode, a.stdout, a.stderr) == (b.returncode, b.stdout, b.stderr)
+    assert (b.returncode, b.stderr) == (0, b"")
+    assert b.stdout == orig.stdout.replace(b"versatilepb", b"versatilepx", 1)
+    import json
+
+    ram = [r["ram"] for r in json.loads(b.stdout) if r.get("payload") == "ram"]
+    assert sum(r["pages"] for r in ram) > 1000  # pages with data, framed at 1 KiB
+
+    import migkaitai
+
+    with migkaitai.open(path) as s:
+        assert s.page_size == 1024
+
+
+def test_a_description_that_contradicts_the_records_decides_alike(tmp_path):
+    """Same renamed stream, its description saying 4096: the RAM records (1 KiB pages)
+    decide, and the description is the error after the records, from a file and a pipe."""
+    import re
+
+    sys.path.insert(0, str(corpus.DATA.parent.parent / "tools"))
+    import fuzz
+
+    name = "other/arm-versatilepb-1kpages"
+    data = _unknown_machine(name, b"versatilepb", b"versatilepx")
+    smap = fuzz.stream_map(corpus.stream_file(name))
+    mark, length = smap.desc
+    text = data[mark + 5:mark + 5 + length]
+    bad = fuzz.with_description(data, smap, re.sub(rb'"page_size": 1024', b'"page_size": 4096',
+                                                   text))
+    path = tmp_path / "arm.mig"
+    path.write_bytes(bad)
+    a = subprocess.run([*CLI, "-"], input=bad, capture_output=True, timeout=60, check=False)
+    b = subprocess.run([*CLI, str(path)], capture_output=True, timeout=60, check=False)
+    assert (a.returncode, a.stdout, a.stderr) == (b.returncode, b.stdout, b.stderr)
+    assert b.stderr == (f"migkaitai: error: the description says pages of 4096 bytes, but the "
+                        f"RAM records' addresses imply pages of 1024 (the configuration says "
+                        f"none) at offset 0x{mark:x}\n").encode()

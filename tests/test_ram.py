@@ -92,3 +92,52 @@ def test_an_empty_block_is_refused():
         read(payload)
     assert str(e.value) == ("RAM block 'a' of 0 bytes in MEM_SIZE (a RAM block is never "
                             "empty) at offset 0x8 (section ram (2))")
+
+
+@pytest.mark.parametrize("name,machine,stand_in,size", [
+    ("exotic/v10.0-sparc64-sun4u", b"sun4u", b"sun4x", 8192),
+    ("exotic/v7.2-avr-mega2560", b"arduino-mega", b"xrduino-mega", 256),
+    ("exotic/v10.0-tricore-tc277", b"KIT_AURIX", b"KIT_AURIY", 16384),
+    ("x86/pc-ram-random-4m", b"pc-i440fx", b"pc-i440fy", 4096),
+])
+def test_the_records_settle_the_page_size(name, machine, stand_in, size, tmp_path):
+    """A configuration whose machine implies no page size (renamed): the first RAM records
+    (zero pages in these streams) tell it by their addresses, which QEMU sends in order
+    (test_frames_with: PAGE bodies)."""
+    how = "the RAM records' addresses"
+    import migkaitai
+
+    import corpus
+
+    data = corpus.stream_file(name).read_bytes()
+    at = data.index(machine, 8, 200)
+    data = data[:at] + stand_in + data[at + len(machine):]
+    with migkaitai.open(io.BytesIO(data)) as s:  # (not a file: read as a pipe)
+        assert (s.page_size, s.description_error) == (size, None)
+        assert (s._pass1.ram.page_size, s._pass1.ram.settled_by) == (size, how)
+    path = tmp_path / "renamed.mig"
+    path.write_bytes(data)
+    with migkaitai.open(path) as s:
+        assert (s.page_size, s.description_error) == (size, None)
+        tracker = s._probe_page_size()
+        assert (tracker.page_size, tracker.settled_by) == (size, how)
+        blocks = {b.name: (b.pages, b.zero_pages) for b in s.load().ram_blocks}
+    with migkaitai.open(corpus.stream_file(name)) as s:
+        assert {b.name: (b.pages, b.zero_pages) for b in s.load().ram_blocks} == blocks
+
+
+def test_frames_with():
+    """Two consecutive ZERO pages of 1 KiB: sizes up to 1024 frame, 2048 does not (the
+    second address has bit 10 set: no flag); a PAGE body frames at its size only."""
+    from migkaitai.ram import frames_with
+
+    blocks = {b"b": 1 << 20}
+    zeros = word(0, 0x02) + b"\x01b" + b"\x00" + word(1024, 0x22) + b"\x00" + word(0, 0x10)
+    assert frames_with(zeros, 1024, blocks, None) == (0, 2)
+    assert frames_with(zeros, 256, blocks, None) == (0, 2)
+    assert frames_with(zeros, 2048, blocks, None) is None
+    page = word(0, 0x08) + b"\x01b" + bytes(range(256)) * 4 + word(1024, 0x28) + b"x" * 1024
+    assert frames_with(page, 1024, blocks, None) == (2, 2)
+    assert frames_with(page, 4096, blocks, None) == (0, 1)  # (its body runs past the end)
+    assert frames_with(page, 512, blocks, None) is None
+    assert frames_with(word(0, 0x22) + b"\x00", 4096, blocks, None) is None  # no block yet
