@@ -62,3 +62,15 @@ def test_python_package_option_is_refused(ksc, tmp_path):
     result = ksc("--target", "python", "--outdir", tmp_path, "--python-package", "x", KSY)
     assert result.returncode == 1
     assert "--python-package" in result.stderr
+
+
+@pytest.mark.parametrize("spec", ["libvirt_qemu_save", "qcow2", "lzop"])
+def test_container_grammars_compile_for_every_target(spec, ksc, tmp_path):
+    """The container grammars (libvirt_qemu_save imports qemu_migration and lzop)."""
+    result = ksc("--all-targets", tmp_path, KSY.parent / f"{spec}.ksy")
+    assert result.returncode in (0, 1), result.stderr
+    status = {}
+    for line in result.stdout.splitlines():
+        verdict, lang, *_ = line.replace(":", " ").split()
+        status[lang] = verdict
+    assert {lang: status.get(lang) for lang in TARGETS} == dict.fromkeys(TARGETS, "ok")

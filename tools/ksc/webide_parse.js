@@ -2,7 +2,7 @@
 // Parse a stream the way the Kaitai Web IDE worker does (kaitai_struct_webide
 // src/v1/kaitaiWorker.ts, reparse + exportValue), then print the top-level records as JSON.
 //
-//   node webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] STREAM
+//   node webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] [--fields PATH]... STREAM
 //
 // DEBUG_JS_DIR holds the JavaScript compiled with `ksc.js --target javascript --debug`.
 // Like the Web IDE we concatenate all generated files, eval them with a global KaitaiStream,
@@ -17,6 +17,10 @@
 // their index as a path component. Enums appear as numbers. Numbers beyond 2**53 are
 // imprecise, exactly as in the Web IDE.
 //
+// With --fields PATH (repeatable; a dot path of .ksy ids and array indexes from the root, ""
+// for the root), the output is instead {"PATH": {"field": primitive, ...}, ...}: the seq
+// fields under each object named (for a container, whose root has no `records`).
+//
 // On a parse or instance error the records parsed so far are still printed, the error goes
 // to stderr as one line, and the exit status is 1.
 "use strict";
@@ -26,7 +30,8 @@ const path = require("path");
 const yaml = require("js-yaml");
 const KaitaiStream = require("kaitai-struct/KaitaiStream");
 
-const USAGE = "usage: webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] STREAM";
+const USAGE = "usage: webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] " +
+  "[--fields PATH]... STREAM";
 
 // SchemaUtils.ksyNameToJsName of the Web IDE (same rule as the compiler's JS backend).
 function jsName(ksyName, isProp) {
@@ -113,6 +118,21 @@ function collectPrimitives(value, prefix, out, names, maxArray) {
   }
 }
 
+function fieldsJson(root, paths, names, maxArray) {
+  const out = {};
+  for (const p of paths) {
+    let obj = root;
+    for (const part of p === "" ? [] : p.split(".")) {
+      obj = /^\d+$/.test(part) ? obj[Number(part)] : obj[jsName(part, true)];
+      if (obj === undefined || obj === null) throw new Error(`--fields ${p}: no '${part}'`);
+    }
+    const fields = {};
+    collectPrimitives(obj, "", fields, names, maxArray);
+    out[p] = fields;
+  }
+  return out;
+}
+
 function recordsJson(root, names, maxArray) {
   const records = root.records || [];
   const arr = (root._debug && root._debug.records && root._debug.records.arr) || [];
@@ -153,12 +173,13 @@ function failurePoint(root, names) {
 }
 
 function parseArgs(argv) {
-  const opts = { ksy: null, js: null, maxArray: 64, stream: null };
+  const opts = { ksy: null, js: null, maxArray: 64, stream: null, fields: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--ksy") opts.ksy = argv[++i];
     else if (a === "--js") opts.js = argv[++i];
     else if (a === "--max-array") opts.maxArray = Number(argv[++i]);
+    else if (a === "--fields") opts.fields.push(argv[++i]);
     else if (a.startsWith("-") || opts.stream !== null) throw new Error(USAGE);
     else opts.stream = a;
   }
@@ -208,7 +229,8 @@ function main(argv) {
   }
   let out;
   try {
-    out = recordsJson(root, names, opts.maxArray);
+    out = opts.fields.length ? fieldsJson(root, opts.fields, names, opts.maxArray)
+      : recordsJson(root, names, opts.maxArray);
   } catch (e) {
     if (error === undefined) error = e;
     out = [];
