@@ -32,6 +32,7 @@ asked for first.
 from __future__ import annotations
 
 import builtins
+import io
 import os
 import stat
 
@@ -58,11 +59,12 @@ if TYPE_CHECKING:
     from migkaitai.output import RamMemoryDump
 
 __all__ = ["open", "MigrationStream", "Snapshot", "Device", "find_stream_start",
-           "STATE_FILE", "DESC_FILE"]
+           "STATE_FILE", "DESC_FILE", "XML_FILE"]
 
 MAGIC = b"QEVM"
 STATE_FILE = "state.json"  # what -x writes besides the RAM blocks and disks
 DESC_FILE = "desc.json"
+XML_FILE = "domain.xml"  # -x of a libvirt save image
 _SEARCH = 16 << 20  # how far into a file the stream is looked for
 
 
@@ -185,6 +187,16 @@ class MigrationStream:
         description_limit: the largest description read (default
             migkaitai.description.DEFAULT_DESC_LIMIT, 8 MiB); a larger one is an error
             after the records, which are decoded without it.
+        snapshot: for a qcow2 image, the id or name of the snapshot whose VM state to
+            read (default: the only one that has VM state).
+
+    Containers are recognised by their magic (migkaitai.containers): a libvirt save
+    image (`container` is then a LibvirtImage; raw and sparse images are read in place,
+    with offsets in the image; compressed ones are decompressed as they are read, like
+    a pipe, with offsets in the decompressed stream), a qcow2 image (a Qcow2Image; the
+    snapshot's VM state is read through its cluster map, with offsets in the VM state),
+    a gzip, bzip2, xz, zstd or lzop file (a Compressed). Other files that are not a
+    stream are named in the error.
     """
 
     def __init__(self, source: str | os.PathLike[str] | BinaryIO, *,
@@ -192,8 +204,14 @@ class MigrationStream:
                  channels: list[str] | None = None,
                  progress: Callable[[int, int | None], object] | None = None,
                  spool_limit: int | None = None,
-                 description_limit: int | None = None) -> None:
+                 description_limit: int | None = None,
+                 snapshot: str | None = None) -> None:
         self.channels = list(channels or [])
+        self.container: Any = None  # see the class doc
+        self.container_notes: list[str] = []
+        self.snapshot: Any = snapshot  # a qcow2 image's: then the Qcow2Snapshot read
+        self._host_file: Any = None  # the image a container's stream view reads from
+        self._sniffed = False  # a pipe's head was looked at (see _sniff_pipe)
         self.progress = progress
         self.spool_limit = spool_limit
         self.description_limit = description_limit or DEFAULT_DESC_LIMIT
@@ -222,7 +240,7 @@ class MigrationStream:
                 self._pipe_src = f
                 return
             try:
-                self._open_file(f)
+                self._open_container(f)
             except BaseException:
                 f.close()
                 raise
@@ -231,7 +249,7 @@ class MigrationStream:
             if not isinstance(self.path, str):
                 self.path = "<stream>"
             if _seekable_file(source):
-                self._open_file(source)
+                self._open_container(source)
             else:
                 self._pipe_src = source
 
@@ -240,11 +258,108 @@ class MigrationStream:
         """Whether the source cannot seek (read in two passes)."""
         return self._pipe_src is not None or self._pass1 is not None
 
+    def _open_container(self, f: Any) -> None:
+        """A seekable file: a bare stream, or a container (see the class doc)."""
+        from migkaitai import containers as C
+
+        if self._offset is not None:  # given: a stream there, whatever the file is
+            self._open_file(f)
+            return
+        f.seek(0)
+        head = f.read(1 << 16)
+        kind = C.sniff(head)
+        if kind == "libvirt":
+            img = C.open_libvirt(f, self.path)
+            self.container = img
+            if img.format in ("raw", "sparse"):
+                self._offset = img.stream_offset
+                self._open_file(f)
+                return
+            f.seek(img.stream_offset)
+            payload = C.sniff(f.read(16))
+            if img.format not in C.COMPRESSED.values():
+                raise FormatError(f"libvirt save image of unknown format {img.format_id}",
+                                  offset=16 + 12)
+            if payload != img.format:
+                raise FormatError(f"the libvirt header says the stream is {img.format}-"
+                                  f"compressed, but the data there is not "
+                                  f"({'it looks like ' + payload if payload else 'unknown'})",
+                                  offset=img.stream_offset)
+            f.seek(img.stream_offset)
+            self._host_file = f
+            self._pipe_src = C.decompressing_reader(img.format, f, img.stream_offset, self.path)
+            self._sniffed = True
+            return
+        if kind == "qcow2":
+            qcow = C.Qcow2Image(f, self.path, os.fstat(f.fileno()).st_size)
+            self.container = qcow
+            sn = qcow.select(self.snapshot)
+            if self.snapshot is None:
+                self.container_notes.append(
+                    f"read the VM state of snapshot {sn.id} ({sn.name}), the only one of "
+                    f"{len(qcow.snapshots)} that has one")
+            self.snapshot = sn
+            self._host_file = f
+            self._open_file(io.BufferedReader(qcow.vm_state(sn), 1 << 20))
+            return
+        if kind is not None and kind in C.COMPRESSED.values():
+            self.container = C.Compressed(kind)
+            f.seek(0)
+            self._host_file = f
+            self._pipe_src = C.decompressing_reader(kind, f, 0, self.path)
+            self._sniffed = True
+            return
+        if kind is None:
+            what = C.not_a_stream(head, None)
+            if what is not None:
+                raise FormatError(f"not a QEMU migration stream: {what}", offset=0)
+        self._open_file(f)
+
+    def _sniff_pipe(self) -> None:
+        """A pipe's first bytes: a compressed stream or a libvirt image is unwrapped."""
+        if self._sniffed:
+            return
+        self._sniffed = True
+        from migkaitai import containers as C
+
+        if self._offset:
+            return  # bytes to skip: a stream after them
+        head = C.read_exactly(self._pipe_src, 16)
+        kind = C.sniff(head)
+        src: Any = C._Prefixed(head, self._pipe_src)
+        if kind == "libvirt":
+            img = C.read_libvirt(src, self.path)
+            self.container = img
+            if img.format == "raw":
+                pass
+            elif img.format in C.COMPRESSED.values():
+                src = C.decompressing_reader(img.format, src, img.stream_offset, self.path)
+            else:
+                raise UsageError(f"{self.path}: a libvirt image of format {img.format} must be "
+                                 f"read from a file (its RAM lies at offsets of the image)")
+        elif kind == "qcow2":
+            raise UsageError(f"{self.path}: a qcow2 image must be read from a file (its VM "
+                             f"state is found through its cluster tables)")
+        elif kind is not None and kind in C.COMPRESSED.values():
+            self.container = C.Compressed(kind)
+            src = C.decompressing_reader(kind, src, 0, self.path)
+        elif kind is None:
+            what = C.not_a_stream(head, None)
+            if what is not None:
+                raise FormatError(f"not a QEMU migration stream: {what}", offset=0)
+        self._host_file = self._pipe_src  # (closed with the stream)
+        self._pipe_src = src
+
     def _open_file(self, f: Any) -> None:
         """Take a seekable file as the stream: find where it starts, its description and
         its page size."""
         self.file = f
-        self.size = os.fstat(f.fileno()).st_size
+        try:
+            self.size = os.fstat(f.fileno()).st_size
+            self._mappable = True
+        except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+            self.size = f.seek(0, os.SEEK_END)
+            self._mappable = False
         self.io = KaitaiStream(f)
         offset = self._offset if self._pass1 is None else 0
         if offset is None:
@@ -364,6 +479,8 @@ class MigrationStream:
             self.file.close()
         if self._pipe_src is not None and self._own_file:
             self._pipe_src.close()
+        if self._host_file is not None and self._own_file:
+            self._host_file.close()
         if self._spool_dir is not None:
             self._spool_dir.cleanup()
             self._spool_dir = None
@@ -377,6 +494,7 @@ class MigrationStream:
 
         from migkaitai.pipe import DEFAULT_SPOOL_LIMIT, spool_stream
 
+        self._sniff_pipe()
         src = self._pipe_src
         self._pipe_src = None
         self._spool_dir = tempfile.TemporaryDirectory(prefix="migkaitai-pipe-")
@@ -410,6 +528,9 @@ class MigrationStream:
         finally:
             if self._own_file:
                 src.close()
+                if self._host_file is not None:
+                    self._host_file.close()
+                    self._host_file = None
                 self._own_file = False
         self._pass1 = pass1
         self._open_file(builtins.open(spool_path, "rb"))  # noqa: SIM115 - closed by close()
@@ -456,7 +577,7 @@ class MigrationStream:
 
             ram.channels = ChannelFeed(self.channels, self.page_size)
         fast_path = None
-        if fast and self.size and self._pass1 is None:
+        if fast and self.size and self._pass1 is None and self._mappable:
             import mmap
 
             from migkaitai.ram_fast import FastPath
@@ -529,9 +650,14 @@ class MigrationStream:
                     "version and machine type)")
         return None
 
+    def _snapshot_listing(self) -> str | None:
+        from migkaitai.containers import Qcow2Image
+
+        return self.container.listing() if isinstance(self.container, Qcow2Image) else None
+
     def _notes(self, walker: Walker) -> list[str]:
         note = self.description_note()
-        return ([note] if note else []) + list(walker.notes)
+        return list(self.container_notes) + ([note] if note else []) + list(walker.notes)
 
     def _read_raw(self, off: int, n: int) -> bytes:
         """Bytes of the stream, for renderers that show undecoded payloads."""
@@ -622,11 +748,41 @@ class MigrationStream:
             raise failure
         return self._notes(walker)
 
+    def domain_xml(self) -> str:
+        """A libvirt save image's domain XML, as `virsh save-image-dumpxml` finds it."""
+        from migkaitai.containers import LibvirtImage
+
+        if self._pipe_src is not None:
+            self._sniff_pipe()
+        if not isinstance(self.container, LibvirtImage):
+            raise UsageError(f"{self.path} is not a libvirt save image: it has no domain XML")
+        return self.container.xml  # type: ignore[no-any-return]
+
+    def write_xml(self, out: TextIO) -> list[str]:
+        """`-d xml`: the domain XML of a libvirt save image."""
+        xml = self.domain_xml()
+        out.write(xml if xml.endswith("\n") else xml + "\n")
+        return []
+
+    def container_facts(self) -> list[tuple[str, str]]:
+        """(name, value) pairs that describe the container, if the stream is in one."""
+        if self._pipe_src is not None:
+            self._sniff_pipe()
+        if self.container is None:
+            return []
+        facts: list[tuple[str, str]] = self.container.facts()
+        sn = self.snapshot
+        if sn is not None and not isinstance(sn, str):
+            facts.append(("snapshot", f"{sn.id} ({sn.name}), VM state of {sn.vm_state_size} "
+                                      f"bytes (offsets below are in the VM state)"))
+        return facts
+
     def write_tree(self, out: TextIO) -> list[str]:
         """A readable tree of every record and decoded field, with offsets."""
         from migkaitai.render.tree import TreePrinter
 
         printer = TreePrinter(out)
+        printer.container(self.container_facts(), self._snapshot_listing())
         printer.header(self.start, self.path, self.size, self.description)
         walker = self.walker()
         try:
@@ -669,6 +825,7 @@ class MigrationStream:
         block migration (block/) into `outdir`, never outside it (see migkaitai.output).
         `on_file(name)` is called with each file's name (relative to `outdir`) as it is
         created."""
+        from migkaitai.containers import LibvirtImage
         from migkaitai.output import DiskExtractor, OutputDir, RamExtractor
         from migkaitai.render import dump_json
         from migkaitai.render.upstream import write_state
@@ -676,6 +833,15 @@ class MigrationStream:
         with OutputDir(outdir) as out:
             desc_rel = out.claim(DESC_FILE, "the description", reserved=True)
             state_rel = out.claim(STATE_FILE, "the state", reserved=True)
+            if self._pipe_src is not None:
+                self._sniff_pipe()
+            if isinstance(self.container, LibvirtImage):
+                xml = self.container.xml
+                xml_rel = out.claim(XML_FILE, "the domain XML", reserved=True)
+                out.write_text(xml_rel, "the domain XML",
+                               lambda f: f.write(xml if xml.endswith("\n") else xml + "\n"))
+                if on_file:
+                    on_file(xml_rel)
             pipe = self._pipe_src is not None
             if not pipe:
                 self._need_ram_sinks("extract")
@@ -727,8 +893,9 @@ def open(source: str | os.PathLike[str] | BinaryIO, *,  # noqa: A001 - the API's
          channels: list[str] | None = None,
          progress: Callable[[int, int | None], object] | None = None,
          spool_limit: int | None = None,
-         description_limit: int | None = None) -> MigrationStream:
+         description_limit: int | None = None,
+         snapshot: str | None = None) -> MigrationStream:
     """Open a migration stream: a path, "-" or a binary file object (see MigrationStream)."""
     return MigrationStream(source, description=description, offset=offset, channels=channels,
                            progress=progress, spool_limit=spool_limit,
-                           description_limit=description_limit)
+                           description_limit=description_limit, snapshot=snapshot)

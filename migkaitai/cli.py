@@ -43,8 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="the migration stream")
     p.add_argument("-f", "--file", dest="file_opt", metavar="FILE",
                    help="the migration stream (analyze-migration.py's spelling)")
-    p.add_argument("-d", "--dump", choices=("state", "desc"), default="state",
-                   help="what to print: decoded device state (default) or the JSON description")
+    p.add_argument("-d", "--dump", choices=("state", "desc", "xml"), default="state",
+                   help="what to print: decoded device state (default), the JSON description, "
+                        "or a libvirt save image's domain XML")
     p.add_argument("-m", "--memory", action="store_true",
                    help="include RAM contents in the state output")
     p.add_argument("-x", "--extract", action="store_true",
@@ -67,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--desc-max", type=_size, metavar="SIZE", default=None,
                    help="the largest JSON description read (default 8M; QEMU's take 10-200 "
                         "KB; parsed, one takes about 14 times its size in memory)")
+    p.add_argument("--snapshot", metavar="ID|NAME",
+                   help="a qcow2 image's snapshot whose VM state to read (default: the only "
+                        "one with VM state; else they are listed)")
     p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no notes and no progress display on stderr")
@@ -135,6 +139,8 @@ def _main(args: argparse.Namespace, path: str | None, out: TextIO, err: TextIO) 
             _print_traceback(err)
         err.write(f"migkaitai: error: {one_line(str(e))}\n")
         if isinstance(e, UsageError):
+            if e.details:
+                err.write(e.details.rstrip("\n") + "\n")
             return EXIT_USAGE
         return EXIT_OUTPUT if isinstance(e, OutputError) else EXIT_BROKEN
     except Exception as e:  # noqa: BLE001 - a bug of ours: one line unless asked for more
@@ -158,7 +164,7 @@ def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
         with MigrationStream(path, description=args.desc, offset=args.offset,
                              channels=args.channel, progress=progress,
                              spool_limit=args.spool_max,
-                             description_limit=args.desc_max) as m:
+                             description_limit=args.desc_max, snapshot=args.snapshot) as m:
             notes = _dispatch(m, args, out)
     finally:
         if progress is not None:
@@ -175,6 +181,8 @@ def _dispatch(m: MigrationStream, args: argparse.Namespace, out: TextIO) -> list
         return m.extract(args.output or ".", on_file=lambda rel: out.write(rel + "\n"))
     if args.dump == "desc":
         return m.write_description(out)
+    if args.dump == "xml":
+        return m.write_xml(out)
     if args.format == "tree":
         return m.write_tree(out)
     if args.format == "records":

@@ -120,7 +120,12 @@ class DescriptionError(FormatError):
 
 
 class UsageError(MigkaitaiError):
-    """The caller asked for something impossible (bad arguments, unknown option values)."""
+    """The caller asked for something impossible (bad arguments, unknown option values).
+    ``details``: lines that help choose (a qcow2 image's snapshot list), or None."""
+
+    def __init__(self, message: str, *, details: str | None = None, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.details = details
 
 
 class OutputError(MigkaitaiError):

@@ -49,7 +49,7 @@ _FILE_FLAGS = (os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLO
 
 # Names `-x` writes itself, at the top of the output folder ("block" is the folder of the
 # block-migration disks): a RAM block may not take them.
-RESERVED_NAMES = frozenset({"desc.json", "state.json", "block"})
+RESERVED_NAMES = frozenset({"desc.json", "state.json", "domain.xml", "block"})
 
 
 def safe_relative_path(name: str) -> str:

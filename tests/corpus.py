@@ -45,6 +45,26 @@ def stream_file(name: str, suffix: str = ".mig") -> Path:
     return dst
 
 
+CONTAINERS = DATA / "containers"
+
+
+@cache
+def container_file(name: str) -> Path:
+    """Path of the decompressed container `name` (tests/data/containers/NAME.xz), written
+    sparse (runs of zeros left as holes: lv11-sparse.save is 70 MB, mostly holes)."""
+    src = CONTAINERS / f"{name}.xz"
+    dst = _tmp / name
+    if not dst.exists():
+        with lzma.open(src) as fin, open(dst, "wb") as fout:
+            while chunk := fin.read(1 << 16):
+                if chunk.count(0) == len(chunk):
+                    fout.seek(len(chunk), 1)
+                else:
+                    fout.write(chunk)
+            fout.truncate()
+    return dst
+
+
 def generated_parse(name: str):
     """The generated top-level type's parse of the stream `group/stem` (the whole file, as
     the Web IDE parses it), kept for the test session when the file is small: tests of the

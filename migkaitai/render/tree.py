@@ -28,6 +28,14 @@ class TreePrinter:
     def w(self, text: str) -> None:
         self.out.write(one_line(text) + "\n")
 
+    def container(self, facts: list[tuple[str, str]], listing: str | None) -> None:
+        """What the stream is inside (a libvirt image, a qcow2 snapshot, compression)."""
+        for name, value in facts:
+            self.w(f"{name}: {value}")
+        if listing:
+            for line in listing.splitlines():
+                self.out.write("  " + line + "\n")
+
     def header(self, start: int, path: str, size: int, desc: Any) -> None:
         self.w(f"{path}: QEMU migration stream, {size} bytes")
         if start:

@@ -1,0 +1,689 @@
+"""What users hold besides a bare stream: libvirt save images, qcow2 images with internal
+snapshots, compressed streams - and what is not a stream at all.
+
+:func:`sniff` names a file by its first bytes. Each container is opened to give the QEMU
+stream inside it, in one of two shapes that migkaitai.api already reads:
+
+* a seekable file and the offset where the stream starts (libvirt `raw` and `sparse`
+  images: the stream's offsets, mapped-ram's included, are offsets in the image), or a
+  seekable view of the stream (a qcow2 snapshot's VM state, read through its cluster
+  map: :class:`Qcow2VmState`);
+* a forward-only reader of the stream (compressed data, decompressed as it is read:
+  :func:`decompressing_reader`), which the library reads like a pipe.
+
+Framing comes from the grammars (ksy/libvirt_qemu_save.ksy, ksy/qcow2.ksy, ksy/lzop.ksy);
+this module adds what a grammar cannot do: byte-order and size checks before anything is
+allocated, decompression, and the cluster map.
+"""
+from __future__ import annotations
+
+import io
+import os
+import zlib
+from collections import namedtuple
+
+from kaitaistruct import KaitaiStream, KaitaiStructError
+
+from migkaitai.errors import FormatError, TruncatedError, UsageError
+from migkaitai.kaitai import kaitai_call
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["sniff", "not_a_stream", "LibvirtImage", "open_libvirt", "decompressing_reader",
+           "Qcow2Image", "Qcow2VmState", "COMPRESSED", "MAX_DOMAIN_XML", "read_libvirt",
+           "Compressed"]
+
+QEVM = b"QEVM"
+LIBVIRT_MAGICS = {b"LibvirtQemudSave": True, b"LibvirtQemudPart": False}
+QCOW2_MAGIC = b"QFI\xfb"
+# magic -> format name, for compressed streams (bare, or inside a libvirt image)
+COMPRESSED = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+    b"\x89LZO\x00\r\n\x1a\n": "lzop",
+}
+# libvirt's virQEMUSaveFormat (qemu_saveimage_format.h)
+LIBVIRT_FORMATS = {0: "raw", 1: "gzip", 2: "bzip2", 3: "xz", 4: "lzop", 5: "zstd", 6: "sparse"}
+LIBVIRT_HEADER = 92
+MAX_DOMAIN_XML = 64 << 20  # XML and cookie read at most (libvirt's are a few KB)
+_CHUNK = 1 << 20
+
+
+def sniff(head: bytes) -> str | None:
+    """The kind of file `head` (its first bytes, 16 or more) starts: "stream", "libvirt",
+    "qcow2", a COMPRESSED format name, or None (unknown: maybe a stream further in)."""
+    if head.startswith(QEVM):
+        return "stream"
+    if head[:16] in LIBVIRT_MAGICS:
+        return "libvirt"
+    if head.startswith(QCOW2_MAGIC):
+        return "qcow2"
+    for magic, name in COMPRESSED.items():
+        if head.startswith(magic):
+            return name
+    return None
+
+
+def not_a_stream(head: bytes, size: int | None) -> str | None:
+    """What a file that is not a migration stream looks like, from its first bytes (up to
+    64 KiB): "an ELF core dump (virsh dump, dump-guest-memory)", ... or None."""
+    if head.startswith(b"\x7fELF"):
+        kind = {4: "a core dump", 1: "an object file", 2: "an executable",
+                3: "a shared object"}.get(head[16] if len(head) > 16 else 0, "an ELF file")
+        what = " (virsh dump, dump-guest-memory)" if kind == "a core dump" else ""
+        return f"this looks like {kind}{what} (ELF)"
+    if head.startswith(b"KDUMP   ") or head.startswith(b"makedumpfile"):
+        return "this looks like a kdump-compressed dump (virsh dump --memory-only --format kdump-*)"
+    if head.startswith(b"DISKDUMP"):
+        return "this looks like a diskdump memory dump"
+    if head.startswith(b"QFI\xfb"):
+        return "this looks like a qcow2 image"
+    if head.startswith(b"vhdxfile"):
+        return "this looks like a VHDX disk image"
+    if head.startswith(b"KDMV"):
+        return "this looks like a VMDK disk image"
+    if head.startswith(b"<<< Oracle VM VirtualBox Disk Image >>>"):
+        return "this looks like a VirtualBox disk image"
+    if len(head) >= 0x8006 and head[0x8001:0x8006] == b"CD001":
+        return "this looks like an ISO 9660 image"
+    if len(head) >= 512 and head[510:512] == b"\x55\xaa":
+        gpt = len(head) >= 520 and head[512:520] == b"EFI PART"
+        return f"this looks like a raw disk image ({'GPT' if gpt else 'MBR'} partition table)"
+    if head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8\xff") or head.startswith(b"GIF8"):
+        return "this looks like an image file"
+    if head.startswith(b"PK\x03\x04"):
+        return "this looks like a zip archive"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "this looks like a tar archive"
+    if head.lstrip().startswith(b"<"):
+        return "this looks like XML or HTML text"
+    if head.lstrip().startswith((b"{", b"[")):
+        return "this looks like JSON text (a description? give it with --desc)"
+    return None
+
+
+# -- libvirt save images -------------------------------------------------------------
+
+class LibvirtImage:
+    """A libvirt save image's header and XML (ksy/libvirt_qemu_save.ksy)."""
+
+    def __init__(self, header: Any, xml: str, cookie: str) -> None:
+        f = header.fields
+        self.version = f.version
+        self.data_len = f.data_len
+        self.was_running = f.was_running
+        self.format_id = f.format.value if hasattr(f.format, "value") else int(f.format)
+        self.format = LIBVIRT_FORMATS.get(self.format_id, f"unknown ({self.format_id})")
+        self.cookie_offset = f.cookie_offset
+        self.big_endian = header.byte_order_probe > 2
+        self.stream_offset = header.len
+        self.xml = xml
+        self.cookie = cookie
+
+    @property
+    def domain_name(self) -> str | None:
+        return _xml_element(self.xml, "name")
+
+    @property
+    def domain_uuid(self) -> str | None:
+        return _xml_element(self.xml, "uuid")
+
+    def facts(self) -> list[tuple[str, str]]:
+        """(name, value) pairs for the tree and the summary."""
+        return [
+            ("container", "libvirt save image"),
+            ("format", self.format),
+            ("version", str(self.version)),
+            ("byte order", "big-endian" if self.big_endian else "little-endian"),
+            ("was_running", str(self.was_running)),
+            ("domain", f"{self.domain_name or '?'} (uuid {self.domain_uuid or '?'})"),
+            ("domain XML", f"{len(self.xml.encode())} bytes at 0x{LIBVIRT_HEADER:x}"),
+            ("stream", f"at 0x{self.stream_offset:x}"
+             + ("" if self.format in ("raw", "sparse") else
+                f" ({self.format}-compressed; offsets below are in the decompressed stream)")),
+        ]
+
+
+def _xml_element(xml: str, tag: str) -> str | None:
+    """The text of the first <tag> child of the root element (no parser for two names)."""
+    import re
+
+    m = re.search(rf"<{tag}>([^<]*)</{tag}>", xml)
+    return m.group(1).strip() if m else None
+
+
+def open_libvirt(f: Any, path: str) -> LibvirtImage:
+    """Read a libvirt save image's header and XML from the start of the file `f`."""
+    f.seek(0)
+    return read_libvirt(f, path)
+
+
+def read_libvirt(src: Any, path: str) -> LibvirtImage:
+    """Read a libvirt save image's header and XML from a reader at its start (a file or
+    a pipe: only the header and `data_len` bytes are read, so a pipe then gives the
+    stream)."""
+    from migkaitai_ksy import libvirt_qemu_save  # registers the imports (see its package)
+
+    L = libvirt_qemu_save.LibvirtQemuSave
+    head = read_exactly(src, LIBVIRT_HEADER)
+    magic = head[:16]
+    if magic in LIBVIRT_MAGICS and not LIBVIRT_MAGICS[magic]:
+        raise FormatError("libvirt had not finished writing this save image (magic "
+                          "LibvirtQemudPart: it writes the header last), so it is incomplete; "
+                          "libvirt refuses to restore it too", offset=0)
+    header = kaitai_call(KaitaiStream(io.BytesIO(head)),
+                         "libvirt save image header (virQEMUSaveHeader)", L.ImageHeader)
+    fields = header.fields
+    if fields.data_len > MAX_DOMAIN_XML:
+        raise FormatError(f"the libvirt header claims {fields.data_len} bytes of domain XML "
+                          f"and cookie (libvirt writes a few KB and 64 KiB of padding; read "
+                          f"at most {MAX_DOMAIN_XML})", offset=20)
+    data = read_exactly(src, fields.data_len)
+    if len(data) < fields.data_len:
+        raise TruncatedError(f"the file ends at 0x{LIBVIRT_HEADER + len(data):x}, inside the "
+                             f"domain XML and cookie (0x{fields.data_len:x} bytes from "
+                             f"0x{LIBVIRT_HEADER:x})", offset=LIBVIRT_HEADER + len(data))
+    body = kaitai_call(KaitaiStream(io.BytesIO(data)), "domain XML and cookie", L.DomainData,
+                       len_xml=fields.len_xml, len_data=fields.data_len)
+    return LibvirtImage(header, body.domain_xml, body.cookie)
+
+
+class Compressed:
+    """A bare stream in a compressed file."""
+
+    def __init__(self, fmt: str) -> None:
+        self.format = fmt
+
+    def facts(self) -> list[tuple[str, str]]:
+        return [("container", f"{self.format}-compressed stream (offsets below are in the "
+                              f"decompressed stream)")]
+
+
+# -- compressed data -----------------------------------------------------------------
+
+class _Decompressing(io.RawIOBase):
+    """A forward reader of the decompressed bytes of `src` (from its current position),
+    read in bounded pieces: memory stays flat whatever the data expands to."""
+
+    def __init__(self, fmt: str, src: Any, base: int, path: str) -> None:
+        super().__init__()
+        self.fmt = fmt
+        self.src = src
+        self.base = base  # where the compressed data starts in `path`
+        self.path = path
+        self.pos = 0
+        self._errors: tuple[type[Exception], ...] = ()
+        self._reader = self._open()
+
+    def _open(self) -> Any:
+        if self.fmt == "gzip":
+            import gzip
+
+            return gzip.GzipFile(fileobj=self.src, mode="rb")
+        if self.fmt == "bzip2":
+            import bz2
+
+            return bz2.BZ2File(self.src, mode="rb")
+        if self.fmt == "xz":
+            import lzma
+
+            return lzma.LZMAFile(self.src, mode="rb")
+        if self.fmt == "zstd":
+            import zstandard
+
+            self._errors = (zstandard.ZstdError,)
+            return zstandard.ZstdDecompressor().stream_reader(
+                self.src, read_size=_CHUNK, read_across_frames=True)
+        if self.fmt == "lzop":
+            return _LzopReader(self.src, self.base, self.path)
+        raise UsageError(f"no decompressor for {self.fmt}")
+
+    def readable(self) -> bool:
+        return True
+
+    def _where(self) -> str:
+        at = _tell(self.src)
+        return f" near byte 0x{at:x} of {self.path}" if at >= 0 else ""
+
+    def read(self, n: int | None = -1) -> bytes:
+        if n is None or n < 0:
+            n = _CHUNK
+        try:
+            data = self._reader.read(n)
+        except EOFError:
+            raise TruncatedError(f"the {self.fmt} data ends before its end marker{self._where()}"
+                                 f" (a truncated file)", offset=self.pos) from None
+        except (OSError, ValueError, zlib.error, MemoryError) as e:
+            if isinstance(e, FormatError):
+                raise
+            raise FormatError(f"the {self.fmt} data is corrupt{self._where()}: {e}",
+                              offset=self.pos) from None
+        except Exception as e:
+            if isinstance(e, FormatError):
+                raise
+            raise FormatError(f"the {self.fmt} data is corrupt{self._where()}: {e}",
+                              offset=self.pos) from None
+        self.pos += len(data)
+        return data  # type: ignore[no-any-return]
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self._reader.close()
+        except Exception:  # noqa: BLE001 - closing a broken decompressor
+            pass
+        super().close()
+
+
+class _LzopReader:
+    """lzop's blocks (ksy/lzop.ksy), each LZO1X-decompressed (lzallright) and checked
+    against its checksums."""
+
+    def __init__(self, src: Any, base: int, path: str) -> None:
+        from migkaitai_ksy.lzop import Lzop
+
+        self.K = Lzop
+        self.src = src
+        self.base = base
+        self.path = path
+        self.io = KaitaiStream(src)
+        magic = read_exactly(src, 9)
+        if magic != b"\x89LZO\x00\r\n\x1a\n":
+            raise FormatError("expected the lzop magic", offset=base)
+        self.header = kaitai_call(self.io, "lzop header", Lzop.Header)
+        if self.header.is_multipart:
+            raise FormatError("multipart lzop files are not supported", offset=base)
+        self._buf = memoryview(b"")
+        self.done = False
+
+    def tell(self) -> int:
+        return self.src.tell()  # type: ignore[no-any-return]
+
+    def _next_block(self) -> None:
+        import lzallright
+
+        at = _tell(self.src)
+        try:
+            block = self.K.Block(self.header.flags, self.io)
+        except EOFError:
+            raise EOFError from None
+        except KaitaiStructError as e:  # a validation error: the framing
+            raise FormatError(f"the lzop block at byte 0x{self.base + at:x} of {self.path} "
+                              f"is corrupt ({e})") from None
+        if block.len_uncompressed == 0:
+            self.done = True
+            return
+        if block.is_stored:
+            data = block.data
+        else:
+            try:
+                data = lzallright.LZOCompressor.decompress(
+                    block.data, output_size_hint=block.len_uncompressed)
+            except lzallright.LZOError as e:
+                raise FormatError(f"the lzop block at byte 0x{self.base + at:x} of {self.path} "
+                                  f"does not decompress ({e.args[0]})") from None
+        if len(data) != block.len_uncompressed:
+            raise FormatError(f"the lzop block at byte 0x{self.base + at:x} of {self.path} "
+                              f"decompresses to {len(data)} bytes, not "
+                              f"{block.len_uncompressed}")
+        for name, want, fn in (("Adler-32", getattr(block, "adler32_uncompressed", None),
+                                zlib.adler32),
+                               ("CRC-32", getattr(block, "crc32_uncompressed", None),
+                                zlib.crc32)):
+            if want is not None and fn(data) != want:
+                raise FormatError(f"the lzop block at byte 0x{self.base + at:x} of "
+                                  f"{self.path} fails its {name} check")
+        self._buf = memoryview(data)
+
+    def read(self, n: int) -> bytes:
+        while not self._buf and not self.done:
+            self._next_block()
+        out = bytes(self._buf[:n])
+        self._buf = self._buf[n:]
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+def _tell(f: Any) -> int:
+    """Where a reader is in its file, or -1 (a pipe)."""
+    try:
+        return f.tell()  # type: ignore[no-any-return]
+    except (OSError, ValueError, AttributeError):
+        return -1
+
+
+def decompressing_reader(fmt: str, src: Any, base: int, path: str) -> _Decompressing:
+    """A forward reader of the stream compressed in `fmt` that `src` holds from its
+    current position (`base`: that position in `path`, for error messages)."""
+    return _Decompressing(fmt, src, base, path)
+
+
+class _Prefixed(io.RawIOBase):
+    """`head` (bytes already read from `src`), then the rest of `src`."""
+
+    def __init__(self, head: bytes, src: Any) -> None:
+        super().__init__()
+        self.head = head
+        self.src = src
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1) -> bytes:
+        if self.head:
+            if n is None or n < 0 or n >= len(self.head):
+                out, self.head = self.head, b""
+                return out
+            out, self.head = self.head[:n], self.head[n:]
+            return out
+        return self.src.read(-1 if n is None else n)  # type: ignore[no-any-return]
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def tell(self) -> int:
+        return -1
+
+
+def read_exactly(src: Any, n: int) -> bytes:
+    """Up to `n` bytes from a forward reader (fewer only at its end)."""
+    parts = []
+    while n > 0:
+        piece = src.read(n)
+        if not piece:
+            break
+        parts.append(piece)
+        n -= len(piece)
+    return b"".join(parts)
+
+
+# -- qcow2 -------------------------------------------------------------------------------
+
+Qcow2Snapshot = namedtuple("Qcow2Snapshot", "index id name vm_state_size disk_size date_sec "
+                                            "date_nsec vm_clock_nsec icount l1_offset l1_size")
+
+_MAX_L1 = 1 << 25  # entries of one L1 table read at most (QEMU: QCOW_MAX_L1_SIZE 32 MiB)
+
+
+class Qcow2Image:
+    """A qcow2 image's header and snapshot table (ksy/qcow2.ksy)."""
+
+    def __init__(self, f: Any, path: str, size: int) -> None:
+        from migkaitai_ksy.qcow2 import Qcow2
+
+        self.K = Qcow2
+        self.f = f
+        self.path = path
+        self.size = size
+        kio = KaitaiStream(f)
+        self.kio = kio
+        kio.seek(0)
+        self.header = h = kaitai_call(kio, "qcow2 header", Qcow2.Header)
+        self.cluster_bits = h.cluster_bits
+        self.cluster_size = 1 << h.cluster_bits
+        self.extended_l2 = h.version >= 3 and bool(h.incompatible_features & 0x10)
+        self.l2_bits = h.cluster_bits - (4 if self.extended_l2 else 3)
+        self.compression = "zstd" if h.version >= 3 and h.header_length > 104 and \
+            int(h.compression_type) == 1 else "zlib"
+        if h.nb_snapshots > 65536:
+            raise FormatError(f"the qcow2 header claims {h.nb_snapshots} snapshots (QEMU "
+                              f"allows 65536)", offset=60)
+        self.snapshots: list[Qcow2Snapshot] = []
+        kio.seek(h.snapshots_offset)
+        for i in range(h.nb_snapshots):
+            at = kio.pos()
+            if at + 40 > size:
+                raise FormatError(f"the qcow2 snapshot table runs past the end of the file "
+                                  f"(entry {i + 1} of {h.nb_snapshots})", offset=at)
+            sn = kaitai_call(kio, f"qcow2 snapshot table entry {i + 1}", Qcow2.Snapshot,
+                             is_last=i == h.nb_snapshots - 1, at=at)
+            ex = sn.extra_data
+            self.snapshots.append(Qcow2Snapshot(
+                i, sn.id, sn.name, sn.vm_state_size, getattr(ex, "disk_size", None),
+                sn.date_sec, sn.date_nsec, sn.vm_clock_nsec, getattr(ex, "icount", None),
+                sn.l1_table_offset, sn.l1_size))
+
+    def facts(self) -> list[tuple[str, str]]:
+        h = self.header
+        return [("container", f"qcow2 (version {h.version}, clusters of {self.cluster_size} "
+                              f"bytes{', extended L2' if self.extended_l2 else ''})"),
+                ("disk size", str(h.size)),
+                ("snapshots", str(len(self.snapshots)))]
+
+    def vm_state_problem(self) -> str | None:
+        """Why no VM state of this image can be read, if something stops it."""
+        h = self.header
+        if int(h.crypt_method) != 0:
+            how = getattr(h.crypt_method, "name", h.crypt_method)
+            return (f"the qcow2 image is encrypted ({how}): its VM state cannot be read "
+                    f"without the key")
+        if h.version >= 3 and h.incompatible_features & 0x4:
+            return ("the qcow2 image keeps its data in an external data file, which holds "
+                    "the VM state too: it cannot be read from the image alone")
+        if h.version >= 3 and h.incompatible_features & ~0x1f:
+            return (f"the qcow2 image has incompatible features 0x"
+                    f"{h.incompatible_features & ~0x1f:x} that this reader does not know")
+        return None
+
+    def select(self, wanted: str | None) -> Qcow2Snapshot:
+        """The snapshot `wanted` names (its id, else its name), or the only one with VM
+        state; UsageError listing them when that is ambiguous."""
+        with_state = [s for s in self.snapshots if s.vm_state_size]
+        if wanted is not None:
+            for key in ("id", "name"):
+                hits = [s for s in self.snapshots if getattr(s, key) == wanted]
+                if hits:
+                    if not hits[0].vm_state_size:
+                        raise FormatError(f"snapshot {wanted} of {self.path} has no VM state "
+                                          f"(a disk-only snapshot)")
+                    return hits[0]  # type: ignore[no-any-return]
+            raise UsageError(f"{self.path} has no snapshot {wanted!r}",
+                             details=self.listing())
+        if not self.snapshots:
+            raise FormatError(f"not a QEMU migration stream: {self.path} is a qcow2 image "
+                              f"without internal snapshots, so it holds no VM state", offset=0)
+        if not with_state:
+            raise FormatError(f"{self.path} is a qcow2 image whose {len(self.snapshots)} "
+                              f"snapshots are disk-only: none holds VM state", offset=0)
+        if len(with_state) == 1:
+            return with_state[0]  # type: ignore[no-any-return]
+        raise UsageError(f"{self.path} holds {len(with_state)} snapshots with VM state: "
+                         f"choose one with --snapshot ID|NAME", details=self.listing())
+
+    def listing(self) -> str:
+        """The snapshot table as `qemu-img snapshot -l` prints it (block/qapi.c:
+        bdrv_snapshot_dump)."""
+        import time
+
+        lines = ["Snapshot list:",
+                 f"{'ID':<10}{'TAG':<17}{'VM SIZE':>8}{'DATE':>20}{'VM CLOCK':>13}"
+                 f"{'ICOUNT':>11}"]
+        for s in self.snapshots:
+            date = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(s.date_sec))
+            secs = s.vm_clock_nsec // 1_000_000_000
+            clock = (f"{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}."
+                     f"{s.vm_clock_nsec // 1_000_000 % 1000:03d}")
+            icount = "" if s.icount is None or s.icount < 0 else str(s.icount)
+            lines.append(f"{s.id:<9} {s.name:<16} {_human(s.vm_state_size):>8}{date:>20}"
+                         f"{clock:>13}{icount:>11}".rstrip())
+        return "\n".join(lines)
+
+    def vm_state(self, sn: Qcow2Snapshot) -> Qcow2VmState:
+        problem = self.vm_state_problem()
+        if problem:
+            raise FormatError(problem, offset=0)
+        disk = sn.disk_size if sn.disk_size is not None else self.header.size
+        span = 1 << (self.cluster_bits + self.l2_bits)
+        start = -(-disk // span) * span  # qcow2_vm_state_offset
+        if sn.l1_size > _MAX_L1:
+            raise FormatError(f"snapshot {sn.id} claims an L1 table of {sn.l1_size} entries "
+                              f"(QEMU allows {_MAX_L1})", offset=sn.l1_offset)
+        if sn.l1_offset + 8 * sn.l1_size > self.size:
+            raise FormatError(f"the L1 table of snapshot {sn.id} runs past the end of the "
+                              f"file", offset=sn.l1_offset)
+        self.f.seek(sn.l1_offset)
+        l1 = self.f.read(8 * sn.l1_size)
+        return Qcow2VmState(self, l1, start, sn.vm_state_size)
+
+
+def _human(n: int) -> str:
+    """qemu-img's size_to_str: 1024-based, "523 KiB"."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            if unit == "B":
+                return f"{n} B"
+            return f"{n:.3g} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+class Qcow2VmState(io.RawIOBase):
+    """A snapshot's VM state as a seekable file: guest offsets `start` .. `start + size`
+    of the image, mapped through the snapshot's L1 table and its L2 tables; clusters not
+    allocated (or reading as zeros) read as zeros, compressed ones are decompressed."""
+
+    def __init__(self, img: Qcow2Image, l1: bytes, start: int, size: int) -> None:
+        super().__init__()
+        self.img = img
+        self.l1 = l1
+        self.start = start
+        self.size = size
+        self.pos = 0
+        self._l2_cache: dict[int, bytes] = {}
+        self._cluster_cache: tuple[int, bytes] | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            offset += self.pos
+        elif whence == os.SEEK_END:
+            offset += self.size
+        if offset < 0:
+            raise ValueError("negative seek position")
+        self.pos = offset
+        return offset
+
+    def _l2(self, l2_offset: int) -> bytes:
+        table = self._l2_cache.get(l2_offset)
+        if table is None:
+            img = self.img
+            if l2_offset + img.cluster_size > img.size:
+                raise FormatError(f"an L2 table at 0x{l2_offset:x} lies past the end of "
+                                  f"{img.path}", offset=self.pos)
+            img.f.seek(l2_offset)
+            table = img.f.read(img.cluster_size)
+            if len(self._l2_cache) > 64:
+                self._l2_cache.clear()
+            self._l2_cache[l2_offset] = table
+        return table
+
+    def _read_cluster_part(self, guest: int, n: int) -> bytes:
+        """Up to `n` bytes at guest offset `guest`, within one cluster."""
+        img = self.img
+        cbits = img.cluster_bits
+        csize = img.cluster_size
+        within = guest & (csize - 1)
+        n = min(n, csize - within)
+        l1_index = guest >> (cbits + img.l2_bits)
+        if l1_index * 8 + 8 > len(self.l1):
+            return bytes(n)
+        l1e = int.from_bytes(self.l1[l1_index * 8:l1_index * 8 + 8], "big")
+        l2_offset = l1e & 0x00FFFFFFFFFFFE00
+        if not l2_offset:
+            return bytes(n)
+        table = self._l2(l2_offset)
+        l2_index = (guest >> cbits) & ((1 << img.l2_bits) - 1)
+        esize = 16 if img.extended_l2 else 8
+        e = int.from_bytes(table[l2_index * esize:l2_index * esize + 8], "big")
+        if e & (1 << 62):  # compressed
+            return self._compressed(guest, e)[within:within + n]
+        host = e & 0x00FFFFFFFFFFFE00
+        if img.extended_l2:
+            bitmap = int.from_bytes(table[l2_index * esize + 8:l2_index * esize + 16], "big")
+            return self._subclusters(host, bitmap, within, n)
+        if e & 1 or not host:  # reads as zeros, or not allocated
+            return bytes(n)
+        return self._host(host + within, n)
+
+    def _subclusters(self, host: int, bitmap: int, within: int, n: int) -> bytes:
+        sub = self.img.cluster_size // 32
+        out = bytearray()
+        while n > 0:
+            i = within // sub
+            k = min(n, sub - within % sub)
+            if bitmap >> (32 + i) & 1 or not bitmap >> i & 1 or not host:
+                out += bytes(k)
+            else:
+                out += self._host(host + within, k)
+            within += k
+            n -= k
+        return bytes(out)
+
+    def _host(self, off: int, n: int) -> bytes:
+        img = self.img
+        if off + n > img.size:
+            raise TruncatedError(f"a cluster of the VM state at 0x{off:x} lies past the end "
+                                 f"of {img.path} ({img.size} bytes)", offset=self.pos)
+        img.f.seek(off)
+        return img.f.read(n)  # type: ignore[no-any-return]
+
+    def _compressed(self, guest: int, e: int) -> bytes:
+        img = self.img
+        base = guest & ~(img.cluster_size - 1)
+        if self._cluster_cache is not None and self._cluster_cache[0] == base:
+            return self._cluster_cache[1]
+        x = 62 - (img.cluster_bits - 8)
+        coffset = e & ((1 << x) - 1)
+        nsect = ((e >> x) & ((1 << (img.cluster_bits - 8)) - 1)) + 1
+        csize = nsect * 512 - (coffset & 511)
+        raw = self._host(coffset, min(csize, img.size - coffset))
+        try:
+            if img.compression == "zstd":
+                import zstandard
+
+                data = zstandard.ZstdDecompressor().decompressobj().decompress(raw)
+            else:
+                d = zlib.decompressobj(-12)
+                data = d.decompress(raw, img.cluster_size)
+        except Exception as ex:  # noqa: BLE001 - zlib.error, zstandard.ZstdError
+            raise FormatError(f"the compressed cluster at 0x{coffset:x} of {img.path} does "
+                              f"not decompress ({ex})", offset=self.pos) from None
+        if len(data) < img.cluster_size:
+            raise FormatError(f"the compressed cluster at 0x{coffset:x} of {img.path} "
+                              f"decompresses to {len(data)} bytes, not "
+                              f"{img.cluster_size}", offset=self.pos)
+        data = data[:img.cluster_size]
+        self._cluster_cache = (base, data)
+        return data
+
+    def readinto(self, b: Any) -> int:
+        n = min(len(b), self.size - self.pos)
+        if n <= 0:
+            return 0
+        done = 0
+        while done < n:
+            piece = self._read_cluster_part(self.start + self.pos, n - done)
+            b[done:done + len(piece)] = piece
+            done += len(piece)
+            self.pos += len(piece)
+        return done
