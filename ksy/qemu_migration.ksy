@@ -718,7 +718,7 @@ types:
         if: mapped_ram
       - id: mapped_ram_data
         size: mapped_ram_header.pages_offset + used_length - _io.pos
-        if: mapped_ram and with_data
+        if: mapped_ram and with_data and not mapped_ram_header.is_skipped
         doc: |
           mapped-ram: the block's bitmap and page area, which the stream
           seeks over; the next entry (or record) starts at pages_offset +
@@ -733,8 +733,11 @@ types:
         value: total_4k_before + (used_length_hi << 20) + (used_length_lo >> 12)
       ofs_next:
         value: mapped_ram_header.pages_offset + used_length
-        if: mapped_ram
-        doc: mapped-ram - where the next entry or record starts (the stream seeks past the block's data).
+        if: mapped_ram and not mapped_ram_header.is_skipped
+        doc: |
+          mapped-ram - where the next entry or record starts (the stream seeks
+          past the block's data). A skipped block has no data: the next entry
+          follows its header.
   mapped_ram_header:
     doc: |
       MappedRamHeader (ram.c, docs/devel/migration/mapped-ram.rst), packed,
@@ -752,6 +755,13 @@ types:
       - id: pages_offset
         type: u8
         doc: Where page N of the block lies, at pages_offset + N * page_size.
+    instances:
+      is_skipped:
+        value: bitmap_offset == 0 and pages_offset == 0
+        doc: |
+          A block whose RAM is not in the file: with x-ignore-shared, a block
+          on shared memory (QEMU 11.0+ writes it so; earlier ones refused the
+          combination). No bitmap, no pages; the next entry follows.
   ram_xbzrle:
     doc: |
       RAM_SAVE_FLAG_XBZRLE: a delta against the previous content of the

@@ -362,6 +362,7 @@ class MigrationStream:
             self._mappable = False
         self.io = KaitaiStream(f)
         offset = self._offset if self._pass1 is None else 0
+        scanned = offset is None
         if offset is None:
             start = find_stream_start(f, self.size)
             if start is None:
@@ -393,6 +394,47 @@ class MigrationStream:
                     e.offset = self.description.offset
                 self.description_error = e
         self.page_size = self._page_size()
+        if scanned and offset and not self._zeros_before(offset):
+            self._check_found_stream()
+
+    def _zeros_before(self, end: int) -> bool:
+        """Whether the file holds only zeros before `end` (what `migrate file:...,offset=N`
+        leaves in a new file)."""
+        pos = 0
+        while pos < end:
+            piece = self._peek(pos, min(end - pos, 1 << 20))
+            if not piece or piece.count(0) != len(piece):
+                return False
+            pos += len(piece)
+        return True
+
+    def _check_found_stream(self) -> None:
+        """A magic found by scanning after other bytes is taken only if a complete stream
+        starts there: it decodes to its EOF record, which its description (if it has
+        one) follows, or which ends the file. Else: not a stream, saying what was found."""
+        problem = None
+        w = self.walker(RamTracker(self.page_size))
+        try:
+            for _ in w.records():
+                pass
+            emb = self.embedded
+            if w.stopped_at is not None:
+                problem = (f"its device section at 0x{w.stopped_at:x} cannot be delimited "
+                           f"(no description frames it)")
+            elif emb is not None and emb.offset != w.eof_end:
+                problem = (f"its EOF record ends at 0x{w.eof_end:x}, but the description "
+                           f"found is at 0x{emb.offset:x}")
+            elif emb is None and w.eof_end is not None and w.eof_end < self.size:
+                problem = (f"{self.size - w.eof_end} bytes that are no description follow "
+                           f"its EOF record at 0x{w.eof_end - 1:x}")
+        except MigkaitaiError as e:
+            problem = str(e)
+        if problem is not None:
+            head = self._peek(0, 8).hex(" ")
+            raise FormatError(f"not a QEMU migration stream: it starts with {head}, and the "
+                              f"QEVM magic found at 0x{self.start:x} starts no complete "
+                              f"stream ({problem}); give --offset to read it anyway",
+                              offset=0)
 
     def _peek(self, off: int, n: int) -> bytes:
         self.file.seek(off)

@@ -451,6 +451,11 @@ class RamTracker:
                 s.block(block)
             if ctx.mapped_ram:
                 block.mapped_ram = e.mapped_ram_header
+                if e.mapped_ram_header.is_skipped:  # (shared: not in the file)
+                    after = io.pos()
+                    self._mapped_ram_pages(io, block, off, label)
+                    io.seek(after)
+                    continue
                 nxt = e.ofs_next
                 if nxt > io.size():
                     raise FormatError(
@@ -475,7 +480,7 @@ class RamTracker:
         if hdr.page_size != ps:
             raise FormatError(f"mapped-ram block '{block.name}' has page size "
                               f"{hdr.page_size}, expected {ps}", offset=off, section=label)
-        if hdr.bitmap_offset == 0 and hdr.pages_offset == 0:
+        if hdr.is_skipped:
             return  # a shared block under x-ignore-shared: nothing in the file
         npages = block.length // ps
         nbytes = (npages + 7) // 8

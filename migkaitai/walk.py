@@ -274,6 +274,13 @@ class Walker:
         note = self.ram.missing_pages_note()
         if note:
             self.notes.append(note)
+        skipped = [b.name for b in self.ram.blocks.values()
+                   if b.mapped_ram is not None and b.mapped_ram.is_skipped]
+        if skipped:
+            self.notes.append(
+                f"RAM block{'s' if len(skipped) > 1 else ''} {', '.join(skipped)}: not in the "
+                f"stream (x-ignore-shared: shared memory, which the destination maps itself); "
+                f"extracted as zeros")
 
     def _at_end(self, off: int, size: int | None) -> bool:
         if size is None:  # a pipe's first pass: the size is known at its end only

@@ -398,3 +398,27 @@ def test_webide_opens_the_qcow2_image(container_js):
         ("snap2", 867513)
     e = got["snapshots.0.l1_table.1.l2_table.entries.8"]
     assert (e["hi"], e["lo"]) == (0, 0x100000)  # the 9th cluster of snap1's VM state
+
+
+def test_a_stream_found_by_scanning_must_be_complete(tmp_path):
+    """The qcow2 image with its magic destroyed: the raw clusters hold snapshot 1's VM state
+    at 0x80000 (its EOF at 0xe863c) and snapshot 2's description further on; that is no
+    stream, and the error says what was found where. After 4 KiB of other bytes, a
+    complete stream is found and read."""
+    data = corpus.container_file(QCOW2).read_bytes()
+    bad = tmp_path / "q.bin"
+    bad.write_bytes(b"XXXXXXXX" + data[8:])
+    r = run(bad)
+    assert (r.returncode, r.stdout) == (1, b"")
+    assert r.stderr == (b"migkaitai: error: not a QEMU migration stream: it starts with 58 58 "
+                        b"58 58 58 58 58 58, and the QEVM magic found at 0x80000 starts no "
+                        b"complete stream (its EOF record ends at 0xe863c, but the description "
+                        b"found is at 0x21b999); give --offset to read it anyway at offset 0x0\n")
+    stream = corpus.stream_file("x86/pc-nodefaults-64m")
+    good = tmp_path / "g.bin"
+    good.write_bytes(random.Random(1).randbytes(4096).replace(b"Q", b"q") + stream.read_bytes())
+    with migkaitai.open(good) as m:
+        assert m.start == 4096
+        out = io.StringIO()
+        m.write_state(out)
+    assert out.getvalue() == state(stream)

@@ -141,3 +141,25 @@ def test_frames_with():
     assert frames_with(page, 4096, blocks, None) == (0, 1)  # (its body runs past the end)
     assert frames_with(page, 512, blocks, None) is None
     assert frames_with(word(0, 0x22) + b"\x00", 4096, blocks, None) is None  # no block yet
+
+
+def test_mapped_ram_with_x_ignore_shared():
+    """QEMU 11.1 (10.0 refuses the pair): the shared block mem0 has a MappedRamHeader with
+    bitmap_offset = pages_offset = 0 and no data; the next entry follows its header."""
+    import migkaitai
+
+    import corpus
+
+    name = "qemu10/v11.1-x86_64-q35-mapped-ram-ignore-shared"
+    with migkaitai.open(corpus.stream_file(name)) as m:
+        snap = m.load()
+    blocks = {b.name: (b.pages, b.zero_pages) for b in snap.ram_blocks}
+    assert blocks["mem0"] == (0, 0)
+    assert blocks["pc.bios"] == (44, 20) and sum(p for p, _ in blocks.values()) == 49
+    assert any("mem0: not in the stream (x-ignore-shared" in n for n in snap.notes)
+    from migkaitai_ksy.qemu_migration import QemuMigration
+
+    q = QemuMigration.from_file(str(corpus.stream_file(name)))
+    assert q.records[-1].head.record_type_raw == 0 and len(q.records) == 67
+    entry = q.records[1].payload.ram_records[0].blocks[0]
+    assert (entry.name, entry.mapped_ram_header.is_skipped) == ("mem0", True)

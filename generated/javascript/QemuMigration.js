@@ -1151,6 +1151,20 @@ var QemuMigration = (function() {
     }
 
     /**
+     * A block whose RAM is not in the file: with x-ignore-shared, a block
+     * on shared memory (QEMU 11.0+ writes it so; earlier ones refused the
+     * combination). No bitmap, no pages; the next entry follows.
+     */
+    Object.defineProperty(MappedRamHeader.prototype, 'isSkipped', {
+      get: function() {
+        if (this._m_isSkipped !== undefined)
+          return this._m_isSkipped;
+        this._m_isSkipped =  ((this.bitmapOffset == 0) && (this.pagesOffset == 0)) ;
+        return this._m_isSkipped;
+      }
+    });
+
+    /**
      * Granule of the bitmap (the target page size).
      */
 
@@ -1217,19 +1231,21 @@ var QemuMigration = (function() {
       if (this.mappedRam) {
         this.mappedRamHeader = new MappedRamHeader(this._io, this, this._root);
       }
-      if ( ((this.mappedRam) && (this.withData)) ) {
+      if ( ((this.mappedRam) && (this.withData) && (!(this.mappedRamHeader.isSkipped))) ) {
         this.mappedRamData = this._io.readBytes((this.mappedRamHeader.pagesOffset + this.usedLength) - this._io.pos);
       }
     }
 
     /**
-     * mapped-ram - where the next entry or record starts (the stream seeks past the block's data).
+     * mapped-ram - where the next entry or record starts (the stream seeks
+     * past the block's data). A skipped block has no data: the next entry
+     * follows its header.
      */
     Object.defineProperty(RamBlockEntry.prototype, 'ofsNext', {
       get: function() {
         if (this._m_ofsNext !== undefined)
           return this._m_ofsNext;
-        if (this.mappedRam) {
+        if ( ((this.mappedRam) && (!(this.mappedRamHeader.isSkipped))) ) {
           this._m_ofsNext = this.mappedRamHeader.pagesOffset + this.usedLength;
         }
         return this._m_ofsNext;

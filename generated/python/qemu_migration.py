@@ -1172,6 +1172,18 @@ class QemuMigration(KaitaiStruct):
         def _fetch_instances(self):
             pass
 
+        @property
+        def is_skipped(self):
+            """A block whose RAM is not in the file: with x-ignore-shared, a block
+            on shared memory (QEMU 11.0+ writes it so; earlier ones refused the
+            combination). No bitmap, no pages; the next entry follows.
+            """
+            if hasattr(self, '_m_is_skipped'):
+                return self._m_is_skipped
+
+            self._m_is_skipped =  ((self.bitmap_offset == 0) and (self.pages_offset == 0)) 
+            return getattr(self, '_m_is_skipped', None)
+
 
     class PackagedRecords(KaitaiStruct):
         def __init__(self, _io, _parent=None, _root=None):
@@ -1229,7 +1241,7 @@ class QemuMigration(KaitaiStruct):
                 pass
                 self.mapped_ram_header = QemuMigration.MappedRamHeader(self._io, self, self._root)
 
-            if  ((self.mapped_ram) and (self.with_data)) :
+            if  ((self.mapped_ram) and (self.with_data) and ((not (self.mapped_ram_header.is_skipped)))) :
                 pass
                 self.mapped_ram_data = self._io.read_bytes((self.mapped_ram_header.pages_offset + self.used_length) - self._io.pos())
 
@@ -1247,17 +1259,20 @@ class QemuMigration(KaitaiStruct):
                 pass
                 self.mapped_ram_header._fetch_instances()
 
-            if  ((self.mapped_ram) and (self.with_data)) :
+            if  ((self.mapped_ram) and (self.with_data) and ((not (self.mapped_ram_header.is_skipped)))) :
                 pass
 
 
         @property
         def ofs_next(self):
-            """mapped-ram - where the next entry or record starts (the stream seeks past the block's data)."""
+            """mapped-ram - where the next entry or record starts (the stream seeks
+            past the block's data). A skipped block has no data: the next entry
+            follows its header.
+            """
             if hasattr(self, '_m_ofs_next'):
                 return self._m_ofs_next
 
-            if self.mapped_ram:
+            if  ((self.mapped_ram) and ((not (self.mapped_ram_header.is_skipped)))) :
                 pass
                 self._m_ofs_next = self.mapped_ram_header.pages_offset + self.used_length
 
