@@ -557,10 +557,14 @@ class MigrationStream:
             doc = self._given_description()
 
             def walker(kio: KaitaiStream, state: Any) -> Walker:
+                from migkaitai.ram_fast import WindowFastPath
+
                 # with a description given (--desc), pass 1 decodes device sections too:
                 # every record is checked as it arrives, up to the EOF record
                 w = Walker(kio, 0, doc, tracker.page_size, tracker, pipe=state,
-                           page_size_from_stream=True)
+                           page_size_from_stream=True,
+                           fast=WindowFastPath(state.spooler, tracker.sinks,  # type: ignore[arg-type]
+                                               progress))
                 w.progress = progress
                 return w
 

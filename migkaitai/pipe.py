@@ -6,9 +6,11 @@ So a pipe is read in two passes:
 1. While the stream arrives, a :class:`SpoolingReader` keeps a sparse copy of it in a
    temporary file, and the records are walked as they come. RAM payloads are decoded
    right away (their pages go to the -x / -m sinks) and left out of the copy (holes);
-   what they held is kept as a summary (:class:`RamPayload`). At the first section that
-   is neither RAM nor known to be small (a device section, PACKAGED, ...), the rest of
-   the pipe is copied as it is: device state and the description are small.
+   what they held is kept as a summary (:class:`RamPayload`); runs of pages are read
+   from a window of the pipe held in memory (ram_fast.WindowFastPath). At the first
+   section that is neither RAM nor self-delimiting (a device section without --desc,
+   PACKAGED, ...), the rest of the pipe is copied as it is: device state and the
+   description are small.
 2. The copy is then read like a file: the description is found, device sections are
    decoded, and RAM payloads are replaced by their summaries from pass 1.
 
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["SpoolingReader", "RamPayload", "PipeState", "spool_stream", "SpoolLimitError",
            "DEFAULT_SPOOL_LIMIT"]
 
-_CHUNK = 1 << 20
+_CHUNK = 4 << 20  # bytes asked of the source at once
 # What a pipe may put in the spool besides RAM pages (device state, the description;
 # block-migration disks and mapped-ram streams are spooled whole): real device states
 # take a few MB, so 1 GiB only stops what is not a stream (an endless producer).
@@ -67,10 +69,77 @@ class SpoolingReader(io.RawIOBase):
         self.got = 0  # bytes taken from src so far
         self.kept = 0  # of which written to the spool
         self.eof = False
-        self.drop = False
+        self._drop = False
         # the last bytes read while `drop` was set, up to `got`: a record that is read
         # again (to find its failing field, see migkaitai.kaitai) gets its real bytes
         self.recent = bytearray()
+        # a window pulled ahead while `drop` was set (see `window`): ahead_at .. got
+        self.ahead: Any = None
+        self.ahead_at = 0
+
+    @property
+    def drop(self) -> bool:
+        """While set, what is read is not written to the spool (RAM page bodies)."""
+        return self._drop
+
+    @drop.setter
+    def drop(self, value: bool) -> None:
+        self._drop = value
+
+    def _keep(self, at: int, data: Any) -> None:
+        """Write `data`, read at `at` from the window while not dropping, to the spool."""
+        self.kept += len(data)
+        if self.kept > self.limit:
+            raise SpoolLimitError(
+                f"the pipe holds more than {self.limit} bytes besides RAM pages, the spool "
+                f"limit (give a larger --spool-max, or read the stream from a file)",
+                offset=at)
+        self.spool.seek(at)
+        self.spool.write(data)
+
+    def flush_window(self) -> bytes:
+        """Write what was pulled beyond the position (the window's rest, or the last
+        bytes pulled while dropping) to the spool, before the rest of the pipe is copied
+        as it is; return those bytes."""
+        held = b""
+        if self.pos < self.got:
+            ahead = self.ahead
+            if ahead is not None and self.ahead_at <= self.pos and \
+                    self.ahead_at + len(ahead) == self.got:
+                held = bytes(ahead[self.pos - self.ahead_at:])
+            else:
+                at = self.pos - (self.got - len(self.recent))
+                if at >= 0:
+                    held = bytes(self.recent[at:])
+                else:
+                    self.spool.seek(self.pos)
+                    held = self.spool.read(self.got - self.pos)
+            self._keep(self.pos, held)
+        self.ahead = None
+        return held
+
+    def window(self, at: int, n: int) -> Any:
+        """The bytes from `at` (the position, at most `got`) on: `n` of them, fewer at the
+        end of the stream; the position is unchanged. They stay in memory until the next
+        window, so that reading them again costs nothing (RAM runs: ram_fast)."""
+        self.pos = at
+        have: Any = b""
+        if self.ahead is not None and self.ahead_at <= at <= self.ahead_at + len(self.ahead):
+            have = memoryview(self.ahead)[at - self.ahead_at:]
+        elif at < self.got:
+            have = self.read(self.got - at)
+            self.pos = at
+        if len(have) < n and at + len(have) == self.got and not self.eof:
+            more = self._pull(n - len(have))
+            if len(have):
+                buf = bytearray(have)
+                buf += more
+                have = buf
+            else:
+                have = more
+        self.ahead = have
+        self.ahead_at = at
+        return have
 
     def readable(self) -> bool:
         return True
@@ -108,22 +177,33 @@ class SpoolingReader(io.RawIOBase):
             parts.append(data)
         if self.drop is False:
             self.recent.clear()
-        return b"".join(parts)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def read(self, n: int | None = -1) -> bytes:
         if n is None or n < 0:
             n = 1 << 62
         out = b""
+        ahead = self.ahead
+        if ahead is not None and self.ahead_at <= self.pos < self.ahead_at + len(ahead):
+            i = self.pos - self.ahead_at
+            out = bytes(ahead[i:i + n])
+            if not self._drop:  # (pulled while dropping: what pass 2 reads is kept now)
+                self._keep(self.pos, out)
+            self.pos += len(out)
+            n -= len(out)
+            if n == 0:
+                return out
         if self.pos < self.got:
             k = min(n, self.got - self.pos)
             at = self.pos - (self.got - len(self.recent))
             if at >= 0:
-                out = bytes(self.recent[at:at + k])
+                part = bytes(self.recent[at:at + k])
             else:
                 self.spool.seek(self.pos)
-                out = self.spool.read(k)
-            self.pos += len(out)
-            n -= len(out)
+                part = self.spool.read(k)
+            out += part
+            self.pos += len(part)
+            n -= len(part)
         if n > 0 and self.pos == self.got:
             data = self._pull(n)
             self.pos += len(data)
@@ -143,7 +223,8 @@ class SpoolingReader(io.RawIOBase):
             offset += self.got
         if offset > self.got:
             self.pos = self.got
-            self._pull(offset - self.got)
+            while self.got < offset and not self.eof:  # in bounded pieces, not kept
+                self._pull(min(offset - self.got, _CHUNK))
             self.pos = min(offset, self.got)
         else:
             self.pos = offset
@@ -188,10 +269,16 @@ class SpoolingReader(io.RawIOBase):
         )
 
         drop, self.drop = self.drop, False
+        held: bytes | None = self.flush_window()  # (pulled already: searched first)
         pending: list[int] = []  # candidate markers (offsets of the 0x06)
         tail = b""  # the last byte of the previous piece (a pair may straddle two)
-        while not self.eof:
-            data = self._pull(_CHUNK)
+        while True:
+            if held is not None:
+                data, held = held, None
+            elif self.eof:
+                break
+            else:
+                data = self._pull(_CHUNK)
             buf = tail + data
             base = self.got - len(buf)
             i = buf.find(EOF_THEN_MARKER)
@@ -229,6 +316,7 @@ class SpoolingReader(io.RawIOBase):
         container's data may follow)."""
         from migkaitai.description import read_head
 
+        self.flush_window()
         head = read_head(self, at)  # type: ignore[arg-type]
         if head is not None:
             self.seek(head[1] + head[0])

@@ -26,7 +26,7 @@ TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["FastPath", "FastRun", "PAGE_RUN", "ZERO_RUN", "XBZRLE_RUN"]
+__all__ = ["FastPath", "FastRun", "WindowFastPath", "PAGE_RUN", "ZERO_RUN", "XBZRLE_RUN"]
 
 _F = K.RamSaveFlag
 PAGE_RUN = _F.page.value | _F.continued.value  # 0x28
@@ -35,6 +35,30 @@ XBZRLE_RUN = _F.xbzrle.value | _F.continued.value  # 0x60
 _RUN_LOW_BYTES = frozenset((PAGE_RUN & 0xFF, ZERO_RUN & 0xFF, XBZRLE_RUN & 0xFF))
 _BE64 = struct.Struct(">Q")
 _RELEASE = 2 << 20  # bytes of the map given back at a time
+
+
+_WINDOW = 4 << 20  # bytes of a pipe looked at at once (WindowFastPath)
+
+
+class WindowFastPath:
+    """The fast path over a pipe's first pass: each run is read from a window of the
+    stream that the SpoolingReader (migkaitai.pipe) pulls and holds in memory; the
+    records after the run are re-read from it by the generated type."""
+
+    def __init__(self, reader: Any, sinks: list[Any], progress: Any = None) -> None:
+        self.reader = reader
+        self.sinks = sinks
+        self.progress = progress
+
+    def run(self, pos: int, block: Any, page_size: int) -> FastRun | None:
+        if not self.reader.drop:
+            return None  # (bytes kept in the spool: the record reader copies them)
+        window = self.reader.window(pos, max(_WINDOW, 4 * (page_size + 8)))
+        fast = FastPath(window, self.sinks, self.progress, base=pos)
+        run = fast.run(0, block, page_size)
+        if run is None:
+            return None
+        return run._replace(end=pos + run.end)
 
 
 class FastRun(namedtuple("FastRun", "end pages zeros xbzrle xbzrle_bytes")):
@@ -50,10 +74,13 @@ class FastPath:
     `zero_run` get whole runs at once). `progress`, if set, is called with the position
     while long runs are read."""
 
-    def __init__(self, view: Any, sinks: list[Any], progress: Any = None) -> None:
+    def __init__(self, view: Any, sinks: list[Any], progress: Any = None,
+                 base: int = 0) -> None:
         self.view = view
         self.sinks = sinks
         self.progress = progress
+        self.base = base  # the stream offset of view[0] (a window of a pipe: WindowFastPath)
+        self._can_release = hasattr(view, "madvise")
         self._released: int | None = None  # start of the mapped pages still held
 
     def run(self, pos: int, block: Any, page_size: int) -> FastRun | None:
@@ -84,10 +111,11 @@ class FastPath:
         while pos + 9 <= size:
             if pos - release >= lag:
                 # keep the resident set small: the page cache keeps the data anyway
-                view.madvise(mmap.MADV_DONTNEED, release, _RELEASE)
+                if self._can_release:
+                    view.madvise(mmap.MADV_DONTNEED, release, _RELEASE)
                 release += _RELEASE
                 if self.progress is not None:
-                    self.progress(pos)
+                    self.progress(self.base + pos)
             if not sinks or runs:  # whole runs at once
                 k = _run_length(view, pos, 8 + ps, PAGE_RUN, ps, length)
                 if k:
@@ -150,7 +178,7 @@ class FastPath:
                 if sinks:
                     delta = view[pos + 11:end]
                     for s in sinks:
-                        s.xbzrle(block, addr, delta, pos)
+                        s.xbzrle(block, addr, delta, self.base + pos)
                 xbzrle += 1
                 xbzrle_bytes += end - pos - 11
                 pos = end

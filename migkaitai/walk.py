@@ -194,8 +194,8 @@ class Walker:
         page_size_from_stream: take the page size from the configuration record when it
             comes, or else settle it from the RAM records (RamTracker.settle_page_size):
             a pipe's first pass, which has no description yet, and the probe of a file.
-        ram_only: stop at the first record that is neither RAM nor a configuration (a
-            pipe's first pass is).
+        ram_only: stop at the first section that is neither RAM nor self-delimiting (a
+            special payload: spapr/htab, block, dirty-bitmap...), and at PACKAGED.
     """
 
     def __init__(self, io: KaitaiStream, start: int, description: Any, page_size: int,
@@ -418,8 +418,10 @@ class Walker:
         rec.section = sec
         name = sec.name
         pipe = self.pipe
-        if self.ram_only and name != "ram":
-            raise _Stop()  # pass 1 ends at the first thing that is not RAM
+        if self.ram_only and name != "ram" and name not in SPECIAL_PAYLOADS and \
+                not name.endswith("/vfio"):
+            # pass 1 ends at the first thing that is neither RAM nor self-delimiting
+            raise _Stop()
         if name == "ram":
             rec.payload_format = "ram"
             if pipe is not None and not pipe.first_pass:

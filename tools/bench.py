@@ -20,6 +20,12 @@ peak RSS of the command alone: os.wait4 from this process would count this proce
 RSS, which the child inherits until exec), prints a table with the ratios, the checks
 against the targets and the correctness checks (mem0 == random file, zero pages are holes).
 On the x86 streams a "floor" row times the least a Python header walk does (TOUCH below).
+
+Containers (--containers): the first x86 stream compressed with each format libvirt
+writes (gzip, bzip2, xz, lzop, zstd at their fast levels, `FMT -dc`-able files cached
+next to it) and wrapped raw in a libvirt save image header: `migkaitai -d state` of each
+against its decompressor alone (`FMT -dc FILE > /dev/null`; for the raw image, against
+`-d state` of the bare stream).
 Exit status 1 when a check fails, 2 on bad usage or when a stream cannot be built.
 
 stdlib only; needs qemu-system-x86_64 (installed with apt-get when missing, as is GNU time).
@@ -329,6 +335,36 @@ def ppc64_stream(cache: Path, rehash: bool) -> dict:
     return write_meta(out, h.hexdigest(), recipe)
 
 
+def container_file(cache: Path, src: dict, fmt: str, rehash: bool) -> dict:
+    """The stream `src` (meta of a cached stream) compressed with `fmt` (a bare file, as
+    `FMT -c` writes it), or for "raw" wrapped in a libvirt save image: lv-raw.save's
+    header, XML and padding (from the corpus), then the stream."""
+    stream = cache / src["file"]
+    comp, _, package = CONTAINERS[fmt]
+    out = cache / (f"{stream.stem}.raw.save" if fmt == "raw" else f"{stream.name}.{fmt}")
+    recipe = {"v": RECIPE_VERSION, "kind": fmt, "source_sha256": src["sha256"],
+              "argv": comp or "libvirt header of " + str(LIBVIRT_XZ.relative_to(REPO))}
+    meta = cached(out, recipe, rehash)
+    if meta:
+        return meta
+    part = out.with_name(out.name + ".part")
+    say(f"writing {out.name}")
+    with open(part, "wb") as dst:
+        if comp is None:
+            with lzma.open(LIBVIRT_XZ) as lv:
+                head = lv.read(92)
+                data_len = int.from_bytes(head[20:24], "little")
+                dst.write(head + lv.read(data_len))
+            dst.flush()
+            with open(stream, "rb") as f:
+                shutil.copyfileobj(f, dst, 4 * MIB)
+        else:
+            ensure_tool(comp[0], package or comp[0])
+            subprocess.run(comp + [str(stream)], stdout=dst, check=True)
+    part.replace(out)
+    return write_meta(out, sha256_file(out), recipe)
+
+
 # ------------------------------------------------------------------ measuring
 
 
@@ -429,7 +465,27 @@ def recache(path: Path, cache: Path) -> None:
     warm(path)
 
 
+def measure_container(s: Stream, mig: list[str], cache: Path, repeat: int) -> None:
+    """A container: migkaitai -d state against the decompressor alone (raw: the bare
+    stream's -d state)."""
+    fmt = s.kind.split(":", 1)[1]
+    decomp = CONTAINERS[fmt][1] or []
+    base = (("bare", mig + ["-d", "state", str(s.ram)]) if fmt == "raw" else
+            ("decomp", decomp + [str(s.path)]))
+    commands = [base, ("state", mig + ["-d", "state", str(s.path)])]
+    say(f"timing on {s.path.name}")
+    recache(s.path, cache)
+    for _ in range(repeat):
+        for name, argv in commands:
+            warm(s.path)
+            wall, rss, error = timed(argv, cache)
+            record(s, name, wall, rss, error)
+
+
 def measure(s: Stream, mig: list[str], python: str, cache: Path, repeat: int) -> None:
+    if s.kind.startswith("container:"):
+        measure_container(s, mig, cache, repeat)
+        return
     copy = cache / "copy"
     xdir = cache / "x-out"
     commands = [
@@ -537,6 +593,19 @@ LABELS = {"cat": "cat > /dev/null", "cp": "cp (then rm)", "touch": "floor: pytho
           "state": "migkaitai -d state", "x": "migkaitai -x -o DIR",
           "tree": "migkaitai --format tree"}
 RATIO = {"touch": "cat", "state": "cat", "x": "cp", "tree": "cat"}
+LABELS["decomp"] = "decompressor alone"
+LABELS["bare"] = "migkaitai -d state (bare)"
+
+# format -> (compressor argv, decompressor argv, Debian package); "raw": a libvirt image
+CONTAINERS = {
+    "raw": (None, None, None),
+    "gzip": (["gzip", "-1", "-c"], ["gzip", "-dc"], "gzip"),
+    "bzip2": (["bzip2", "-1", "-c"], ["bzip2", "-dc"], "bzip2"),
+    "xz": (["xz", "-0", "-T2", "-c"], ["xz", "-dc"], "xz-utils"),
+    "lzop": (["lzop", "-1", "-c"], ["lzop", "-dc"], "lzop"),
+    "zstd": (["zstd", "-1", "-T2", "-q", "-c"], ["zstd", "-dc", "-q"], "zstd"),
+}
+LIBVIRT_XZ = REPO / "tests/data/containers/lv-raw.save.xz"
 
 # The least a Python header walk does (the "floor" row, not a check): map the stream,
 # read one byte every 4104 bytes (one 4 KiB page record) in C-level strided slices of
@@ -556,6 +625,8 @@ for pos in range(0, len(m) - step, step):
 
 def ratio(s: Stream, name: str) -> float | None:
     base = s.runs.get(RATIO.get(name, ""))
+    if s.kind.startswith("container:") and name == "state":
+        base = s.runs.get("bare") or s.runs.get("decomp")
     run = s.runs.get(name)
     if base is None or run is None or run.error or base.error or base.wall <= 0:
         return None
@@ -588,7 +659,15 @@ def checks(s: Stream) -> list[tuple[str, str, str, bool]]:
         run = s.runs.get(name)
         return run.rss_kib / 1024 if run and not run.error else None
 
-    if s.kind == "x86":
+    if s.kind.startswith("container:"):
+        what = "bare stream" if s.kind.endswith(":raw") else "decompressor"
+        r = ratio(s, "state")
+        if r is not None:
+            out.append((f"-d state / {what}", f"{r:.2f}x",
+                        "<= 1.10x" if what == "bare stream" else "<= 1.20x",
+                        r <= (1.1 if what == "bare stream" else 1.2)))
+        limit("state", rss("state"), "{:.1f} MiB", 32, False)
+    elif s.kind == "x86":
         if s.gib >= 2:
             limit("state", ratio(s, "state"), "{:.2f}x", 1.0, False)
         limit("x", ratio(s, "x"), "{:.2f}x", 1.5, False)
@@ -609,12 +688,15 @@ def report(streams: list[Stream], header: list[str]) -> int:
     for s in streams:
         lines.append(f"{s.label}  ({s.size:,} bytes)")
         lines.append(f"  {'command':<26}{'wall s':>9}{'MB/s':>8}{'peak RSS':>12}  ratio")
-        for name in ("cat", "cp", "touch", "state", "x", "tree"):
+        for name in ("cat", "cp", "touch", "decomp", "bare", "state", "x", "tree"):
             run = s.runs.get(name)
             if run is None:
                 continue
             r = ratio(s, name)
-            rtext = f"{r:.2f}x {RATIO[name]}" if r is not None else ""
+            vs = RATIO.get(name, "")
+            if s.kind.startswith("container:") and name == "state":
+                vs = "bare" if "bare" in s.runs else "decompressor"
+            rtext = f"{r:.2f}x {vs}" if r is not None else ""
             if run.error:
                 rtext = "FAILED: " + run.error.splitlines()[0][:60]
             mbs = s.size / run.wall / 1e6 if run.wall > 0 else 0
@@ -719,6 +801,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="run `PYTHON -m migkaitai` instead (e.g. .venv/bin/python: the "
                         "editable install); default: the tree installed with pip in a venv "
                         "of the cache folder, as users get it")
+    p.add_argument("--containers", default="raw gzip bzip2 xz lzop zstd",
+                   help="formats to time on the first x86 stream, compressed or (raw) in a "
+                        "libvirt image (default: all libvirt writes but sparse; '' for none)")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
     return p.parse_args(argv)
 
@@ -757,6 +842,21 @@ def main(argv: list[str] | None = None) -> int:
             qemu_version = meta.get("qemu_version", qemu_version)
             streams.append(Stream(f"perf-{g}g.mig: pc, {g} GiB random RAM (QEMU)",
                                   cache / meta["file"], meta["size"], "x86", g, meta["ram"]))
+        formats = args.containers.replace(",", " ").split()
+        unknown = [f for f in formats if f not in CONTAINERS]
+        if unknown:
+            raise BenchError(f"--containers: unknown format {unknown[0]!r} "
+                             f"(known: {' '.join(CONTAINERS)})")
+        if formats and streams:
+            first = streams[0]
+            src = json.loads(meta_path(first.path).read_text())
+            for fmt in formats:
+                meta = container_file(cache, src, fmt, args.rehash)
+                label = (f"{meta['file']}: libvirt save image (raw) of {first.path.name}"
+                         if fmt == "raw" else f"{meta['file']}: {first.path.name}, "
+                         f"{' '.join(CONTAINERS[fmt][0] or [])}")
+                streams.append(Stream(label, cache / meta["file"], meta["size"],
+                                      f"container:{fmt}", first.gib, first.path))
         if not args.no_ppc64:
             meta = ppc64_stream(cache, args.rehash)
             streams.append(Stream("ppc64-pseries-default.mig: corpus stream",
