@@ -441,6 +441,9 @@ class Qcow2Image:
             raise FormatError(f"the qcow2 header claims {h.nb_snapshots} snapshots (QEMU "
                               f"allows 65536)", offset=60)
         self.snapshots: list[Qcow2Snapshot] = []
+        if h.nb_snapshots and h.snapshots_offset + 40 > size:
+            raise FormatError(f"the qcow2 snapshot table at 0x{h.snapshots_offset:x} lies past "
+                              f"the end of the file ({size} bytes)", offset=64)
         kio.seek(h.snapshots_offset)
         for i in range(h.nb_snapshots):
             at = kio.pos()
@@ -641,7 +644,7 @@ class Qcow2VmState(io.RawIOBase):
 
     def _host(self, off: int, n: int) -> bytes:
         img = self.img
-        if off + n > img.size:
+        if n < 0 or off + n > img.size:
             raise TruncatedError(f"a cluster of the VM state at 0x{off:x} lies past the end "
                                  f"of {img.path} ({img.size} bytes)", offset=self.pos)
         img.f.seek(off)
@@ -656,6 +659,9 @@ class Qcow2VmState(io.RawIOBase):
         coffset = e & ((1 << x) - 1)
         nsect = ((e >> x) & ((1 << (img.cluster_bits - 8)) - 1)) + 1
         csize = nsect * 512 - (coffset & 511)
+        if coffset >= img.size:
+            raise FormatError(f"a compressed cluster of the VM state at 0x{coffset:x} lies past "
+                              f"the end of {img.path} ({img.size} bytes)", offset=self.pos)
         raw = self._host(coffset, min(csize, img.size - coffset))
         try:
             if img.compression == "zstd":

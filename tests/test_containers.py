@@ -422,3 +422,23 @@ def test_a_stream_found_by_scanning_must_be_complete(tmp_path):
         out = io.StringIO()
         m.write_state(out)
     assert out.getvalue() == state(stream)
+
+
+@pytest.mark.parametrize("at,word,message", [
+    (64, b"\x7f" + b"\xff" * 7, b"the qcow2 snapshot table at 0x7fffffffffffffff lies past the "
+                                b"end of the file"),
+    (0x30000, b"\xff" * 8, b"a compressed cluster of the VM state at 0x3fffffffffffff lies "
+                           b"past the end of"),
+    (0x30000, b"\x00\x00\x01\x00\x00\x00\x00\x00", b"a cluster of the VM state at "
+                                                   b"0x10000000000 lies past the end of"),
+])
+def test_hostile_qcow2_tables(at, word, message, tmp_path):
+    """A snapshot table, or an L2 entry of snapshot 1's VM state (its table at 0x30000),
+    pointing far past the end of the file: an input error, never an internal one."""
+    data = bytearray(corpus.container_file(QCOW2).read_bytes())
+    data[at:at + 8] = word
+    path = tmp_path / "h.qcow2"
+    path.write_bytes(data)
+    r = run("--snapshot", "1", path)
+    assert r.returncode == 1 and b"internal error" not in r.stderr
+    assert r.stderr.startswith(b"migkaitai: error: ") and message in r.stderr
