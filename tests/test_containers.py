@@ -442,3 +442,65 @@ def test_hostile_qcow2_tables(at, word, message, tmp_path):
     r = run("--snapshot", "1", path)
     assert r.returncode == 1 and b"internal error" not in r.stderr
     assert r.stderr.startswith(b"migkaitai: error: ") and message in r.stderr
+
+
+@pytest.mark.parametrize("method", ["zlib", "zstd"])
+def test_qcow2_compressed_vm_state_clusters(method, tmp_path):
+    """Snapshot 1's nine VM state clusters rewritten as compressed clusters (raw deflate
+    with a 4 KiB window as qcow2_zlib_compress writes it, or zstd with the header's
+    compression type set to zstd), appended to the image; the L2 entries become
+    compressed-cluster descriptors (x = 62 - (16 - 8) = 54). The state read through them
+    is snapshot 1's."""
+    import zlib
+
+    data = bytearray(corpus.container_file(QCOW2).read_bytes())
+    if method == "zstd":
+        import zstandard
+
+        data[72 + 7] |= 0x08  # incompatible feature: compression type
+        data[104] = 1  # zstd
+    l2 = 0x30000
+    for i in range(9):
+        entry = int.from_bytes(data[l2 + 8 * i:l2 + 8 * i + 8], "big")
+        host = entry & 0x00FFFFFFFFFFFE00
+        cluster = bytes(data[host:host + 0x10000])
+        if method == "zstd":
+            comp = zstandard.ZstdCompressor().compress(cluster)
+        else:
+            c = zlib.compressobj(9, zlib.DEFLATED, -12)
+            comp = c.compress(cluster) + c.flush()
+        data += bytes(-len(data) % 512 + 3)  # (3: a descriptor need not be aligned)
+        at = len(data)
+        data += comp
+        sectors = (at % 512 + len(comp) + 511) // 512
+        desc = (1 << 62) | ((sectors - 1) << 54) | at
+        data[l2 + 8 * i:l2 + 8 * i + 8] = desc.to_bytes(8, "big")
+    data += bytes(-len(data) % 512)
+    path = tmp_path / f"{method}.qcow2"
+    path.write_bytes(data)
+    ground = corpus.container_file("qcow2-v10.0-pc-2snaps.snap1.mig")
+    assert state(path, snapshot="1") == state(ground)
+    from migkaitai_ksy.qcow2 import Qcow2
+
+    q = Qcow2.from_file(str(path))
+    e = q.snapshots[0].l1_table[1].l2_table.entries[0]
+    assert e.is_compressed and e.compressed_offset % 512 == 3 and q.header.compression == \
+        (1 if method == "zstd" else 0)
+
+
+def test_qcow2_extended_l2(tmp_path):
+    """A real image with extended L2 entries (and compression type zstd), QEMU 7.2: the
+    VM state at 256 MiB (l2_bits 12), read through 16-byte entries and their subcluster
+    bitmaps."""
+    path = corpus.container_file("qcow2-v7.2-extl2-zstd.qcow2")
+    with open(path, "rb") as f:
+        img = C.Qcow2Image(f, str(path), path.stat().st_size)
+        assert (img.extended_l2, img.l2_bits, img.compression) == (True, 12, "zstd")
+        assert img.vm_state(img.snapshots[0]).start == 0x10000000
+    r = run("-x", "-o", tmp_path, path)
+    assert r.returncode == 0
+    assert r.stderr == b"migkaitai: note: read the VM state of snapshot 1 (s1), the only one " \
+                       b"of 1 that has one\n"
+    with open(tmp_path / "pc.ram", "rb") as f:
+        f.seek(0x1000000)
+        assert f.read(65536) == PATTERN
