@@ -504,3 +504,29 @@ def test_qcow2_extended_l2(tmp_path):
     with open(tmp_path / "pc.ram", "rb") as f:
         f.seek(0x1000000)
         assert f.read(65536) == PATTERN
+
+
+def test_qcow2_version_2_with_4k_clusters(tmp_path):
+    """compat=0.10 (a 72-byte header, no header_length), clusters of 4 KiB (l2_bits 9: an
+    L1 entry maps 2 MiB, the VM state starts at 16 MiB): listed as qemu-img lists it, both
+    snapshots readable."""
+    path = corpus.container_file("qcow2-v7.2-v2-4k.qcow2")
+    r = run(path)
+    assert r.returncode == 2
+    lines = r.stderr.decode().splitlines()[1:]
+    assert [ln[:35] for ln in lines] == [  # (then the date, in local time)
+        "Snapshot list:",
+        "ID        TAG               VM SIZE",
+        "1         first             442 KiB",
+        "2         second            442 KiB",
+    ]
+    assert all(ln.endswith(" 00:00:00.000") for ln in lines[2:])
+    with open(path, "rb") as f:
+        img = C.Qcow2Image(f, str(path), path.stat().st_size)
+        assert (img.header.version, img.cluster_size, img.l2_bits) == (2, 4096, 9)
+        assert img.vm_state(img.snapshots[1]).start == 16 << 20  # 8 L1 entries of 2 MiB
+    r = run("--snapshot", "second", "-x", "-o", tmp_path, path)
+    assert r.returncode == 0
+    with open(tmp_path / "pc.ram", "rb") as f:
+        f.seek(0x1000000)
+        assert f.read(65536) == PATTERN
