@@ -237,6 +237,17 @@ class Walker:
     def records(self) -> Iterator[Any]:
         """Yield every Record, in stream order, up to and including EOF (and RamPage
         events before their section's Record if `yield_pages`)."""
+        pipe = self.pipe
+        try:
+            yield from self._records()
+        except TruncatedError:
+            # a pipe's pass 2 ran out of spool where pass 1 stopped reading, after an
+            # error there (corrupt compressed data, a read error): that one is the cause
+            if pipe is not None and not pipe.first_pass and pipe.error is not None:
+                raise pipe.error[1] from None
+            raise
+
+    def _records(self) -> Iterator[Any]:
         io = self.io
         io.seek(self.start)
         try:

@@ -530,3 +530,15 @@ def test_qcow2_version_2_with_4k_clusters(tmp_path):
     with open(tmp_path / "pc.ram", "rb") as f:
         f.seek(0x1000000)
         assert f.read(65536) == PATTERN
+
+
+def test_lzop_checksums_are_checked(tmp_path):
+    """A flipped bit in the first lzop block's data: its checksum (or the LZO1X decoder)
+    says so, naming where the block is in the image."""
+    data = bytearray(corpus.container_file("lv-lzop.save").read_bytes())
+    data[67010 + 200] ^= 0x10
+    path = tmp_path / "bad.save"
+    path.write_bytes(data)
+    r = run(path)
+    assert r.returncode == 1 and b"internal error" not in r.stderr
+    assert b"the lzop block at byte 0x" in r.stderr

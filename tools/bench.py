@@ -419,9 +419,10 @@ def install_copy(cache: Path) -> str:
     py = venv / "bin" / "python"
     pip = [str(py), "-m", "pip", "--disable-pip-version-check", "--quiet"]
     if not py.exists():
-        say(f"creating {venv} (kaitaistruct from requirements.txt)")
+        say(f"creating {venv}")
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(pip + ["install", "-r", str(REPO / "requirements.txt")], check=True)
+    # the runtime dependencies as pinned (a no-op when they are there already)
+    subprocess.run(pip + ["install", "-r", str(REPO / "requirements.txt")], check=True)
     with tempfile.TemporaryDirectory(prefix="migkaitai-bench-src-") as tmp:
         src = Path(tmp, "src")
         src.mkdir()
