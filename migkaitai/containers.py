@@ -24,7 +24,7 @@ from collections import namedtuple
 
 from kaitaistruct import KaitaiStream, KaitaiStructError
 
-from migkaitai.errors import FormatError, TruncatedError, UsageError
+from migkaitai.errors import FormatError, MigkaitaiError, TruncatedError, UsageError
 from migkaitai.kaitai import kaitai_call
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
@@ -231,6 +231,7 @@ class _Decompressing(io.RawIOBase):
         if self.fmt == "xz":
             import lzma
 
+            self._errors = (lzma.LZMAError,)
             return lzma.LZMAFile(self.src, mode="rb")
         if self.fmt == "zstd":
             zstandard = _need("zstandard", "zstd data")
@@ -238,6 +239,7 @@ class _Decompressing(io.RawIOBase):
             return zstandard.ZstdDecompressor().stream_reader(
                 self.src, read_size=_CHUNK, read_across_frames=True)
         if self.fmt == "lzop":
+            _need("lzallright", "lzop data")
             return _LzopReader(self.src, self.base, self.path)
         raise UsageError(f"no decompressor for {self.fmt}")
 
@@ -253,17 +255,12 @@ class _Decompressing(io.RawIOBase):
             n = _CHUNK
         try:
             data = self._reader.read(n)
+        except MigkaitaiError:
+            raise
         except EOFError:
             raise TruncatedError(f"the {self.fmt} data ends before its end marker{self._where()}"
                                  f" (a truncated file)", offset=self.pos) from None
-        except (OSError, ValueError, zlib.error, MemoryError) as e:
-            if isinstance(e, FormatError):
-                raise
-            raise FormatError(f"the {self.fmt} data is corrupt{self._where()}: {e}",
-                              offset=self.pos) from None
-        except Exception as e:
-            if isinstance(e, FormatError):
-                raise
+        except (OSError, ValueError, zlib.error, MemoryError, *self._errors) as e:  # type: ignore[misc]
             raise FormatError(f"the {self.fmt} data is corrupt{self._where()}: {e}",
                               offset=self.pos) from None
         self.pos += len(data)

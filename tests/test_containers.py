@@ -542,3 +542,22 @@ def test_lzop_checksums_are_checked(tmp_path):
     r = run(path)
     assert r.returncode == 1 and b"internal error" not in r.stderr
     assert b"the lzop block at byte 0x" in r.stderr
+
+
+@pytest.mark.parametrize("fmt", ["xz", "bzip2", "zstd"])
+def test_corrupt_compressed_streams_are_input_errors(fmt, tmp_path):
+    """A byte flipped a third of the way into the compressed data: an input error naming
+    the format (never an internal error), with what was decoded before still printed."""
+    src = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+    if fmt == "zstd":
+        import zstandard
+
+        comp = bytearray(zstandard.ZstdCompressor().compress(src))
+    else:
+        comp = bytearray({"bzip2": bz2.compress, "xz": lzma.compress}[fmt](src))
+    comp[len(comp) // 3] ^= 0xFF
+    path = tmp_path / "s.bad"
+    path.write_bytes(bytes(comp))
+    r = run(path)
+    assert r.returncode == 1 and b"internal error" not in r.stderr
+    assert r.stderr.startswith(b"migkaitai: error: ")
