@@ -268,6 +268,8 @@ class MigrationStream:
         f.seek(0)
         head = f.read(1 << 16)
         kind = C.sniff(head)
+        if self.snapshot is not None and kind != "qcow2":
+            raise UsageError(f"--snapshot goes with a qcow2 image; {self.path} is not one")
         if kind == "libvirt":
             img = C.open_libvirt(f, self.path)
             self.container = img
@@ -326,6 +328,8 @@ class MigrationStream:
             return  # bytes to skip: a stream after them
         head = C.read_exactly(self._pipe_src, 16)
         kind = C.sniff(head)
+        if self.snapshot is not None and kind != "qcow2":
+            raise UsageError(f"--snapshot goes with a qcow2 image; {self.path} is not one")
         src: Any = C._Prefixed(head, self._pipe_src)
         if kind == "libvirt":
             img = C.read_libvirt(src, self.path)
@@ -445,9 +449,9 @@ class MigrationStream:
         target-page-bits, or a machine of a fixed page size) decides; else the RAM records
         before the first device section settle it (RamTracker.settle_page_size: a file is
         probed, a pipe's first pass did it); with no page there, the description's; else
-        4096 (the grammar's rule). A description that
-        contradicts the size so found is not used: it is the error after the records.
-        A file and a pipe decide alike (same bytes, same rule)."""
+        4096 (the grammar's rule). A description that contradicts the size so found is not
+        used: it is the error after the records. A file and a pipe decide alike (same
+        bytes, same rule)."""
         from migkaitai_ksy.qemu_migration import QemuMigration as K
 
         conf: Any = None

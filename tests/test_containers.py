@@ -561,3 +561,9 @@ def test_corrupt_compressed_streams_are_input_errors(fmt, tmp_path):
     r = run(path)
     assert r.returncode == 1 and b"internal error" not in r.stderr
     assert r.stderr.startswith(b"migkaitai: error: ")
+
+
+def test_snapshot_goes_with_qcow2_only():
+    r = run("--snapshot", "1", corpus.container_file("lv-raw.save"))
+    assert r.returncode == 2 and r.stdout == b""
+    assert r.stderr.startswith(b"migkaitai: error: --snapshot goes with a qcow2 image; ")
