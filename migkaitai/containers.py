@@ -297,7 +297,8 @@ class _LzopReader:
         self.header = kaitai_call(self.io, "lzop header", Lzop.Header)
         if self.header.is_multipart:
             raise FormatError("multipart lzop files are not supported", offset=base)
-        self._buf = memoryview(b"")
+        self._data = b""  # the current block, decompressed, and how far it was read
+        self._off = 0
         self.done = False
 
     def tell(self) -> int:
@@ -343,14 +344,18 @@ class _LzopReader:
             if want is not None and fn(data) != want:
                 raise FormatError(f"the lzop block at byte 0x{self.base + at:x} of "
                                   f"{self.path} fails its {name} check")
-        self._buf = memoryview(data)
+        self._data = bytes(data)
+        self._off = 0
 
     def read(self, n: int) -> bytes:
-        while not self._buf and not self.done:
+        while self._off >= len(self._data) and not self.done:
             self._next_block()
-        out = bytes(self._buf[:n])
-        self._buf = self._buf[n:]
-        return out
+        data, off = self._data, self._off
+        if off == 0 and n >= len(data):  # a whole block: no copy
+            self._off = len(data)
+            return data
+        self._off = min(off + n, len(data))
+        return data[off:self._off]
 
     def close(self) -> None:
         pass
