@@ -38,7 +38,7 @@ MAX_RAM_BLOCKS = 1 << 16  # in one MEM_SIZE record (QEMU: tens; each costs memor
 PAGE_SIZES = (4096, 256, 512, 1024, 2048, 8192, 16384, 32768, 65536)
 _SETTLE_WINDOW = (1 << 17) - (1 << 12)  # bytes looked at (a pipe keeps 128 KiB to re-read)
 _SETTLE_PAGES = 8  # PAGE records that framed right: enough
-_SETTLE_RECORDS = 64  # page records of any kind: enough (QEMU sends pages in order)
+_SETTLE_RECORDS = 16  # page records of any kind: enough (QEMU sends pages in order)
 _MAPPED_CHUNK = 1 << 20
 
 
@@ -271,8 +271,8 @@ class RamTracker:
                 raw.seek(off)
                 window = raw.read(_SETTLE_WINDOW)
             io.seek(off)
-            blocks = {b.name.encode(): b.length for b in self.blocks.values()}
-            current = self.current.name.encode() if self.current is not None else None
+            blocks = {b.name: b.length for b in self.blocks.values()}
+            current = self.current.name if self.current is not None else None
             fits = {ps: frames_with(window, ps, blocks, current) for ps in PAGE_SIZES}
             by_pages = [ps for ps, n in fits.items() if n is not None and n[0] > 0]
             fitting = [ps for ps, n in fits.items() if n is not None]
@@ -518,65 +518,51 @@ class PageSizeSettled(Exception):
 
 
 _KNOWN_FLAGS = sum(f.value for f in F)
-_PAGE_KINDS = (F.zero.value, F.page.value, F.xbzrle.value)
 _PAGE_BITS = F.zero.value | F.page.value | F.xbzrle.value
 
 
-def frames_with(data: bytes, ps: int, blocks: dict[bytes, int],
-                current: bytes | None) -> tuple[int, int] | None:
-    """Whether the RAM records in `data` frame with pages of `ps` bytes: each address word
-    has only flags QEMU defines below `ps` (RAM_SAVE_FLAG_*: page-aligned addresses leave
-    the low bits free) and names one kind; a record without CONTINUE names a block from
-    MEM_SIZE (`blocks`: name -> length); every page lies inside its block; PAGE bodies
-    take `ps` bytes, ZERO one, XBZRLE its length. Returns (PAGE records, page records of
-    any kind) that framed, up to a few PAGEs, EOS or the end of `data`; None if one did
-    not frame."""
-    mask = ps - 1
-    known = _KNOWN_FLAGS & mask
-    pos = 0
+def frames_with(data: bytes, ps: int, blocks: dict[str, int],
+                current: str | None) -> tuple[int, int] | None:
+    """Whether the RAM records in `data` frame with pages of `ps` bytes, read with the
+    generated `ram_record` at that page size: each address word has only flags QEMU
+    defines below `ps` (RAM_SAVE_FLAG_*: page-aligned addresses leave the low bits free)
+    and names one kind; a record without CONTINUE names a block from MEM_SIZE (`blocks`:
+    name -> length); every page lies inside its block. Returns (PAGE records, page
+    records of any kind) that framed, up to a few PAGEs, EOS or the end of `data` (a
+    record cut there contradicts nothing); None if one did not frame."""
+    from io import BytesIO
+
+    from kaitaistruct import KaitaiStream
+
+    io = KaitaiStream(BytesIO(data))
+    unknown = ~_KNOWN_FLAGS & (ps - 1)
     pages = records = 0
-    end = len(data)
-    while pos + 8 <= end and pages < _SETTLE_PAGES and records < _SETTLE_RECORDS:
-        word = int.from_bytes(data[pos:pos + 8], "big")
-        flags = word & mask
-        if flags & ~known:
+    while io.pos() + 8 <= len(data) and pages < _SETTLE_PAGES and records < _SETTLE_RECORDS:
+        try:
+            rec = K.RamRecord(page_size=ps, ignore_shared=False, mapped_ram=False,
+                              postcopy_page_sizes=False, with_blocks=False, _io=io)
+        except EOFError:
+            return pages, records
+        except (KaitaiStructError, UnicodeDecodeError):
+            return None  # (a bad XBZRLE encoding byte, a block name that is no text)
+        if rec.flags & unknown or not rec.has_valid_flags:
             return None
-        if flags in (F.eos.value, F.multifd_flush.value):
-            if flags == F.eos.value:
-                return pages, records
-            pos += 8
+        if rec.is_eos:
+            return pages, records
+        if rec.is_multifd_flush:
             continue
-        kind = flags & ~F.continued.value
-        if kind not in _PAGE_KINDS:
-            # HOOK (RDMA), the obsolete COMPRESS_PAGE: not framed here, stop before them
-            return (pages, records) if kind in (F.hook.value, F.compress_page.value) else None
-        pos += 8
-        if not flags & F.continued.value:
-            if pos >= end:
-                return pages, records
-            n = data[pos]
-            name = data[pos + 1:pos + 1 + n]
-            if pos + 1 + n > end:
-                return pages, records
-            if name not in blocks:
-                return None
-            current = name
-            pos += 1 + n
-        if current is None or word - flags + ps > blocks[current]:
+        if rec.is_hook or rec.is_compress_page:
+            return pages, records  # (RDMA, the obsolete COMPRESS_PAGE: not looked at)
+        if not (rec.is_zero or rec.is_page or rec.is_xbzrle):
+            return None
+        if rec.has_block_name:
+            current = rec.block_name
+        length = blocks.get(current) if current is not None else None
+        addr = (rec.addr_hi << 32) | (rec.addr_lo & ~(ps - 1))
+        if length is None or addr + ps > length:
             return None
         records += 1
-        if kind == F.page.value:
-            pos += ps
-            if pos <= end:
-                pages += 1
-        elif kind == F.zero.value:
-            pos += 1
-        else:  # XBZRLE: ENCODING_FLAG_XBZRLE, be16 length, the delta
-            if pos + 3 > end:
-                return pages, records
-            if data[pos] != 1:
-                return None
-            pos += 3 + int.from_bytes(data[pos + 1:pos + 3], "big")
+        pages += rec.is_page
     return pages, records
 
 

@@ -131,14 +131,14 @@ def test_frames_with():
     second address has bit 10 set: no flag); a PAGE body frames at its size only."""
     from migkaitai.ram import frames_with
 
-    blocks = {b"b": 1 << 20}
+    blocks = {"b": 1 << 20}
     zeros = word(0, 0x02) + b"\x01b" + b"\x00" + word(1024, 0x22) + b"\x00" + word(0, 0x10)
     assert frames_with(zeros, 1024, blocks, None) == (0, 2)
     assert frames_with(zeros, 256, blocks, None) == (0, 2)
     assert frames_with(zeros, 2048, blocks, None) is None
     page = word(0, 0x08) + b"\x01b" + bytes(range(256)) * 4 + word(1024, 0x28) + b"x" * 1024
     assert frames_with(page, 1024, blocks, None) == (2, 2)
-    assert frames_with(page, 4096, blocks, None) == (0, 1)  # (its body runs past the end)
+    assert frames_with(page, 4096, blocks, None) == (0, 0)  # (cut at the end: no say)
     assert frames_with(page, 512, blocks, None) is None
     assert frames_with(word(0, 0x22) + b"\x00", 4096, blocks, None) is None  # no block yet
 
