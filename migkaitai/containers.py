@@ -448,13 +448,15 @@ class Qcow2Image:
         kio = KaitaiStream(f)
         self.kio = kio
         kio.seek(0)
-        self.header = h = kaitai_call(kio, "qcow2 header", Qcow2.Header)
+        # the root type reads the header only (the rest are instances): L2 entries need
+        # it as their _root (extended L2, cluster bits)
+        self.root = root = kaitai_call(kio, "qcow2 header", Qcow2)
+        self.header = h = root.header
         self.cluster_bits = h.cluster_bits
-        self.cluster_size = 1 << h.cluster_bits
-        self.extended_l2 = h.version >= 3 and bool(h.incompatible_features & 0x10)
-        self.l2_bits = h.cluster_bits - (4 if self.extended_l2 else 3)
-        self.compression = "zstd" if h.version >= 3 and h.header_length > 104 and \
-            int(h.compression_type) == 1 else "zlib"
+        self.cluster_size = root.cluster_size
+        self.extended_l2 = root.is_extended_l2
+        self.l2_bits = root.l2_bits
+        self.compression = "zstd" if h.compression == 1 else "zlib"
         if h.nb_snapshots > 65536:
             raise FormatError(f"the qcow2 header claims {h.nb_snapshots} snapshots (QEMU "
                               f"allows 65536)", offset=60)
@@ -625,34 +627,42 @@ class Qcow2VmState(io.RawIOBase):
         csize = img.cluster_size
         within = guest & (csize - 1)
         n = min(n, csize - within)
-        l1_index = guest >> (cbits + img.l2_bits)
-        if l1_index * 8 + 8 > len(self.l1):
+        entry = self._l2_entry(guest >> (cbits + img.l2_bits),
+                               (guest >> cbits) & ((1 << img.l2_bits) - 1))
+        if entry is None:  # no L2 table: not allocated
             return bytes(n)
-        l1e = int.from_bytes(self.l1[l1_index * 8:l1_index * 8 + 8], "big")
-        l2_offset = l1e & 0x00FFFFFFFFFFFE00
-        if not l2_offset:
-            return bytes(n)
-        table = self._l2(l2_offset)
-        l2_index = (guest >> cbits) & ((1 << img.l2_bits) - 1)
-        esize = 16 if img.extended_l2 else 8
-        e = int.from_bytes(table[l2_index * esize:l2_index * esize + 8], "big")
-        if e & (1 << 62):  # compressed
-            return self._compressed(guest, e)[within:within + n]
-        host = e & 0x00FFFFFFFFFFFE00
+        if entry.is_compressed:
+            return self._compressed(guest, entry)[within:within + n]
         if img.extended_l2:
-            bitmap = int.from_bytes(table[l2_index * esize + 8:l2_index * esize + 16], "big")
-            return self._subclusters(host, bitmap, within, n)
-        if e & 1 or not host:  # reads as zeros, or not allocated
+            return self._subclusters(entry.host_offset, entry.allocated_subclusters,
+                                     entry.zero_subclusters, within, n)
+        if entry.reads_as_zeros or not entry.host_offset:
             return bytes(n)
-        return self._host(host + within, n)
+        return self._host(entry.host_offset + within, n)
 
-    def _subclusters(self, host: int, bitmap: int, within: int, n: int) -> bytes:
+    def _l2_entry(self, l1_index: int, l2_index: int) -> Any:
+        """The generated `l2_entry` for a cluster, or None when its L1 entry has no table."""
+        K = self.img.K
+        if l1_index * 8 + 8 > len(self.l1):
+            return None
+        l1e = K.L1Entry(KaitaiStream(io.BytesIO(self.l1[l1_index * 8:l1_index * 8 + 8])))
+        if not l1e.l2_offset:
+            return None
+        table = self._l2(l1e.l2_offset)
+        esize = 16 if self.img.extended_l2 else 8
+        raw = table[l2_index * esize:(l2_index + 1) * esize]
+        return K.L2Entry(KaitaiStream(io.BytesIO(raw)), None, self.img.root)
+
+    def _subclusters(self, host: int, allocated: int, zeros: int, within: int,
+                     n: int) -> bytes:
+        """Extended L2: each of the 32 subclusters is allocated, reads as zeros, or is not
+        allocated (zeros too)."""
         sub = self.img.cluster_size // 32
         out = bytearray()
         while n > 0:
             i = within // sub
             k = min(n, sub - within % sub)
-            if bitmap >> (32 + i) & 1 or not bitmap >> i & 1 or not host:
+            if zeros >> i & 1 or not allocated >> i & 1 or not host:
                 out += bytes(k)
             else:
                 out += self._host(host + within, k)
@@ -668,15 +678,13 @@ class Qcow2VmState(io.RawIOBase):
         img.f.seek(off)
         return img.f.read(n)  # type: ignore[no-any-return]
 
-    def _compressed(self, guest: int, e: int) -> bytes:
+    def _compressed(self, guest: int, entry: Any) -> bytes:
         img = self.img
         base = guest & ~(img.cluster_size - 1)
         if self._cluster_cache is not None and self._cluster_cache[0] == base:
             return self._cluster_cache[1]
-        x = 62 - (img.cluster_bits - 8)
-        coffset = e & ((1 << x) - 1)
-        nsect = ((e >> x) & ((1 << (img.cluster_bits - 8)) - 1)) + 1
-        csize = nsect * 512 - (coffset & 511)
+        coffset = entry.compressed_offset
+        csize = entry.len_compressed
         if coffset >= img.size:
             raise FormatError(f"a compressed cluster of the VM state at 0x{coffset:x} lies past "
                               f"the end of {img.path} ({img.size} bytes)", offset=self.pos)
