@@ -76,6 +76,7 @@ class SpoolingReader(io.RawIOBase):
         # a window pulled ahead while `drop` was set (see `window`): ahead_at .. got
         self.ahead: Any = None
         self.ahead_at = 0
+        self.ahead_spooled = False
 
     @property
     def drop(self) -> bool:
@@ -107,6 +108,9 @@ class SpoolingReader(io.RawIOBase):
             if ahead is not None and self.ahead_at <= self.pos and \
                     self.ahead_at + len(ahead) == self.got:
                 held = bytes(ahead[self.pos - self.ahead_at:])
+                if self.ahead_spooled:
+                    self.ahead = None
+                    return held
             else:
                 at = self.pos - (self.got - len(self.recent))
                 if at >= 0:
@@ -139,6 +143,9 @@ class SpoolingReader(io.RawIOBase):
                 have = more
         self.ahead = have
         self.ahead_at = at
+        # pulled while dropping: kept in the spool only as it is read without dropping;
+        # pulled while keeping: in the spool already
+        self.ahead_spooled = not self._drop
         return have
 
     def readable(self) -> bool:
@@ -187,7 +194,7 @@ class SpoolingReader(io.RawIOBase):
         if ahead is not None and self.ahead_at <= self.pos < self.ahead_at + len(ahead):
             i = self.pos - self.ahead_at
             out = bytes(ahead[i:i + n])
-            if not self._drop:  # (pulled while dropping: what pass 2 reads is kept now)
+            if not self._drop and not self.ahead_spooled:  # (what pass 2 reads: kept now)
                 self._keep(self.pos, out)
             self.pos += len(out)
             n -= len(out)
@@ -229,24 +236,6 @@ class SpoolingReader(io.RawIOBase):
         else:
             self.pos = offset
         return self.pos
-
-    def lookahead(self, n: int) -> bytes:
-        """The next `n` bytes (fewer at the end of the stream), the position unchanged.
-        They go to the spool even while `drop` is set: a look ahead (RAM records settling
-        the page size) may run past the RAM payload, into what pass 2 reads."""
-        at = self.pos
-        if at < self.got:  # bytes already pulled, perhaps dropped: into the spool
-            held = self.read(self.got - at)
-            self.spool.seek(at)
-            self.spool.write(held)
-        drop, self.drop = self.drop, False
-        try:
-            self.pos = at
-            data = self.read(n)
-        finally:
-            self.drop = drop
-        self.pos = at
-        return data
 
     def at_eof(self) -> bool:
         """Whether the stream ends at the current position (may read one byte ahead)."""

@@ -36,7 +36,7 @@ RAM_VERSION = 4  # the ram section's version_id (ram.c: register_savevm_live(...
 MAX_RAM_BLOCKS = 1 << 16  # in one MEM_SIZE record (QEMU: tens; each costs memory)
 # Target page sizes QEMU builds (TARGET_PAGE_BITS 8 for AVR .. 16), the usual one first
 PAGE_SIZES = (4096, 256, 512, 1024, 2048, 8192, 16384, 32768, 65536)
-_SETTLE_WINDOW = (1 << 17) - (1 << 12)  # bytes looked at (a pipe keeps 128 KiB to re-read)
+_SETTLE_WINDOW = 1 << 17  # bytes looked at (enough for 16 records of 4 KiB pages)
 _SETTLE_PAGES = 8  # PAGE records that framed right: enough
 _SETTLE_RECORDS = 16  # page records of any kind: enough (QEMU sends pages in order)
 _MAPPED_CHUNK = 1 << 20
@@ -264,9 +264,9 @@ class RamTracker:
             size, self.settled_by = said, "the mapped-ram headers"
         else:
             raw = io._io  # (the bytes only: re-read below by the record reader)
-            lookahead = getattr(raw, "lookahead", None)  # a pipe's (pipe.SpoolingReader)
-            if lookahead is not None:
-                window = lookahead(_SETTLE_WINDOW)
+            pulled = getattr(raw, "window", None)  # a pipe's (pipe.SpoolingReader)
+            if pulled is not None:
+                window = pulled(off, _SETTLE_WINDOW)
             else:
                 raw.seek(off)
                 window = raw.read(_SETTLE_WINDOW)
