@@ -88,7 +88,7 @@ class SpoolingReader(io.RawIOBase):
         self._drop = value
 
     def _keep(self, at: int, data: Any) -> None:
-        """Write `data`, read at `at` from the window while not dropping, to the spool."""
+        """Write `data` (at `at` in the stream) to the spool, within its limit."""
         self.kept += len(data)
         if self.kept > self.limit:
             raise SpoolLimitError(
@@ -165,14 +165,7 @@ class SpoolingReader(io.RawIOBase):
                 self.eof = True
                 break
             if not self.drop:
-                self.kept += len(data)
-                if self.kept > self.limit:
-                    raise SpoolLimitError(
-                        f"the pipe holds more than {self.limit} bytes besides RAM pages, the "
-                        f"spool limit (give a larger --spool-max, or read the stream from a "
-                        f"file)", offset=self.got)
-                self.spool.seek(self.got)
-                self.spool.write(data)
+                self._keep(self.got, data)
             elif len(data) <= _RECENT:  # (a page: kept for a re-read, see `recent`)
                 self.recent += data
                 if len(self.recent) > 2 * _RECENT:
