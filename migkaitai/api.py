@@ -538,6 +538,7 @@ class MigrationStream:
         take the spool as the stream (see migkaitai.pipe)."""
         import tempfile  # pipes only: not imported at start-up
 
+        from migkaitai.containers import _Decompressing
         from migkaitai.pipe import DEFAULT_SPOOL_LIMIT, spool_stream
 
         self._sniff_pipe()
@@ -582,6 +583,8 @@ class MigrationStream:
                     self._host_file.close()
                     self._host_file = None
                 self._own_file = False
+            elif isinstance(src, _Decompressing):
+                src.close()  # (ours, over the caller's file: its thread ends, the file stays)
         self._pass1 = pass1
         self._open_file(builtins.open(spool_path, "rb"))  # noqa: SIM115 - closed by close()
 

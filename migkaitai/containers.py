@@ -50,7 +50,8 @@ COMPRESSED = {
 LIBVIRT_FORMATS = {0: "raw", 1: "gzip", 2: "bzip2", 3: "xz", 4: "lzop", 5: "zstd", 6: "sparse"}
 LIBVIRT_HEADER = 92
 MAX_DOMAIN_XML = 64 << 20  # XML and cookie read at most (libvirt's are a few KB)
-_CHUNK = 1 << 20
+_IN = 1 << 20  # compressed bytes read at once (4 MiB with 4 MiB out: lzma 8x slower)
+_OUT = 1 << 20  # decompressed bytes made at once (at most)
 
 
 def sniff(head: bytes) -> str | None:
@@ -207,7 +208,11 @@ class Compressed:
 
 class _Decompressing(io.RawIOBase):
     """A forward reader of the decompressed bytes of `src` (from its current position),
-    read in bounded pieces: memory stays flat whatever the data expands to."""
+    read in bounded pieces: memory stays flat whatever the data expands to.
+
+    The decompressor runs in a thread of its own, a few pieces ahead of the reader, so
+    that decompressing and decoding overlap (the decompressors release the GIL while they
+    work); the reader gets the pieces in order, and a fault where it lies."""
 
     def __init__(self, fmt: str, src: Any, base: int, path: str) -> None:
         super().__init__()
@@ -215,32 +220,30 @@ class _Decompressing(io.RawIOBase):
         self.src = src
         self.base = base  # where the compressed data starts in `path`
         self.path = path
-        self.pos = 0
+        self.pos = 0  # decompressed bytes returned by read()
+        self._made = 0  # decompressed bytes made by the thread
         self._errors: tuple[type[Exception], ...] = ()
-        self._reader = self._open()
+        self._piece = self._open()
+        self._ahead: _Ahead | None = None
+        self._cur: Any = b""
+        self._off = 0
+        self._done = False
 
     def _open(self) -> Any:
-        if self.fmt == "gzip":
-            import gzip
-
-            return gzip.GzipFile(fileobj=self.src, mode="rb")
-        if self.fmt == "bzip2":
-            import bz2
-
-            return bz2.BZ2File(self.src, mode="rb")
-        if self.fmt == "xz":
-            import lzma
-
-            self._errors = (lzma.LZMAError,)
-            return lzma.LZMAFile(self.src, mode="rb")
+        """The function that gives the next piece of decompressed data (b"" at the end)."""
+        if self.fmt in ("gzip", "bzip2", "xz"):
+            inflate = _Inflate(self.fmt, self.src)
+            self._errors = inflate.errors
+            return inflate.piece
         if self.fmt == "zstd":
             zstandard = _need("zstandard", "zstd data")
             self._errors = (zstandard.ZstdError,)
-            return zstandard.ZstdDecompressor().stream_reader(
-                self.src, read_size=_CHUNK, read_across_frames=True)
+            reader = zstandard.ZstdDecompressor().stream_reader(
+                self.src, read_size=_IN, read_across_frames=True)
+            return lambda: reader.read(_OUT)
         if self.fmt == "lzop":
             _need("lzallright", "lzop data")
-            return _LzopReader(self.src, self.base, self.path)
+            return _LzopReader(self.src, self.base, self.path).piece
         raise UsageError(f"no decompressor for {self.fmt}")
 
     def readable(self) -> bool:
@@ -250,19 +253,56 @@ class _Decompressing(io.RawIOBase):
         at = _tell(self.src)
         return f" near byte 0x{at:x} of {self.path}" if at >= 0 else ""
 
-    def read(self, n: int | None = -1) -> bytes:
-        if n is None or n < 0:
-            n = _CHUNK
+    def _next(self) -> bytes:
+        """The next piece, made in the decompressing thread; faults as migkaitai errors
+        at the decompressed offset where the good data ends."""
         try:
-            data = self._reader.read(n)
+            data = self._piece()
         except MigkaitaiError:
             raise
         except EOFError:
             raise TruncatedError(f"the {self.fmt} data ends before its end marker{self._where()}"
-                                 f" (a truncated file)", offset=self.pos) from None
+                                 f" (a truncated file)", offset=self._made) from None
         except (OSError, ValueError, zlib.error, MemoryError, *self._errors) as e:  # type: ignore[misc]
             raise FormatError(f"the {self.fmt} data is corrupt{self._where()}: {e}",
-                              offset=self.pos) from None
+                              offset=self._made) from None
+        self._made += len(data[0]) if type(data) is tuple else len(data)
+        return data  # type: ignore[no-any-return]
+
+    def read(self, n: int | None = -1) -> bytes:
+        data = self.read_view(n)
+        return data if type(data) is bytes else bytes(data)
+
+    def read_view(self, n: int | None = -1) -> Any:
+        """Like read, but the rest of a piece comes as a view of it, not a copy."""
+        if n is None or n < 0:
+            n = _OUT
+        cur, off = self._cur, self._off
+        if off >= len(cur):
+            if self._done:
+                return b""
+            if self._ahead is None:
+                # (about 2 MiB ahead: lzop blocks are 256 KiB, the others 1 MiB)
+                self._ahead = _Ahead(self._next, 8 if self.fmt == "lzop" else 2)
+            try:
+                cur = self._ahead.get()
+            except BaseException:
+                self._done = True
+                raise
+            if type(cur) is tuple:  # data and the check it must pass (lzop)
+                cur, check = cur
+                try:
+                    check(cur, self.pos)
+                except BaseException:
+                    self._done = True
+                    raise
+            if not cur:
+                self._done = True
+                return b""
+            self._cur, off = cur, 0
+        # a whole piece as it is, the rest of one as a view of it: no copy
+        data = cur if off == 0 and n >= len(cur) else memoryview(cur)[off:off + n]
+        self._off = off + len(data)
         self.pos += len(data)
         return data  # type: ignore[no-any-return]
 
@@ -272,11 +312,141 @@ class _Decompressing(io.RawIOBase):
         return len(data)
 
     def close(self) -> None:
-        try:
-            self._reader.close()
-        except Exception:  # noqa: BLE001 - closing a broken decompressor
-            pass
+        if self._ahead is not None:
+            self._ahead.stop()
         super().close()
+
+
+class _Ahead:
+    """Calls `make` in a background thread, at most `depth` results ahead of `get`: the
+    results in order, then the exception `make` raised, if any (after b"" it stops)."""
+
+    def __init__(self, make: Any, depth: int = 2) -> None:
+        import queue
+        import threading
+
+        self._make = make
+        self._queue: Any = queue.Queue(depth)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="migkaitai-decompress",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        item: Any
+        try:
+            while not self._stopping:
+                item = self._make()
+                self._queue.put(item)
+                if not item:
+                    return
+        except BaseException as e:  # noqa: BLE001 - handed to the reader, raised there
+            self._queue.put(e)
+
+    def get(self) -> Any:
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def stop(self) -> None:
+        """Ends the thread (the reader is closed before the end of the data). A thread
+        stuck in a read of a pipe that sends nothing more is left behind after a second
+        (a daemon: it ends with the process) rather than hang the caller."""
+        import queue
+        import time
+
+        self._stopping = True
+        deadline = time.monotonic() + 1
+        while self._thread.is_alive() and time.monotonic() < deadline:
+            try:
+                self._queue.get(timeout=0.05)  # (a put() waiting on a full queue)
+            except queue.Empty:
+                pass
+
+
+class _Inflate:
+    """gzip, bzip2 or xz data, read from `src` in pieces of _IN bytes and decompressed into
+    pieces of at most _OUT bytes, member after member (concatenated files, as `gzip -dc`,
+    `bzip2 -dc` and `xz -dc` read them; zero padding after a gzip member or between xz
+    streams is skipped as they skip it). Their end-of-member checks (CRC-32 and size,
+    CRC/CRC-64/SHA-256) are the decompressors' own."""
+
+    MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00"}
+
+    def __init__(self, fmt: str, src: Any) -> None:
+        self.fmt = fmt
+        self.src = src
+        self.errors: tuple[type[Exception], ...] = ()
+        if fmt == "xz":
+            import lzma
+
+            self.errors = (lzma.LZMAError,)
+        self.dec: Any = self._new()
+        self.data: Any = b""  # input not given to the decompressor yet
+        self.eof = False  # src is exhausted
+
+    def _new(self) -> Any:
+        if self.fmt == "gzip":
+            return zlib.decompressobj(31)
+        if self.fmt == "bzip2":
+            import bz2
+
+            return bz2.BZ2Decompressor()
+        import lzma
+
+        return lzma.LZMADecompressor(lzma.FORMAT_XZ)
+
+    def _fill(self) -> None:
+        if not self.data and not self.eof:
+            self.data = self.src.read(_IN)
+            self.eof = not self.data
+
+    def _next_member(self) -> bool:
+        """After a member's end: whether another follows (then its decompressor is ready)."""
+        magic = self.MAGIC[self.fmt]
+        while True:
+            if self.fmt != "bzip2":
+                self.data = self.data.lstrip(b"\0")
+            if len(self.data) >= len(magic) or self.eof:
+                break
+            more = self.src.read(_IN)
+            self.eof = not more
+            self.data += more
+        if not self.data:
+            return False
+        if not self.data.startswith(magic):
+            raise ValueError(f"bytes that are not {self.fmt} data follow the end of the "
+                             f"{self.fmt} data")
+        self.dec = self._new()
+        return True
+
+    def piece(self) -> bytes:
+        dec = self.dec
+        while True:
+            if dec.eof:
+                self.data = dec.unused_data + self.data
+                if not self._next_member():
+                    return b""
+                dec = self.dec
+            if self.fmt == "gzip":
+                if not self.data:
+                    self._fill()
+                    if self.eof:
+                        raise EOFError
+                out = dec.decompress(self.data, _OUT)
+                self.data = dec.unconsumed_tail  # (input held back by the _OUT bound)
+            else:
+                if dec.needs_input:
+                    self._fill()
+                    if self.eof:
+                        raise EOFError
+                    data, self.data = self.data, b""
+                else:
+                    data = b""
+                out = dec.decompress(data, _OUT)
+            if out:
+                return out  # type: ignore[no-any-return]
 
 
 class _LzopReader:
@@ -297,14 +467,18 @@ class _LzopReader:
         self.header = kaitai_call(self.io, "lzop header", Lzop.Header)
         if self.header.is_multipart:
             raise FormatError("multipart lzop files are not supported", offset=base)
-        self._data = b""  # the current block, decompressed, and how far it was read
-        self._off = 0
         self.done = False
 
     def tell(self) -> int:
         return self.src.tell()  # type: ignore[no-any-return]
 
-    def _next_block(self) -> None:
+    def piece(self) -> Any:
+        """The next block, decompressed (b"" after the last), with the check of its
+        uncompressed data still to run: (data, check). The reader runs the check (in its
+        own thread, while this one reads on: the checksums release the GIL) before it
+        uses the data."""
+        if self.done:
+            return b""
         lzallright = _need("lzallright", "lzop data")
 
         at = _tell(self.src)
@@ -317,13 +491,16 @@ class _LzopReader:
                               f"is corrupt ({e})") from None
         if block.len_uncompressed == 0:
             self.done = True
-            return
-        for name, want, fn in (("Adler-32", getattr(block, "adler32_compressed", None),
-                                zlib.adler32),
-                               ("CRC-32", getattr(block, "crc32_compressed", None), zlib.crc32)):
-            if want is not None and fn(block.data) != want:
-                raise FormatError(f"the lzop block at byte 0x{self.base + at:x} of {self.path} "
-                                  f"fails the {name} check of its compressed data")
+            return b""
+        where = f"the lzop block at byte 0x{self.base + at:x} of {self.path}"
+        if not block.is_stored:
+            for name, want, fn in (("Adler-32", getattr(block, "adler32_compressed", None),
+                                    zlib.adler32),
+                                   ("CRC-32", getattr(block, "crc32_compressed", None),
+                                    zlib.crc32)):
+                if want is not None and fn(block.data) != want:
+                    raise FormatError(f"{where} fails the {name} check of its compressed "
+                                      f"data")
         if block.is_stored:
             data = block.data
         else:
@@ -331,31 +508,21 @@ class _LzopReader:
                 data = lzallright.LZOCompressor.decompress(
                     block.data, output_size_hint=block.len_uncompressed)
             except lzallright.LZOError as e:
-                raise FormatError(f"the lzop block at byte 0x{self.base + at:x} of {self.path} "
-                                  f"does not decompress ({e.args[0]})") from None
+                raise FormatError(f"{where} does not decompress ({e.args[0]})") from None
         if len(data) != block.len_uncompressed:
-            raise FormatError(f"the lzop block at byte 0x{self.base + at:x} of {self.path} "
-                              f"decompresses to {len(data)} bytes, not "
+            raise FormatError(f"{where} decompresses to {len(data)} bytes, not "
                               f"{block.len_uncompressed}")
-        for name, want, fn in (("Adler-32", getattr(block, "adler32_uncompressed", None),
-                                zlib.adler32),
-                               ("CRC-32", getattr(block, "crc32_uncompressed", None),
-                                zlib.crc32)):
-            if want is not None and fn(data) != want:
-                raise FormatError(f"the lzop block at byte 0x{self.base + at:x} of "
-                                  f"{self.path} fails its {name} check")
-        self._data = bytes(data)
-        self._off = 0
+        checks = [(name, want, fn) for name, want, fn in (
+            ("Adler-32", getattr(block, "adler32_uncompressed", None), zlib.adler32),
+            ("CRC-32", getattr(block, "crc32_uncompressed", None), zlib.crc32))
+            if want is not None]
 
-    def read(self, n: int) -> bytes:
-        while self._off >= len(self._data) and not self.done:
-            self._next_block()
-        data, off = self._data, self._off
-        if off == 0 and n >= len(data):  # a whole block: no copy
-            self._off = len(data)
-            return data
-        self._off = min(off + n, len(data))
-        return data[off:self._off]
+        def check(data: Any, at: int) -> None:
+            for name, want, fn in checks:
+                if fn(data) != want:
+                    raise FormatError(f"{where} fails its {name} check", offset=at)
+
+        return (bytes(data), check) if checks else bytes(data)
 
     def close(self) -> None:
         pass

@@ -63,6 +63,8 @@ class SpoolingReader(io.RawIOBase):
     def __init__(self, src: BinaryIO, spool: BinaryIO, limit: int = DEFAULT_SPOOL_LIMIT) -> None:
         super().__init__()
         self.src = src
+        # a decompressor's pieces come as they are (see migkaitai.containers)
+        self._read_src = getattr(src, "read_view", src.read)
         self.spool = spool
         self.limit = limit
         self.pos = 0
@@ -122,25 +124,33 @@ class SpoolingReader(io.RawIOBase):
         self.ahead = None
         return held
 
-    def window(self, at: int, n: int) -> Any:
+    def window(self, at: int, n: int, least: int | None = None) -> Any:
         """The bytes from `at` (the position, at most `got`) on: `n` of them, fewer at the
         end of the stream; the position is unchanged. They stay in memory until the next
-        window, so that reading them again costs nothing (RAM runs: ram_fast)."""
+        window, so that reading them again costs nothing (RAM runs: ram_fast).
+        With `least`, fewer than `n` may come back (never fewer than `least` but at the
+        end of the stream): what the last window held beyond `at`, as it is, or the next
+        piece of the source, as it comes, so that nothing is copied (the caller reads
+        what does not fit record by record)."""
         self.pos = at
+        want = n if least is None else least
         have: Any = b""
         if self.ahead is not None and self.ahead_at <= at <= self.ahead_at + len(self.ahead):
             have = memoryview(self.ahead)[at - self.ahead_at:]
         elif at < self.got:
             have = self.read(self.got - at)
             self.pos = at
-        if len(have) < n and at + len(have) == self.got and not self.eof:
-            more = self._pull(n - len(have))
-            if len(have):
-                buf = bytearray(have)
-                buf += more
-                have = buf
+        if len(have) < want and at + len(have) == self.got and not self.eof:
+            if not len(have) and least is not None:
+                have = self._pull(n, one=True)  # (the source's next piece, not copied)
             else:
-                have = more
+                more = self._pull(want - len(have))
+                if len(have):
+                    buf = bytearray(have)
+                    buf += more
+                    have = buf
+                else:
+                    have = more
         self.ahead = have
         self.ahead_at = at
         # pulled while dropping: kept in the spool only as it is read without dropping;
@@ -157,10 +167,12 @@ class SpoolingReader(io.RawIOBase):
     def tell(self) -> int:
         return self.pos
 
-    def _pull(self, n: int) -> bytes:
+    def _pull(self, n: int, one: bool = False) -> Any:
+        """`n` bytes from the source (fewer at its end), or with `one` what one read of
+        it gives (the next piece of a decompressor: maybe a view, never copied)."""
         parts = []
         while n > 0 and not self.eof:
-            data = self.src.read(min(n, _CHUNK))
+            data = self._read_src(min(n, _CHUNK))
             if not data:
                 self.eof = True
                 break
@@ -175,6 +187,8 @@ class SpoolingReader(io.RawIOBase):
             self.got += len(data)
             n -= len(data)
             parts.append(data)
+            if one:
+                break
         if self.drop is False:
             self.recent.clear()
         return parts[0] if len(parts) == 1 else b"".join(parts)

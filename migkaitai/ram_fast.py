@@ -53,7 +53,8 @@ class WindowFastPath:
     def run(self, pos: int, block: Any, page_size: int) -> FastRun | None:
         if not self.reader.drop:
             return None  # (bytes kept in the spool: the record reader copies them)
-        window = self.reader.window(pos, max(_WINDOW, 4 * (page_size + 8)))
+        least = 4 * (page_size + 8)
+        window = self.reader.window(pos, max(_WINDOW, least), least)
         fast = FastPath(window, self.sinks, self.progress, base=pos)
         run = fast.run(0, block, page_size)
         if run is None:

@@ -228,6 +228,50 @@ def test_corrupt_and_truncated_compression(tmp_path):
     assert b"migkaitai: error: " in r.stderr
 
 
+@pytest.mark.parametrize("fmt", ["gzip", "bzip2", "xz"])
+def test_members_one_after_another(fmt, tmp_path):
+    """A file of several members (pigz, pbzip2, `cat a.xz b.xz`), with the zero padding
+    gzip and xz allow after a member: read through, as `FMT -dc` reads it, by path and
+    through a pipe; bytes that are not a member where one should start are an input error
+    naming the format."""
+    src = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+    compress = {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}[fmt]
+    cuts = [0, len(src) // 3, len(src) // 3 + 4097, len(src)]
+    pad = b"" if fmt == "bzip2" else bytes(8)
+    comp = b"".join(compress(src[a:b]) + pad for a, b in zip(cuts, cuts[1:]))
+    path = tmp_path / "s.comp"
+    path.write_bytes(comp)
+    raw = tmp_path / "s.mig"
+    raw.write_bytes(src)
+    want = state(raw)
+    assert state(path) == want
+    r = run("-d", "state", "-", input=comp)
+    assert r.returncode == 0 and r.stdout.decode() == want
+    first = compress(src[:cuts[1]])
+    path.write_bytes(first + b"JUNK" * 4 + compress(src[cuts[1]:]))
+    r = run(path)
+    assert r.returncode == 1 and b"Traceback" not in r.stderr
+    assert f"bytes that are not {fmt} data follow the end of the {fmt} data".encode() \
+        in r.stderr
+    assert b'"pc.ram": "0x0000000004000000"' in r.stdout  # (decoded before the fault)
+
+
+def test_decompressing_thread_ends_with_the_stream():
+    """A compressed stream read from the caller's file object, broken in its middle: the
+    decompressing thread ends when the stream is closed; the caller's file stays open."""
+    import threading
+
+    src = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+    comp = bytearray(lzma.compress(src))
+    comp[len(comp) // 2] ^= 0xFF
+    before = threading.active_count()
+    f = io.BytesIO(bytes(comp))
+    with pytest.raises(migkaitai.MigkaitaiError, match="the xz data is corrupt"):
+        with migkaitai.open(f) as m:
+            m.write_state(io.StringIO())
+    assert threading.active_count() == before and not f.closed
+
+
 # -- qcow2 --------------------------------------------------------------------------
 
 QCOW2 = "qcow2-v10.0-pc-2snaps.qcow2"

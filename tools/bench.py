@@ -25,7 +25,9 @@ Containers (--containers): the first x86 stream compressed with each format libv
 writes (gzip, bzip2, xz, lzop, zstd at their fast levels, `FMT -dc`-able files cached
 next to it) and wrapped raw in a libvirt save image header: `migkaitai -d state` of each
 against its decompressor alone (`FMT -dc FILE > /dev/null`; for the raw image, against
-`-d state` of the bare stream).
+`-d state` of the bare stream). Random RAM only has the decompressors copy stored
+blocks, so the same is done (--containers-ram) on used-1g.mig, a 1 GiB guest whose RAM
+is like one in use (see used_file).
 Exit status 1 when a check fails, 2 on bad usage or when a stream cannot be built.
 
 stdlib only; needs qemu-system-x86_64 (installed with apt-get when missing, as is GNU time).
@@ -158,6 +160,56 @@ def random_file(path: Path, gib: int, rehash: bool) -> dict:
     return write_meta(path, h.hexdigest(), recipe, seconds=round(time.perf_counter() - t0, 1))
 
 
+def used_file(path: Path, gib: int, rehash: bool) -> dict:
+    """`gib` GiB like the RAM of a guest in use, for the compressed-image rows (random RAM
+    only shows a decompressor copying stored blocks): the regular files under /usr (sorted
+    walk, each at most 8 MiB, page aligned: code, libraries, text, images) with runs of
+    zero pages between them (about 40% of the pages, lengths from random.Random(1)).
+    Made from this machine's /usr: the recipe names the sha256 of what it got."""
+    import random
+
+    recipe = {"v": RECIPE_VERSION, "kind": "usr-files+zero-runs", "bytes": gib * GIB}
+    meta = cached(path, recipe, rehash)
+    if meta:
+        return meta
+    say(f"writing {gib} GiB of /usr files and zero runs to {path}")
+    part = path.with_name(path.name + ".part")
+    h = hashlib.sha256()
+    rng = random.Random(1)
+    left = gib * GIB
+
+    def put(data: bytes) -> None:
+        nonlocal left
+        data = data[:left]
+        h.update(data)
+        dst.write(data)
+        left -= len(data)
+
+    with open(part, "wb") as dst:
+        while left:
+            before = left
+            for root, dirs, files in os.walk("/usr"):
+                dirs.sort()
+                for name in sorted(files):
+                    p = os.path.join(root, name)
+                    if not left or os.path.islink(p) or not os.path.isfile(p):
+                        continue
+                    try:
+                        with open(p, "rb") as f:
+                            data = f.read(8 * MIB)
+                    except OSError:
+                        continue
+                    if len(data) < PAGE:
+                        continue
+                    put(data + bytes(-len(data) % PAGE))
+                    # zero pages: 2/3 of the bytes written, on average (40% of the pages)
+                    put(bytes(PAGE * rng.randint(0, 2 * len(data) * 2 // 3 // PAGE)))
+            if left == before:
+                raise BenchError("no readable files under /usr to fill the RAM file")
+    part.replace(path)
+    return write_meta(path, h.hexdigest(), recipe)
+
+
 # ------------------------------------------------------------------ QMP
 
 
@@ -224,11 +276,12 @@ def pc_guest(gib: int, mem_path: str) -> list[str]:
             f"memory-backend-file,id=mem0,size={gib}G,mem-path={qemu_opt(mem_path)},share=off"]
 
 
-def x86_stream(cache: Path, gib: int, rehash: bool) -> dict:
-    """perf-<gib>g.mig: the migration stream of a paused pc guest with random RAM."""
-    ram = cache / f"ram{gib}g.bin"
-    ram_meta = random_file(ram, gib, rehash)
-    out = cache / f"perf-{gib}g.mig"
+def x86_stream(cache: Path, gib: int, rehash: bool, used: bool = False) -> dict:
+    """perf-<gib>g.mig: the migration stream of a paused pc guest with random RAM;
+    used-<gib>g.mig with `used`: with RAM like a guest's in use (used_file)."""
+    ram = cache / (f"used{gib}g.bin" if used else f"ram{gib}g.bin")
+    ram_meta = (used_file if used else random_file)(ram, gib, rehash)
+    out = cache / (f"used-{gib}g.mig" if used else f"perf-{gib}g.mig")
     recipe = {"v": RECIPE_VERSION, "kind": "qemu-x86", "argv": pc_guest(gib, "RAM"),
               "ram_sha256": ram_meta["sha256"]}
     meta = cached(out, recipe, rehash)
@@ -237,7 +290,7 @@ def x86_stream(cache: Path, gib: int, rehash: bool) -> dict:
         return meta
     part = out.with_name(out.name + ".part")
     part.unlink(missing_ok=True)
-    log = cache / f"perf-{gib}g.qemu.log"
+    log = cache / f"{out.stem}.qemu.log"
     qemu = ensure_tool(QEMU, "qemu-system-x86")
     say(f"building {out} with QEMU (log: {log})")
     tmp = Path(tempfile.mkdtemp(prefix="migkaitai-bench-"))  # short path for the socket
@@ -805,6 +858,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--containers", default="raw gzip bzip2 xz lzop zstd",
                    help="formats to time on the first x86 stream, compressed or (raw) in a "
                         "libvirt image (default: all libvirt writes but sparse; '' for none)")
+    p.add_argument("--containers-ram", default="random used",
+                   help="the guest RAM of the streams compressed: 'random' (the first x86 "
+                        "stream: stored blocks, the decompressors only copy) and 'used' (a "
+                        "1 GiB guest with RAM like one in use: files from /usr and zero "
+                        "runs); default both")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
     return p.parse_args(argv)
 
@@ -848,16 +906,24 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             raise BenchError(f"--containers: unknown format {unknown[0]!r} "
                              f"(known: {' '.join(CONTAINERS)})")
+        kinds = args.containers_ram.replace(",", " ").split()
+        if any(k not in ("random", "used") for k in kinds):
+            raise BenchError(f"--containers-ram: 'random' or 'used', not {args.containers_ram!r}")
         if formats and streams:
-            first = streams[0]
-            src = json.loads(meta_path(first.path).read_text())
-            for fmt in formats:
-                meta = container_file(cache, src, fmt, args.rehash)
-                label = (f"{meta['file']}: libvirt save image (raw) of {first.path.name}"
-                         if fmt == "raw" else f"{meta['file']}: {first.path.name}, "
-                         f"{' '.join(CONTAINERS[fmt][0] or [])}")
-                streams.append(Stream(label, cache / meta["file"], meta["size"],
-                                      f"container:{fmt}", first.gib, first.path))
+            for kind in kinds:
+                if kind == "random":
+                    first = streams[0]
+                    src = json.loads(meta_path(first.path).read_text())
+                else:
+                    src = x86_stream(cache, 1, args.rehash, used=True)
+                    first = Stream("", cache / src["file"], src["size"], "x86", 1)
+                for fmt in formats:
+                    meta = container_file(cache, src, fmt, args.rehash)
+                    label = (f"{meta['file']}: libvirt save image (raw) of {first.path.name}"
+                             if fmt == "raw" else f"{meta['file']}: {first.path.name}, "
+                             f"{' '.join(CONTAINERS[fmt][0] or [])}")
+                    streams.append(Stream(label, cache / meta["file"], meta["size"],
+                                          f"container:{fmt}", first.gib, first.path))
         if not args.no_ppc64:
             meta = ppc64_stream(cache, args.rehash)
             streams.append(Stream("ppc64-pseries-default.mig: corpus stream",
