@@ -674,10 +674,12 @@ types:
       has_block_name:
         value: not is_continue and (is_zero or is_page or is_xbzrle or is_compress_page)
       mem_size_4k:
-        value: (addr_hi << 20) | ((addr_lo >> 12) - ((addr_lo & (page_size - 1)) >> 12))
+        value: (addr_hi.as<u8> * 1048576 + ((addr_lo >> 12) - ((addr_lo & (page_size - 1)) >> 12))).as<u8>
         doc: |
           MEM_SIZE total in 4 KiB units (RAM block lengths are host-page
-          aligned), so that it fits 31 bits for up to 8 TiB.
+          aligned). Multiplied, not shifted, and cast: a 64-bit integer in
+          every target (a shift is 32-bit in JavaScript; C++ and Java would
+          type the sum as a 32-bit int).
   ram_block_entry:
     doc: |
       One RAM block in the MEM_SIZE record (ram.c ram_save_setup): the
@@ -693,7 +695,7 @@ types:
         type: bool
         doc: Whether to read over a mapped-ram block's data (see `ram_record.with_blocks`).
       - id: total_4k_before
-        type: u4
+        type: u8
     seq:
       - id: len_name
         type: u1
@@ -722,17 +724,19 @@ types:
         doc: |
           mapped-ram: the block's bitmap and page area, which the stream
           seeks over; the next entry (or record) starts at pages_offset +
-          used_length. The one expression in this grammar that needs more
-          than 32 bits: it only adds and subtracts (exact in JavaScript
-          below 2^53) and does no bitwise arithmetic on it.
+          used_length. 64-bit values only added and subtracted (exact in
+          JavaScript below 2^53), no bitwise arithmetic on them.
     instances:
       used_length:
-        value: used_length_hi * 4294967296 + used_length_lo
-        doc: Byte length (exact in every target language below 2^53).
+        value: (used_length_hi.as<u8> * 4294967296 + used_length_lo).as<u8>
+        doc: |
+          Byte length: a 64-bit integer in every target (the cast: C++ and
+          Java would type the sum as a 32-bit int; JavaScript's numbers
+          are exact below 2^53).
       total_4k_after:
-        value: total_4k_before + (used_length_hi << 20) + (used_length_lo >> 12)
+        value: (total_4k_before + used_length_hi.as<u8> * 1048576 + (used_length_lo >> 12)).as<u8>
       ofs_next:
-        value: mapped_ram_header.pages_offset + used_length
+        value: (mapped_ram_header.pages_offset + used_length).as<u8>
         if: mapped_ram and not mapped_ram_header.is_skipped
         doc: |
           mapped-ram - where the next entry or record starts (the stream seeks
@@ -833,7 +837,7 @@ types:
       is_zero_block:
         value: flags & 0x08 != 0
       sector:
-        value: word_hi * 8388608 + (word_lo >> 9)
+        value: (word_hi.as<u8> * 8388608 + (word_lo >> 9)).as<u8>
         doc: First 512-byte sector of the chunk (for PROGRESS records, the percentage done).
   dirty_bitmap_payload:
     doc: |

@@ -281,7 +281,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_sector !== undefined)
           return this._m_sector;
-        this._m_sector = this.wordHi * 8388608 + (this.wordLo >>> 9);
+        this._m_sector = (this.wordHi * 8388608 + (this.wordLo >>> 9));
         return this._m_sector;
       }
     });
@@ -1246,7 +1246,7 @@ var QemuMigration = (function() {
         if (this._m_ofsNext !== undefined)
           return this._m_ofsNext;
         if ( ((this.mappedRam) && (!(this.mappedRamHeader.isSkipped))) ) {
-          this._m_ofsNext = this.mappedRamHeader.pagesOffset + this.usedLength;
+          this._m_ofsNext = (this.mappedRamHeader.pagesOffset + this.usedLength);
         }
         return this._m_ofsNext;
       }
@@ -1255,19 +1255,21 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_total4kAfter !== undefined)
           return this._m_total4kAfter;
-        this._m_total4kAfter = (this.total4kBefore + (this.usedLengthHi << 20)) + (this.usedLengthLo >>> 12);
+        this._m_total4kAfter = ((this.total4kBefore + this.usedLengthHi * 1048576) + (this.usedLengthLo >>> 12));
         return this._m_total4kAfter;
       }
     });
 
     /**
-     * Byte length (exact in every target language below 2^53).
+     * Byte length: a 64-bit integer in every target (the cast: C++ and
+     * Java would type the sum as a 32-bit int; JavaScript's numbers
+     * are exact below 2^53).
      */
     Object.defineProperty(RamBlockEntry.prototype, 'usedLength', {
       get: function() {
         if (this._m_usedLength !== undefined)
           return this._m_usedLength;
-        this._m_usedLength = this.usedLengthHi * 4294967296 + this.usedLengthLo;
+        this._m_usedLength = (this.usedLengthHi * 4294967296 + this.usedLengthLo);
         return this._m_usedLength;
       }
     });
@@ -1283,9 +1285,8 @@ var QemuMigration = (function() {
     /**
      * mapped-ram: the block's bitmap and page area, which the stream
      * seeks over; the next entry (or record) starts at pages_offset +
-     * used_length. The one expression in this grammar that needs more
-     * than 32 bits: it only adds and subtracts (exact in JavaScript
-     * below 2^53) and does no bitwise arithmetic on it.
+     * used_length. 64-bit values only added and subtracted (exact in
+     * JavaScript below 2^53), no bitwise arithmetic on them.
      */
 
     /**
@@ -1531,13 +1532,15 @@ var QemuMigration = (function() {
 
     /**
      * MEM_SIZE total in 4 KiB units (RAM block lengths are host-page
-     * aligned), so that it fits 31 bits for up to 8 TiB.
+     * aligned). Multiplied, not shifted, and cast: a 64-bit integer in
+     * every target (a shift is 32-bit in JavaScript; C++ and Java would
+     * type the sum as a 32-bit int).
      */
     Object.defineProperty(RamRecord.prototype, 'memSize4k', {
       get: function() {
         if (this._m_memSize4k !== undefined)
           return this._m_memSize4k;
-        this._m_memSize4k = this.addrHi << 20 | (this.addrLo >>> 12) - ((this.addrLo & this.pageSize - 1) >>> 12);
+        this._m_memSize4k = (this.addrHi * 1048576 + ((this.addrLo >>> 12) - ((this.addrLo & this.pageSize - 1) >>> 12)));
         return this._m_memSize4k;
       }
     });

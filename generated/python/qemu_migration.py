@@ -274,7 +274,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_sector'):
                 return self._m_sector
 
-            self._m_sector = self.word_hi * 8388608 + (self.word_lo >> 9)
+            self._m_sector = (self.word_hi * 8388608 + (self.word_lo >> 9))
             return getattr(self, '_m_sector', None)
 
 
@@ -1274,7 +1274,7 @@ class QemuMigration(KaitaiStruct):
 
             if  ((self.mapped_ram) and ((not (self.mapped_ram_header.is_skipped)))) :
                 pass
-                self._m_ofs_next = self.mapped_ram_header.pages_offset + self.used_length
+                self._m_ofs_next = (self.mapped_ram_header.pages_offset + self.used_length)
 
             return getattr(self, '_m_ofs_next', None)
 
@@ -1283,16 +1283,19 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_total_4k_after'):
                 return self._m_total_4k_after
 
-            self._m_total_4k_after = (self.total_4k_before + (self.used_length_hi << 20)) + (self.used_length_lo >> 12)
+            self._m_total_4k_after = ((self.total_4k_before + self.used_length_hi * 1048576) + (self.used_length_lo >> 12))
             return getattr(self, '_m_total_4k_after', None)
 
         @property
         def used_length(self):
-            """Byte length (exact in every target language below 2^53)."""
+            """Byte length: a 64-bit integer in every target (the cast: C++ and
+            Java would type the sum as a 32-bit int; JavaScript's numbers
+            are exact below 2^53).
+            """
             if hasattr(self, '_m_used_length'):
                 return self._m_used_length
 
-            self._m_used_length = self.used_length_hi * 4294967296 + self.used_length_lo
+            self._m_used_length = (self.used_length_hi * 4294967296 + self.used_length_lo)
             return getattr(self, '_m_used_length', None)
 
 
@@ -1554,12 +1557,14 @@ class QemuMigration(KaitaiStruct):
         @property
         def mem_size_4k(self):
             """MEM_SIZE total in 4 KiB units (RAM block lengths are host-page
-            aligned), so that it fits 31 bits for up to 8 TiB.
+            aligned). Multiplied, not shifted, and cast: a 64-bit integer in
+            every target (a shift is 32-bit in JavaScript; C++ and Java would
+            type the sum as a 32-bit int).
             """
             if hasattr(self, '_m_mem_size_4k'):
                 return self._m_mem_size_4k
 
-            self._m_mem_size_4k = self.addr_hi << 20 | (self.addr_lo >> 12) - ((self.addr_lo & self.page_size - 1) >> 12)
+            self._m_mem_size_4k = (self.addr_hi * 1048576 + ((self.addr_lo >> 12) - ((self.addr_lo & self.page_size - 1) >> 12)))
             return getattr(self, '_m_mem_size_4k', None)
 
 

@@ -20,6 +20,8 @@
 // With --fields PATH (repeatable; a dot path of .ksy ids and array indexes from the root, ""
 // for the root), the output is instead {"PATH": {"field": primitive, ...}, ...}: the seq
 // fields under each object named (for a container, whose root has no `records`).
+// With --value PATH (repeatable; the path may end in an instance), {"PATH": value, ...}
+// (with --fields' entries, if any): the value the IDE shows there.
 //
 // On a parse or instance error the records parsed so far are still printed, the error goes
 // to stderr as one line, and the exit status is 1.
@@ -31,7 +33,7 @@ const yaml = require("js-yaml");
 const KaitaiStream = require("kaitai-struct/KaitaiStream");
 
 const USAGE = "usage: webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] " +
-  "[--fields PATH]... STREAM";
+  "[--fields PATH]... [--value PATH]... STREAM";
 
 // SchemaUtils.ksyNameToJsName of the Web IDE (same rule as the compiler's JS backend).
 function jsName(ksyName, isProp) {
@@ -118,18 +120,23 @@ function collectPrimitives(value, prefix, out, names, maxArray) {
   }
 }
 
-function fieldsJson(root, paths, names, maxArray) {
+function follow(root, p, option) {
+  let obj = root;
+  for (const part of p === "" ? [] : p.split(".")) {
+    obj = /^\d+$/.test(part) ? obj[Number(part)] : obj[jsName(part, true)];
+    if (obj === undefined || obj === null) throw new Error(`${option} ${p}: no '${part}'`);
+  }
+  return obj;
+}
+
+function fieldsJson(root, paths, values, names, maxArray) {
   const out = {};
   for (const p of paths) {
-    let obj = root;
-    for (const part of p === "" ? [] : p.split(".")) {
-      obj = /^\d+$/.test(part) ? obj[Number(part)] : obj[jsName(part, true)];
-      if (obj === undefined || obj === null) throw new Error(`--fields ${p}: no '${part}'`);
-    }
     const fields = {};
-    collectPrimitives(obj, "", fields, names, maxArray);
+    collectPrimitives(follow(root, p, "--fields"), "", fields, names, maxArray);
     out[p] = fields;
   }
+  for (const p of values) out[p] = follow(root, p, "--value");
   return out;
 }
 
@@ -173,13 +180,14 @@ function failurePoint(root, names) {
 }
 
 function parseArgs(argv) {
-  const opts = { ksy: null, js: null, maxArray: 64, stream: null, fields: [] };
+  const opts = { ksy: null, js: null, maxArray: 64, stream: null, fields: [], values: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--ksy") opts.ksy = argv[++i];
     else if (a === "--js") opts.js = argv[++i];
     else if (a === "--max-array") opts.maxArray = Number(argv[++i]);
     else if (a === "--fields") opts.fields.push(argv[++i]);
+    else if (a === "--value") opts.values.push(argv[++i]);
     else if (a.startsWith("-") || opts.stream !== null) throw new Error(USAGE);
     else opts.stream = a;
   }
@@ -229,7 +237,8 @@ function main(argv) {
   }
   let out;
   try {
-    out = opts.fields.length ? fieldsJson(root, opts.fields, names, opts.maxArray)
+    out = opts.fields.length || opts.values.length
+      ? fieldsJson(root, opts.fields, opts.values, names, opts.maxArray)
       : recordsJson(root, names, opts.maxArray);
   } catch (e) {
     if (error === undefined) error = e;

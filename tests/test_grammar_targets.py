@@ -1,0 +1,101 @@
+"""The grammar as other Kaitai targets see it (issue: exact 64-bit sizes in C++, Java and
+JavaScript, not only in Python)."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from kaitaistruct import KaitaiStream
+from migkaitai_ksy.qemu_migration import QemuMigration
+
+import corpus
+from conftest import KSC_DIR, KSY, _node
+
+BIG = (4 << 30) + (64 << 20)  # pc.ram of 4 GiB + 64 MiB: 4362076160, above 32 bits
+
+
+def big_ram_stream(tmp_path: Path) -> Path:
+    """x86/pc-nodefaults-64m with its pc.ram claiming 4 GiB + 64 MiB: the block's be64
+    used_length and the MEM_SIZE total (the first RAM record's address word) each get
+    4 GiB more, so the block list still adds up."""
+    data = bytearray(corpus.stream_file("x86/pc-nodefaults-64m").read_bytes())
+    name = data.index(b"\x06pc.ram")
+    assert data[name + 7:name + 15] == (64 << 20).to_bytes(8, "big")
+    data[name + 7:name + 11] = (1).to_bytes(4, "big")
+    head = data.index(b"\x03ram") + 4 + 8  # section name, instance and version ids
+    word = int.from_bytes(data[head:head + 8], "big")
+    assert word & 0xFFF == 0x04  # RAM_SAVE_FLAG_MEM_SIZE
+    data[head:head + 8] = (word + (4 << 30)).to_bytes(8, "big")
+    path = tmp_path / "big-ram.mig"
+    path.write_bytes(bytes(data))
+    return path
+
+
+def ram_blocks_path(m: QemuMigration) -> tuple[int, int]:
+    """(record index, block index) of pc.ram in the MEM_SIZE record."""
+    for i, r in enumerate(m.records):
+        if r.head.is_section and r.payload_format == QemuMigration.SectionFormat.ram:
+            for j, b in enumerate(r.payload.ram_records[0].blocks):
+                if b.name == "pc.ram":
+                    return i, j
+    raise AssertionError("no pc.ram block")
+
+
+def test_a_block_above_4_gib_in_python_and_javascript(tmp_path, debug_js_dir):
+    path = big_ram_stream(tmp_path)
+    with open(path, "rb") as f:
+        m = QemuMigration(KaitaiStream(f))
+        i, j = ram_blocks_path(m)
+        rec = m.records[i].payload.ram_records[0]
+        block = rec.blocks[j]
+        assert block.used_length == BIG
+        assert rec.mem_size_4k == sum(b.used_length for b in rec.blocks) >> 12
+        assert rec.blocks[-1].total_4k_after == rec.mem_size_4k
+    base = f"records.{i}.payload.ram_records.0"
+    out = subprocess.run(
+        [_node(), str(KSC_DIR / "webide_parse.js"), "--ksy", str(KSY), "--js", str(debug_js_dir),
+         "--value", f"{base}.blocks.{j}.used_length", "--value", f"{base}.mem_size_4k",
+         str(path)], capture_output=True, text=True, timeout=300, check=True)
+    values = json.loads(out.stdout)
+    assert values == {f"{base}.blocks.{j}.used_length": BIG,
+                      f"{base}.mem_size_4k": rec.mem_size_4k}
+
+
+# type.instance -> the field whose value can exceed 32 bits
+WIDE = {
+    "ram_block_entry": ["used_length", "total_4k_after", "ofs_next"],
+    "ram_record": ["mem_size_4k"],
+    "block_record": ["sector"],
+}
+
+
+def _camel(name: str, first_upper: bool) -> str:
+    parts = name.split("_")
+    return (parts[0].capitalize() if first_upper else parts[0]) + \
+        "".join(p.capitalize() for p in parts[1:])
+
+
+@pytest.fixture(scope="module")
+def cpp_java(ksc, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cpp-java")
+    for target in ("cpp_stl", "java"):
+        r = ksc("--target", target, "--outdir", out / target, KSY)
+        assert r.returncode == 0, r.stderr
+    header = (out / "cpp_stl" / "qemu_migration.h").read_text()
+    java = next((out / "java").rglob("QemuMigration.java")).read_text()
+    return header, java
+
+
+@pytest.mark.parametrize("type_name,field", [(t, f) for t, fs in WIDE.items() for f in fs])
+def test_64_bit_sizes_are_64_bit_in_cpp_and_java(type_name, field, cpp_java):
+    header, java = cpp_java
+    cls = header[header.index(f"class {type_name}_t "):]
+    cls = cls[:cls.index("\n};")]
+    decl = re.search(rf"^\s*(\S+) {field}\(\);", cls, re.M)
+    assert decl and decl.group(1) == "uint64_t", (type_name, field, decl and decl.group(0))
+    jcls = java[java.index(f"public static class {_camel(type_name, True)} "):]
+    jdecl = re.search(rf"public (\w+) {_camel(field, False)}\(\)", jcls)
+    assert jdecl and jdecl.group(1) == "Long", (type_name, field, jdecl and jdecl.group(0))
