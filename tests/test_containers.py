@@ -6,6 +6,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import itertools
 import lzma
 import random
 import subprocess
@@ -238,7 +239,7 @@ def test_members_one_after_another(fmt, tmp_path):
     compress = {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}[fmt]
     cuts = [0, len(src) // 3, len(src) // 3 + 4097, len(src)]
     pad = b"" if fmt == "bzip2" else bytes(8)
-    comp = b"".join(compress(src[a:b]) + pad for a, b in zip(cuts, cuts[1:]))
+    comp = b"".join(compress(src[a:b]) + pad for a, b in itertools.pairwise(cuts))
     path = tmp_path / "s.comp"
     path.write_bytes(comp)
     raw = tmp_path / "s.mig"
@@ -266,9 +267,9 @@ def test_decompressing_thread_ends_with_the_stream():
     comp[len(comp) // 2] ^= 0xFF
     before = threading.active_count()
     f = io.BytesIO(bytes(comp))
-    with pytest.raises(migkaitai.MigkaitaiError, match="the xz data is corrupt"):
-        with migkaitai.open(f) as m:
-            m.write_state(io.StringIO())
+    with pytest.raises(migkaitai.MigkaitaiError, match="the xz data is corrupt"), \
+            migkaitai.open(f) as m:
+        m.write_state(io.StringIO())
     assert threading.active_count() == before and not f.closed
 
 
