@@ -52,14 +52,13 @@ doc-ref:
   - https://github.com/qemu/qemu/blob/v10.0.0/docs/devel/migration/mapped-ram.rst
 seq:
   - id: leading_bytes
-    terminator: 0x51
-    include: false
-    consume: false
+    size: ofs_header
     doc: |
       Bytes before the stream, normally none. `migrate file:PATH,offset=N`
       writes the stream N bytes into the file (what is before is left as
-      it was: zeros in a new file). Read up to the first "Q" of the magic,
-      so this finds the stream when those bytes contain no 0x51.
+      it was: zeros in a new file). Up to the first "Q" of the magic, so
+      this finds the stream when those bytes contain no 0x51 and are
+      fewer than 1 MiB (see `leading_window`).
   - id: header
     type: file_header
   - id: records
@@ -74,8 +73,22 @@ seq:
       and older, xenfv) and in COLO / xen-save-devices-state streams.
       Anything may follow it in a file (padding, a container).
 instances:
+  leading_window:
+    pos: 0
+    size: '_io.size < 1048576 ? _io.size : 1048576'
+    terminator: 0x51
+    include: false
+    doc: |
+      The first MiB up to its first 0x51 ("Q"). Read with a size and cut
+      in memory, not scanned for: a scan of the stream that finds no 0x51
+      would end in an error about the terminator (and the stock C++
+      runtime's throws at the end of any stream), where a file that is
+      not a migration stream should fail on the magic.
   ofs_header:
-    value: leading_bytes.size
+    value: >-
+      leading_window.size < (_io.size < 1048576 ? _io.size : 1048576)
+      ? leading_window.size : 0
+    doc: Where the header starts; 0 when the first MiB holds no "Q" (the magic check then fails there).
   first_record_type:
     pos: ofs_header + 8
     type: u1
@@ -529,32 +542,64 @@ types:
         repeat: until
         repeat-until: _.at_footer or _io.eof
   device_payload_chunk:
+    doc: |
+      A piece of a device payload: the bytes up to the next 0x7E (at most
+      `max_data` of them), then, when that 0x7E is not the section's
+      footer, the 0x7E and what follows it up to the next 0x7E (at most 4
+      bytes more: a footer may start there).
+
+      Framed without a terminator scan of the stream, which would reach
+      its end in a stream without footers (the stock C++ runtime throws
+      there, whatever `eos-error` says): `window` is read with a size and
+      cut at the first 0x7E in memory. Every lookahead (`probe`, `window`)
+      starts inside bytes the seq reads before it, or is the footer's own
+      bytes, so the Web IDE counts no parsed byte as unparsed.
     params:
       - id: section_id
         type: u4
     seq:
       - id: data
+        size: window.size
+      - id: not_a_footer
+        size: len_not_a_footer
+        if: has_marker and not at_footer
+        doc: A 0x7E byte of the payload itself (not followed by the section id), and the bytes after it up to the next 0x7E.
+    instances:
+      ofs_start:
+        value: _io.pos
+        doc: Where the piece starts (evaluated first, by `window`).
+      max_data:
+        value: 4096
+      len_window:
+        value: '_io.size - ofs_start < max_data ? _io.size - ofs_start : max_data'
+      probe:
+        pos: ofs_marker
+        size: '_io.size - ofs_marker < 5 ? _io.size - ofs_marker : 5'
+        if: has_marker
+        doc: The 0x7E and the 4 bytes after it, where a footer would have the section id.
+      window:
+        pos: ofs_start
+        size: len_window
         terminator: 0x7e
         include: false
-        consume: false
-        eos-error: false
-      - id: not_a_footer
-        contents: [0x7e]
-        if: not at_footer and not _io.eof
-        doc: A 0x7E byte of the payload itself (not followed by the section id).
-    instances:
-      probe:
-        pos: _io.pos
-        type: section_footer_probe
-        if: _io.size - _io.pos >= 5
+        doc: The next bytes up to the first 0x7E among them (all of them when there is none).
+      ofs_marker:
+        value: ofs_start + window.size
+      has_marker:
+        value: window.size < len_window
+        doc: Whether `data` ends at a 0x7E (else at `max_data` bytes or at the end of the stream).
       at_footer:
-        value: _io.size - _io.pos >= 5 and probe.marker == 0x7e and probe.section_id == section_id
-  section_footer_probe:
-    seq:
-      - id: marker
-        type: u1
-      - id: section_id
-        type: u4
+        value: >-
+          has_marker and probe.size == 5
+          and probe[1].as<u1> == ((section_id >> 24) & 0xff) and probe[2].as<u1> == ((section_id >> 16) & 0xff)
+          and probe[3].as<u1> == ((section_id >> 8) & 0xff) and probe[4].as<u1> == (section_id & 0xff)
+      len_not_a_footer:
+        value: >-
+          not has_marker ? 0 :
+          probe.size < 2 or probe[1] == 0x7e ? 1 :
+          probe.size < 3 or probe[2] == 0x7e ? 2 :
+          probe.size < 4 or probe[3] == 0x7e ? 3 :
+          probe.size < 5 or probe[4] == 0x7e ? 4 : 5
   ram_payload:
     doc: |
       Payload of the `ram` section (ram.c, section version 4): RAM records

@@ -99,3 +99,71 @@ def test_64_bit_sizes_are_64_bit_in_cpp_and_java(type_name, field, cpp_java):
     jcls = java[java.index(f"public static class {_camel(type_name, True)} "):]
     jdecl = re.search(rf"public (\w+) {_camel(field, False)}\(\)", jcls)
     assert jdecl and jdecl.group(1) == "Long", (type_name, field, jdecl and jdecl.group(0))
+
+
+# -- no terminator scan of the stream ---------------------------------------------------
+
+NO_FOOTERS = ["x86/pc-no-section-footer", "x86/pc-all-switches-off", "x86/pc-i440fx-1.4",
+              "x86/pc-i440fx-2.2", "x86/pc-i440fx-2.2-vmdesc-on", "x86/pc-i440fx-2.3"]
+SPECS = ["qemu_migration", "qemu_multifd_channel", "libvirt_qemu_save", "lzop", "qcow2"]
+
+
+@pytest.mark.parametrize("target,call", [("python", "read_bytes_term"),
+                                         ("javascript", "readBytesTerm"),
+                                         ("cpp_stl", "read_bytes_term"),
+                                         ("java", "readBytesTerm")])
+def test_no_grammar_scans_the_stream_for_a_terminator(target, call, ksc, tmp_path):
+    """The stock C++ runtime's read_bytes_term throws at the end of any stream, whatever
+    eos-error says: no spec may scan a stream for a terminator (cutting bytes read with a
+    size at a terminator, in memory, is fine)."""
+    for spec in SPECS:
+        r = ksc("--target", target, "--outdir", tmp_path / spec, KSY.parent / f"{spec}.ksy")
+        assert r.returncode == 0, r.stderr
+    hits = [f"{p.name}:{i}" for p in tmp_path.rglob("*") if p.is_file()
+            for i, line in enumerate(p.read_text().splitlines(), 1) if call in line]
+    assert hits == []
+
+
+@pytest.mark.parametrize("name", NO_FOOTERS)
+def test_streams_without_footers_end_without_a_terminator_scan(name, monkeypatch):
+    """The streams whose first device payload runs to the end of the file (no footers):
+    parsed whole by the generated Python, no terminator scan called, the payload is every
+    byte to the end."""
+    def refuse(*args, **kw):
+        raise AssertionError("read_bytes_term called")
+
+    monkeypatch.setattr(KaitaiStream, "read_bytes_term", refuse)
+    path = corpus.stream_file(name)
+    with open(path, "rb") as f:
+        m = QemuMigration(KaitaiStream(f))
+        last = m.records[-1]
+        assert last.payload_format == QemuMigration.SectionFormat.device
+        chunks = last.payload.chunks
+        end = chunks[-1]._io.pos()
+        assert end == path.stat().st_size and not chunks[-1].at_footer
+
+
+def webide(debug_js_dir, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([_node(), str(KSC_DIR / "webide_parse.js"), "--ksy", str(KSY),
+                           "--js", str(debug_js_dir), *map(str, args)],
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.mark.parametrize("name", ["x86/q35-defaults-256m", "x86/pc-no-section-footer",
+                                  "other/s390x-ccw-default", "other/ppc64-pseries-default"])
+def test_webide_counts_no_parsed_byte_as_unparsed(name, debug_js_dir):
+    """The Web IDE's info panel (every instance evaluated): no lookahead instance overlaps
+    the seq fields after it, so no parsed byte shows as "unparsed" (the footer probe made
+    131,794 bytes of q35-defaults-256m unparsed)."""
+    r = webide(debug_js_dir, "--unparsed", corpus.stream_file(name))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"unparsed": []}
+
+
+def test_a_file_that_is_not_a_stream_fails_on_the_magic(tmp_path, debug_js_dir):
+    path = tmp_path / "not.mig"
+    path.write_bytes(b"\x7fELF, this is not a migration stream " * 100)  # (no 0x51)
+    r = webide(debug_js_dir, path)
+    assert r.returncode == 1
+    assert "expected [81,69,86,77]" in r.stderr and "at header.magic, byte 0" in r.stderr
+    assert "terminator" not in r.stderr

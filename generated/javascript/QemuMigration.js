@@ -167,7 +167,7 @@ var QemuMigration = (function() {
     this._read();
   }
   QemuMigration.prototype._read = function() {
-    this.leadingBytes = this._io.readBytesTerm(81, false, false, true);
+    this.leadingBytes = this._io.readBytes(this.ofsHeader);
     this.header = new FileHeader(this._io, this, this._root);
     this.records = [];
     var i = 0;
@@ -779,6 +779,20 @@ var QemuMigration = (function() {
     return DevicePayload;
   })();
 
+  /**
+   * A piece of a device payload: the bytes up to the next 0x7E (at most
+   * `max_data` of them), then, when that 0x7E is not the section's
+   * footer, the 0x7E and what follows it up to the next 0x7E (at most 4
+   * bytes more: a footer may start there).
+   * 
+   * Framed without a terminator scan of the stream, which would reach
+   * its end in a stream without footers (the stock C++ runtime throws
+   * there, whatever `eos-error` says): `window` is read with a size and
+   * cut at the first 0x7E in memory. Every lookahead (`probe`, `window`)
+   * starts inside bytes the seq reads before it, or is the footer's own
+   * bytes, so the Web IDE counts no parsed byte as unparsed.
+   */
+
   var DevicePayloadChunk = QemuMigration.DevicePayloadChunk = (function() {
     function DevicePayloadChunk(_io, _parent, _root, sectionId) {
       this._io = _io;
@@ -789,30 +803,87 @@ var QemuMigration = (function() {
       this._read();
     }
     DevicePayloadChunk.prototype._read = function() {
-      this.data = this._io.readBytesTerm(126, false, false, false);
-      if ( ((!(this.atFooter)) && (!(this._io.isEof()))) ) {
-        this.notAFooter = this._io.readBytes(1);
-        if (!((KaitaiStream.byteArrayCompare(this.notAFooter, new Uint8Array([126])) == 0))) {
-          throw new KaitaiStream.ValidationNotEqualError(new Uint8Array([126]), this.notAFooter, this._io, "/types/device_payload_chunk/seq/1");
-        }
+      this.data = this._io.readBytes(this.window.length);
+      if ( ((this.hasMarker) && (!(this.atFooter))) ) {
+        this.notAFooter = this._io.readBytes(this.lenNotAFooter);
       }
     }
     Object.defineProperty(DevicePayloadChunk.prototype, 'atFooter', {
       get: function() {
         if (this._m_atFooter !== undefined)
           return this._m_atFooter;
-        this._m_atFooter =  ((this._io.size - this._io.pos >= 5) && (this.probe.marker == 126) && (this.probe.sectionId == this.sectionId)) ;
+        this._m_atFooter =  ((this.hasMarker) && (this.probe.length == 5) && (this.probe[1] == (this.sectionId >>> 24 & 255)) && (this.probe[2] == (this.sectionId >>> 16 & 255)) && (this.probe[3] == (this.sectionId >>> 8 & 255)) && (this.probe[4] == (this.sectionId & 255))) ;
         return this._m_atFooter;
       }
     });
+
+    /**
+     * Whether `data` ends at a 0x7E (else at `max_data` bytes or at the end of the stream).
+     */
+    Object.defineProperty(DevicePayloadChunk.prototype, 'hasMarker', {
+      get: function() {
+        if (this._m_hasMarker !== undefined)
+          return this._m_hasMarker;
+        this._m_hasMarker = this.window.length < this.lenWindow;
+        return this._m_hasMarker;
+      }
+    });
+    Object.defineProperty(DevicePayloadChunk.prototype, 'lenNotAFooter', {
+      get: function() {
+        if (this._m_lenNotAFooter !== undefined)
+          return this._m_lenNotAFooter;
+        this._m_lenNotAFooter = (!(this.hasMarker) ? 0 : ( ((this.probe.length < 2) || (this.probe[1] == 126))  ? 1 : ( ((this.probe.length < 3) || (this.probe[2] == 126))  ? 2 : ( ((this.probe.length < 4) || (this.probe[3] == 126))  ? 3 : ( ((this.probe.length < 5) || (this.probe[4] == 126))  ? 4 : 5)))));
+        return this._m_lenNotAFooter;
+      }
+    });
+    Object.defineProperty(DevicePayloadChunk.prototype, 'lenWindow', {
+      get: function() {
+        if (this._m_lenWindow !== undefined)
+          return this._m_lenWindow;
+        this._m_lenWindow = (this._io.size - this.ofsStart < this.maxData ? this._io.size - this.ofsStart : this.maxData);
+        return this._m_lenWindow;
+      }
+    });
+    Object.defineProperty(DevicePayloadChunk.prototype, 'maxData', {
+      get: function() {
+        if (this._m_maxData !== undefined)
+          return this._m_maxData;
+        this._m_maxData = 4096;
+        return this._m_maxData;
+      }
+    });
+    Object.defineProperty(DevicePayloadChunk.prototype, 'ofsMarker', {
+      get: function() {
+        if (this._m_ofsMarker !== undefined)
+          return this._m_ofsMarker;
+        this._m_ofsMarker = this.ofsStart + this.window.length;
+        return this._m_ofsMarker;
+      }
+    });
+
+    /**
+     * Where the piece starts (evaluated first, by `window`).
+     */
+    Object.defineProperty(DevicePayloadChunk.prototype, 'ofsStart', {
+      get: function() {
+        if (this._m_ofsStart !== undefined)
+          return this._m_ofsStart;
+        this._m_ofsStart = this._io.pos;
+        return this._m_ofsStart;
+      }
+    });
+
+    /**
+     * The 0x7E and the 4 bytes after it, where a footer would have the section id.
+     */
     Object.defineProperty(DevicePayloadChunk.prototype, 'probe', {
       get: function() {
         if (this._m_probe !== undefined)
           return this._m_probe;
-        if (this._io.size - this._io.pos >= 5) {
+        if (this.hasMarker) {
           var _pos = this._io.pos;
-          this._io.seek(this._io.pos);
-          this._m_probe = new SectionFooterProbe(this._io, this, this._root);
+          this._io.seek(this.ofsMarker);
+          this._m_probe = this._io.readBytes((this._io.size - this.ofsMarker < 5 ? this._io.size - this.ofsMarker : 5));
           this._io.seek(_pos);
         }
         return this._m_probe;
@@ -820,7 +891,22 @@ var QemuMigration = (function() {
     });
 
     /**
-     * A 0x7E byte of the payload itself (not followed by the section id).
+     * The next bytes up to the first 0x7E among them (all of them when there is none).
+     */
+    Object.defineProperty(DevicePayloadChunk.prototype, 'window', {
+      get: function() {
+        if (this._m_window !== undefined)
+          return this._m_window;
+        var _pos = this._io.pos;
+        this._io.seek(this.ofsStart);
+        this._m_window = KaitaiStream.bytesTerminate(this._io.readBytes(this.lenWindow), 126, false);
+        this._io.seek(_pos);
+        return this._m_window;
+      }
+    });
+
+    /**
+     * A 0x7E byte of the payload itself (not followed by the section id), and the bytes after it up to the next 0x7E.
      */
 
     return DevicePayloadChunk;
@@ -1875,22 +1961,6 @@ var QemuMigration = (function() {
     return SectionFooter;
   })();
 
-  var SectionFooterProbe = QemuMigration.SectionFooterProbe = (function() {
-    function SectionFooterProbe(_io, _parent, _root) {
-      this._io = _io;
-      this._parent = _parent;
-      this._root = _root;
-
-      this._read();
-    }
-    SectionFooterProbe.prototype._read = function() {
-      this.marker = this._io.readU1();
-      this.sectionId = this._io.readU4be();
-    }
-
-    return SectionFooterProbe;
-  })();
-
   /**
    * Header of SECTION_START and SECTION_FULL (savevm.c save_section_header).
    */
@@ -2278,6 +2348,25 @@ var QemuMigration = (function() {
   });
 
   /**
+   * The first MiB up to its first 0x51 ("Q"). Read with a size and cut
+   * in memory, not scanned for: a scan of the stream that finds no 0x51
+   * would end in an error about the terminator (and the stock C++
+   * runtime's throws at the end of any stream), where a file that is
+   * not a migration stream should fail on the magic.
+   */
+  Object.defineProperty(QemuMigration.prototype, 'leadingWindow', {
+    get: function() {
+      if (this._m_leadingWindow !== undefined)
+        return this._m_leadingWindow;
+      var _pos = this._io.pos;
+      this._io.seek(0);
+      this._m_leadingWindow = KaitaiStream.bytesTerminate(this._io.readBytes((this._io.size < 1048576 ? this._io.size : 1048576)), 81, false);
+      this._io.seek(_pos);
+      return this._m_leadingWindow;
+    }
+  });
+
+  /**
    * Capability mapped-ram, as the configuration announces it.
    */
   Object.defineProperty(QemuMigration.prototype, 'mappedRam', {
@@ -2288,11 +2377,15 @@ var QemuMigration = (function() {
       return this._m_mappedRam;
     }
   });
+
+  /**
+   * Where the header starts; 0 when the first MiB holds no "Q" (the magic check then fails there).
+   */
   Object.defineProperty(QemuMigration.prototype, 'ofsHeader', {
     get: function() {
       if (this._m_ofsHeader !== undefined)
         return this._m_ofsHeader;
-      this._m_ofsHeader = this.leadingBytes.length;
+      this._m_ofsHeader = (this.leadingWindow.length < (this._io.size < 1048576 ? this._io.size : 1048576) ? this.leadingWindow.length : 0);
       return this._m_ofsHeader;
     }
   });
@@ -2328,8 +2421,9 @@ var QemuMigration = (function() {
   /**
    * Bytes before the stream, normally none. `migrate file:PATH,offset=N`
    * writes the stream N bytes into the file (what is before is left as
-   * it was: zeros in a new file). Read up to the first "Q" of the magic,
-   * so this finds the stream when those bytes contain no 0x51.
+   * it was: zeros in a new file). Up to the first "Q" of the magic, so
+   * this finds the stream when those bytes contain no 0x51 and are
+   * fewer than 1 MiB (see `leading_window`).
    */
 
   /**

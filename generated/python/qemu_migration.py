@@ -123,7 +123,7 @@ class QemuMigration(KaitaiStruct):
         self._read()
 
     def _read(self):
-        self.leading_bytes = self._io.read_bytes_term(81, False, False, True)
+        self.leading_bytes = self._io.read_bytes(self.ofs_header)
         self.header = QemuMigration.FileHeader(self._io, self, self._root)
         self.records = []
         i = 0
@@ -157,6 +157,10 @@ class QemuMigration(KaitaiStruct):
 
         _ = self.first_record_type
         if hasattr(self, '_m_first_record_type'):
+            pass
+
+        _ = self.leading_window
+        if hasattr(self, '_m_leading_window'):
             pass
 
 
@@ -786,6 +790,18 @@ class QemuMigration(KaitaiStruct):
 
 
     class DevicePayloadChunk(KaitaiStruct):
+        """A piece of a device payload: the bytes up to the next 0x7E (at most
+        `max_data` of them), then, when that 0x7E is not the section's
+        footer, the 0x7E and what follows it up to the next 0x7E (at most 4
+        bytes more: a footer may start there).
+        
+        Framed without a terminator scan of the stream, which would reach
+        its end in a stream without footers (the stock C++ runtime throws
+        there, whatever `eos-error` says): `window` is read with a size and
+        cut at the first 0x7E in memory. Every lookahead (`probe`, `window`)
+        starts inside bytes the seq reads before it, or is the footer's own
+        bytes, so the Web IDE counts no parsed byte as unparsed.
+        """
         def __init__(self, section_id, _io, _parent=None, _root=None):
             super(QemuMigration.DevicePayloadChunk, self).__init__(_io)
             self._parent = _parent
@@ -794,24 +810,25 @@ class QemuMigration(KaitaiStruct):
             self._read()
 
         def _read(self):
-            self.data = self._io.read_bytes_term(126, False, False, False)
-            if  (((not (self.at_footer))) and ((not (self._io.is_eof())))) :
+            self.data = self._io.read_bytes(len(self.window))
+            if  ((self.has_marker) and ((not (self.at_footer)))) :
                 pass
-                self.not_a_footer = self._io.read_bytes(1)
-                if not self.not_a_footer == b"\x7E":
-                    raise kaitaistruct.ValidationNotEqualError(b"\x7E", self.not_a_footer, self._io, u"/types/device_payload_chunk/seq/1")
+                self.not_a_footer = self._io.read_bytes(self.len_not_a_footer)
 
 
 
         def _fetch_instances(self):
             pass
-            if  (((not (self.at_footer))) and ((not (self._io.is_eof())))) :
+            if  ((self.has_marker) and ((not (self.at_footer)))) :
                 pass
 
             _ = self.probe
             if hasattr(self, '_m_probe'):
                 pass
-                self._m_probe._fetch_instances()
+
+            _ = self.window
+            if hasattr(self, '_m_window'):
+                pass
 
 
         @property
@@ -819,22 +836,85 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_at_footer'):
                 return self._m_at_footer
 
-            self._m_at_footer =  ((self._io.size() - self._io.pos() >= 5) and (self.probe.marker == 126) and (self.probe.section_id == self.section_id)) 
+            self._m_at_footer =  ((self.has_marker) and (len(self.probe) == 5) and (KaitaiStream.byte_array_index(self.probe, 1) == self.section_id >> 24 & 255) and (KaitaiStream.byte_array_index(self.probe, 2) == self.section_id >> 16 & 255) and (KaitaiStream.byte_array_index(self.probe, 3) == self.section_id >> 8 & 255) and (KaitaiStream.byte_array_index(self.probe, 4) == self.section_id & 255)) 
             return getattr(self, '_m_at_footer', None)
 
         @property
+        def has_marker(self):
+            """Whether `data` ends at a 0x7E (else at `max_data` bytes or at the end of the stream)."""
+            if hasattr(self, '_m_has_marker'):
+                return self._m_has_marker
+
+            self._m_has_marker = len(self.window) < self.len_window
+            return getattr(self, '_m_has_marker', None)
+
+        @property
+        def len_not_a_footer(self):
+            if hasattr(self, '_m_len_not_a_footer'):
+                return self._m_len_not_a_footer
+
+            self._m_len_not_a_footer = (0 if (not (self.has_marker)) else (1 if  ((len(self.probe) < 2) or (KaitaiStream.byte_array_index(self.probe, 1) == 126))  else (2 if  ((len(self.probe) < 3) or (KaitaiStream.byte_array_index(self.probe, 2) == 126))  else (3 if  ((len(self.probe) < 4) or (KaitaiStream.byte_array_index(self.probe, 3) == 126))  else (4 if  ((len(self.probe) < 5) or (KaitaiStream.byte_array_index(self.probe, 4) == 126))  else 5)))))
+            return getattr(self, '_m_len_not_a_footer', None)
+
+        @property
+        def len_window(self):
+            if hasattr(self, '_m_len_window'):
+                return self._m_len_window
+
+            self._m_len_window = (self._io.size() - self.ofs_start if self._io.size() - self.ofs_start < self.max_data else self.max_data)
+            return getattr(self, '_m_len_window', None)
+
+        @property
+        def max_data(self):
+            if hasattr(self, '_m_max_data'):
+                return self._m_max_data
+
+            self._m_max_data = 4096
+            return getattr(self, '_m_max_data', None)
+
+        @property
+        def ofs_marker(self):
+            if hasattr(self, '_m_ofs_marker'):
+                return self._m_ofs_marker
+
+            self._m_ofs_marker = self.ofs_start + len(self.window)
+            return getattr(self, '_m_ofs_marker', None)
+
+        @property
+        def ofs_start(self):
+            """Where the piece starts (evaluated first, by `window`)."""
+            if hasattr(self, '_m_ofs_start'):
+                return self._m_ofs_start
+
+            self._m_ofs_start = self._io.pos()
+            return getattr(self, '_m_ofs_start', None)
+
+        @property
         def probe(self):
+            """The 0x7E and the 4 bytes after it, where a footer would have the section id."""
             if hasattr(self, '_m_probe'):
                 return self._m_probe
 
-            if self._io.size() - self._io.pos() >= 5:
+            if self.has_marker:
                 pass
                 _pos = self._io.pos()
-                self._io.seek(self._io.pos())
-                self._m_probe = QemuMigration.SectionFooterProbe(self._io, self, self._root)
+                self._io.seek(self.ofs_marker)
+                self._m_probe = self._io.read_bytes((self._io.size() - self.ofs_marker if self._io.size() - self.ofs_marker < 5 else 5))
                 self._io.seek(_pos)
 
             return getattr(self, '_m_probe', None)
+
+        @property
+        def window(self):
+            """The next bytes up to the first 0x7E among them (all of them when there is none)."""
+            if hasattr(self, '_m_window'):
+                return self._m_window
+
+            _pos = self._io.pos()
+            self._io.seek(self.ofs_start)
+            self._m_window = KaitaiStream.bytes_terminate(self._io.read_bytes(self.len_window), 126, False)
+            self._io.seek(_pos)
+            return getattr(self, '_m_window', None)
 
 
     class DirtyBitmapChunk(KaitaiStruct):
@@ -1885,22 +1965,6 @@ class QemuMigration(KaitaiStruct):
             pass
 
 
-    class SectionFooterProbe(KaitaiStruct):
-        def __init__(self, _io, _parent=None, _root=None):
-            super(QemuMigration.SectionFooterProbe, self).__init__(_io)
-            self._parent = _parent
-            self._root = _root
-            self._read()
-
-        def _read(self):
-            self.marker = self._io.read_u1()
-            self.section_id = self._io.read_u4be()
-
-
-        def _fetch_instances(self):
-            pass
-
-
     class SectionHeader(KaitaiStruct):
         """Header of SECTION_START and SECTION_FULL (savevm.c save_section_header)."""
         def __init__(self, _io, _parent=None, _root=None):
@@ -2291,6 +2355,23 @@ class QemuMigration(KaitaiStruct):
         return getattr(self, '_m_ignore_shared', None)
 
     @property
+    def leading_window(self):
+        """The first MiB up to its first 0x51 ("Q"). Read with a size and cut
+        in memory, not scanned for: a scan of the stream that finds no 0x51
+        would end in an error about the terminator (and the stock C++
+        runtime's throws at the end of any stream), where a file that is
+        not a migration stream should fail on the magic.
+        """
+        if hasattr(self, '_m_leading_window'):
+            return self._m_leading_window
+
+        _pos = self._io.pos()
+        self._io.seek(0)
+        self._m_leading_window = KaitaiStream.bytes_terminate(self._io.read_bytes((self._io.size() if self._io.size() < 1048576 else 1048576)), 81, False)
+        self._io.seek(_pos)
+        return getattr(self, '_m_leading_window', None)
+
+    @property
     def mapped_ram(self):
         """Capability mapped-ram, as the configuration announces it."""
         if hasattr(self, '_m_mapped_ram'):
@@ -2301,10 +2382,11 @@ class QemuMigration(KaitaiStruct):
 
     @property
     def ofs_header(self):
+        """Where the header starts; 0 when the first MiB holds no "Q" (the magic check then fails there)."""
         if hasattr(self, '_m_ofs_header'):
             return self._m_ofs_header
 
-        self._m_ofs_header = len(self.leading_bytes)
+        self._m_ofs_header = (len(self.leading_window) if len(self.leading_window) < (self._io.size() if self._io.size() < 1048576 else 1048576) else 0)
         return getattr(self, '_m_ofs_header', None)
 
     @property

@@ -22,6 +22,9 @@
 // fields under each object named (for a container, whose root has no `records`).
 // With --value PATH (repeatable; the path may end in an instance), {"PATH": value, ...}
 // (with --fields' entries, if any): the value the IDE shows there.
+// With --unparsed, {"unparsed": [[start, end], ...]}: the byte ranges the IDE's info panel
+// lists as unparsed (parsedToTree.ts fillIntervals over the tree exportValue builds with
+// every instance evaluated: each object's fields in order, then its evaluated instances).
 //
 // On a parse or instance error the records parsed so far are still printed, the error goes
 // to stderr as one line, and the exit status is 1.
@@ -33,7 +36,7 @@ const yaml = require("js-yaml");
 const KaitaiStream = require("kaitai-struct/KaitaiStream");
 
 const USAGE = "usage: webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] " +
-  "[--fields PATH]... [--value PATH]... STREAM";
+  "[--fields PATH]... [--value PATH]... [--unparsed] STREAM";
 
 // SchemaUtils.ksyNameToJsName of the Web IDE (same rule as the compiler's JS backend).
 function jsName(ksyName, isProp) {
@@ -140,6 +143,56 @@ function fieldsJson(root, paths, values, names, maxArray) {
   return out;
 }
 
+// The leaves of the tree kaitaiWorker.ts exportValue builds (noLazy: every evaluated instance
+// after the fields of its object), in collectAllObjects order, each as [start, end] in the
+// input (ioOffset + start, end exclusive) or null when it has no position.
+function leaves(obj, debug, out) {
+  const pos = debug && debug.start !== undefined && debug.end !== undefined
+    ? [(debug.ioOffset || 0) + debug.start, (debug.ioOffset || 0) + debug.end] : null;
+  if (obj instanceof Uint8Array || obj === null || typeof obj !== "object") {
+    if (obj !== undefined) out.push(pos);
+    return;
+  }
+  if (Array.isArray(obj)) {
+    obj.forEach((item, i) => leaves(item, debug && debug.arr && debug.arr[i], out));
+    return;
+  }
+  const names = new Set(Object.keys(obj));
+  if (obj._debug) for (const k of Object.keys(obj._debug)) names.add(k);
+  for (const k of names) {
+    if (k[0] !== "_") leaves(obj[k], obj._debug && obj._debug[k], out);
+  }
+  if (obj.constructor !== Object) {
+    for (const p of Object.getOwnPropertyNames(obj.constructor.prototype)) {
+      if (p[0] === "_" || p === "constructor" || !Object.prototype.hasOwnProperty.call(obj, `_m_${p}`)) continue;
+      leaves(obj[p], obj._debug && obj._debug[`_m_${p}`], out);
+    }
+  }
+}
+
+// parsedToTree.ts fillIntervals: a leaf that starts at or before the end of the last one
+// taken is skipped; the gaps between those taken are "unparsed".
+function unparsedJson(root) {
+  const out = [];
+  leaves(root, null, out);
+  const taken = [];
+  let lastEnd = -1;
+  for (const p of out) {
+    if (p === null) continue;
+    const start = p[0], end = p[1] - 1;
+    if (start <= lastEnd || start > end) continue;
+    lastEnd = end;
+    taken.push([start, end]);
+  }
+  const gaps = [];
+  lastEnd = -1;
+  for (const [start, end] of taken) {
+    if (start !== lastEnd + 1) gaps.push([lastEnd + 1, start - 1]);
+    lastEnd = end;
+  }
+  return { unparsed: gaps };
+}
+
 function recordsJson(root, names, maxArray) {
   const records = root.records || [];
   const arr = (root._debug && root._debug.records && root._debug.records.arr) || [];
@@ -180,7 +233,7 @@ function failurePoint(root, names) {
 }
 
 function parseArgs(argv) {
-  const opts = { ksy: null, js: null, maxArray: 64, stream: null, fields: [], values: [] };
+  const opts = { ksy: null, js: null, maxArray: 64, stream: null, fields: [], values: [], unparsed: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--ksy") opts.ksy = argv[++i];
@@ -188,6 +241,7 @@ function parseArgs(argv) {
     else if (a === "--max-array") opts.maxArray = Number(argv[++i]);
     else if (a === "--fields") opts.fields.push(argv[++i]);
     else if (a === "--value") opts.values.push(argv[++i]);
+    else if (a === "--unparsed") opts.unparsed = true;
     else if (a.startsWith("-") || opts.stream !== null) throw new Error(USAGE);
     else opts.stream = a;
   }
@@ -237,7 +291,7 @@ function main(argv) {
   }
   let out;
   try {
-    out = opts.fields.length || opts.values.length
+    out = opts.unparsed ? unparsedJson(root) : opts.fields.length || opts.values.length
       ? fieldsJson(root, opts.fields, opts.values, names, opts.maxArray)
       : recordsJson(root, names, opts.maxArray);
   } catch (e) {
