@@ -40,7 +40,7 @@ seq:
     type: header
 instances:
   cluster_size:
-    value: 1 << header.cluster_bits
+    value: (1 << header.cluster_bits).as<u4>
   is_extended_l2:
     value: header.version >= 3 and header.incompatible_features & 0x10 != 0
   l2_bits:
@@ -68,7 +68,7 @@ instances:
     doc: The active image's L1 table.
   snapshots:
     pos: header.snapshots_offset
-    type: snapshot(_index == header.nb_snapshots - 1)
+    type: snapshot(_index + 1 == header.nb_snapshots.as<s8>)
     repeat: expr
     repeat-expr: header.nb_snapshots
 types:
@@ -140,7 +140,7 @@ types:
       len_header:
         value: 'version >= 3 ? header_length : 72'
       backing_file_offset:
-        value: backing_file_offset_hi.as<u8> * 4294967296 + backing_file_offset_lo
+        value: (backing_file_offset_hi.as<u8> * 4294967296 + backing_file_offset_lo).as<u8>
       has_external_data_file:
         value: version >= 3 and incompatible_features & 0x4 != 0
       compression:
@@ -177,7 +177,7 @@ types:
       is_copied:
         value: hi & 0x80000000 != 0
       l2_offset:
-        value: (hi & 0xffffff).as<u8> * 4294967296 + (lo & 0xfffffe00)
+        value: ((hi & 0xffffff).as<u8> * 4294967296 + (lo & 0xfffffe00)).as<u8>
       l2_table:
         io: _root._io
         pos: l2_offset
@@ -217,7 +217,7 @@ types:
         value: not is_compressed and lo & 1 != 0
         doc: Standard cluster whose bit 0 says it reads as zeros (version 3).
       host_offset:
-        value: (hi & 0xffffff).as<u8> * 4294967296 + (lo & 0xfffffe00)
+        value: ((hi & 0xffffff).as<u8> * 4294967296 + (lo & 0xfffffe00)).as<u8>
         if: not is_compressed
       shift_hi:
         value: 38 - _root.header.cluster_bits
@@ -227,11 +227,17 @@ types:
           byte), bits x to 61 the number of 512-byte sectors it spans after
           the first. x is 49 to 61: the sector count lies in the high word,
           from bit x - 32 (this).
+      offset_hi_mask:
+        value: (1 << shift_hi) - 1
+      sectors_bits:
+        value: _root.header.cluster_bits - 8
+      sectors_mask:
+        value: (1 << sectors_bits) - 1
       compressed_offset:
-        value: (hi & ((1 << shift_hi) - 1)).as<u8> * 4294967296 + lo
+        value: ((hi & offset_hi_mask).as<u8> * 4294967296 + lo).as<u8>
         if: is_compressed
       compressed_sectors:
-        value: ((hi >> shift_hi) & ((1 << (_root.header.cluster_bits - 8)) - 1)) + 1
+        value: ((hi >> shift_hi) & sectors_mask) + 1
         if: is_compressed
       len_compressed:
         value: compressed_sectors * 512 - (lo & 511)

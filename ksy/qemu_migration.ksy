@@ -62,17 +62,22 @@ seq:
   - id: header
     type: file_header
   - id: records
-    type: 'record(_index == 0 ? -1 : records[_index - 1].ram_section_id_after, _index == 0 ? -1 : records[_index - 1].block_section_id_after, _index == 0 ? -1 : records[_index - 1].dirty_bitmap_section_id_after, _index == 0 ? -1 : records[_index - 1].htab_section_id_after, _index == 0 ? -1 : records[_index - 1].stattrib_section_id_after, _index == 0 ? -1 : records[_index - 1].vfio_section_id_after)'
+    type: 'record(_index == 0 ? no_live_sections : records[_index - 1].live_after, page_size, ignore_shared, mapped_ram)'
     repeat: until
     repeat-until: _.is_last or _io.eof
   - id: vmdescription
     type: vmdescription
-    if: records.last.head.record_type_raw == 0 and _io.size - _io.pos >= 5
+    if: records.last.head.record_type == record_type::eof and _io.size - _io.pos >= 5
     doc: |
       Absent in postcopy streams, with `suppress-vmdesc` (pc-i440fx-2.2
       and older, xenfv) and in COLO / xen-save-devices-state streams.
       Anything may follow it in a file (padding, a container).
 instances:
+  no_live_sections:
+    pos: 0
+    size: 0
+    type: live_sections(4294967296, 4294967296, 4294967296, 4294967296, 4294967296, 4294967296)
+    doc: What the first record starts from.
   leading_window:
     pos: 0
     size: '_io.size < 1048576 ? _io.size : 1048576'
@@ -86,20 +91,21 @@ instances:
       not a migration stream should fail on the magic.
   ofs_header:
     value: >-
-      leading_window.size < (_io.size < 1048576 ? _io.size : 1048576)
-      ? leading_window.size : 0
+      (leading_window.size < (_io.size < 1048576 ? _io.size : 1048576)
+      ? leading_window.size : 0).as<u8>
     doc: Where the header starts; 0 when the first MiB holds no "Q" (the magic check then fails there).
   first_record_type:
     pos: ofs_header + 8
     type: u1
+    enum: record_type
     if: _io.size > ofs_header + 8
   configuration:
     pos: ofs_header + 9
     type: configuration
-    if: first_record_type == 7
+    if: first_record_type == record_type::configuration
     doc: The configuration record (first after the header since QEMU 2.4).
   has_configuration:
-    value: _io.size > ofs_header + 8 and first_record_type == 7
+    value: _io.size > ofs_header + 8 and first_record_type == record_type::configuration
   page_size:
     value: >-
       has_configuration and configuration.target_page_bits != 0
@@ -132,6 +138,7 @@ instances:
     doc: Capability mapped-ram, as the configuration announces it.
 types:
   file_header:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c qemu_savevm_state_header
     seq:
       - id: magic
         contents: QEVM
@@ -143,29 +150,47 @@ types:
           QEMU_VM_FILE_VERSION, 3 since QEMU 0.13. Version 2
           (QEMU_VM_FILE_VERSION_COMPAT) is the obsolete pre-0.13 format
           that QEMU itself refuses to load; this grammar rejects it too.
+  live_sections:
+    doc: |
+      The ids of the live sections whose PART/END records carry a payload
+      format of their own (a PART/END names its section by id only), as
+      of one record: `ram`, `block`, `dirty-bitmap`, `spapr/htab`,
+      `s390-storage_attributes`, and the vfio device whose live phase
+      started last. 4294967296 (2^32, above every u4 id) where none
+      started. It reads nothing (it is built with `size: 0`): each record
+      takes the one its predecessor left (`record.live_after`).
+    params:
+      - id: ram
+        type: u8
+      - id: block
+        type: u8
+      - id: dirty_bitmap
+        type: u8
+      - id: htab
+        type: u8
+      - id: stattrib
+        type: u8
+      - id: vfio
+        type: u8
   record:
     doc: |
       One record of the top-level stream: its head and, for sections, the
-      payload. Uses `_root` for page size and capabilities, so it is meant
-      for the top-level type only; a record-by-record reader uses
-      `record_head` and the payload types directly. The six
-      `*_section_id` params carry, from record to record, the ids of the
-      live sections whose PART/END payloads have their own format (a
-      PART/END names its section by id only).
+      payload, framed by the payload format the section's name (START,
+      FULL) or its id (PART, END: see `live_sections`) gives.
+    -webide-representation: '{head}'
     params:
-      - id: ram_section_id
-        type: s4
-      - id: block_section_id
-        type: s4
-      - id: dirty_bitmap_section_id
-        type: s4
-      - id: htab_section_id
-        type: s4
-      - id: stattrib_section_id
-        type: s4
-      - id: vfio_section_id
-        type: s4
-        doc: Last vfio section started (one vfio device's live phase at a time is what this tracks).
+      - id: live
+        type: live_sections
+        doc: The live sections started before this record.
+      - id: page_size
+        type: u4
+        doc: Target page size (see the top-level `page_size`).
+      - id: ignore_shared
+        type: bool
+        doc: Capability x-ignore-shared.
+      - id: mapped_ram
+        type: bool
+        doc: Capability mapped-ram.
     seq:
       - id: head
         type: record_head
@@ -173,7 +198,7 @@ types:
         type:
           switch-on: payload_format
           cases:
-            'section_format::ram': ram_payload(_root.page_size, _root.ignore_shared, _root.mapped_ram, false)
+            'section_format::ram': ram_payload(page_size, ignore_shared, mapped_ram, false)
             'section_format::block': block_payload
             'section_format::dirty_bitmap': dirty_bitmap_payload
             'section_format::htab': htab_payload
@@ -184,8 +209,8 @@ types:
         if: head.is_section
       - id: packaged
         size: head.command.packaged_len
-        type: packaged_records
-        if: head.is_command and head.command.command_type_raw == 7
+        type: packaged_records(live_after, page_size, ignore_shared, mapped_ram)
+        if: head.is_command and head.command.command_type == command_type::packaged
         doc: |
           MIG_CMD_PACKAGED: the N bytes that the command announces follow
           it, outside the command's own length: a headerless nested
@@ -193,37 +218,62 @@ types:
           POSTCOPY_RUN).
     instances:
       section_name:
-        value: 'head.is_named ? head.section.name : ""'
-      payload_format:
+        value: head.section.name
+        if: head.is_named
+      named_format:
         value: >-
-          section_name == "ram" or (not head.is_named and head.section_id == ram_section_id) ? 1 :
-          section_name == "block" or (not head.is_named and head.section_id == block_section_id) ? 2 :
-          section_name == "dirty-bitmap" or (not head.is_named and head.section_id == dirty_bitmap_section_id) ? 3 :
-          section_name == "spapr/htab" or (not head.is_named and head.section_id == htab_section_id) ? 4 :
-          section_name == "s390-storage_attributes" or (not head.is_named and head.section_id == stattrib_section_id) ? 5 :
-          section_name == "s390-skeys" ? 6 :
-          head.record_type_raw == 1 and section_name.length >= 5 and section_name.substring(section_name.length - 5, section_name.length) == "/vfio" ? 7 :
-          head.is_section and not head.is_named and head.section_id == vfio_section_id ? 7 : 8
-        enum: section_format
-      ram_section_id_after:
-        value: 'section_name == "ram" ? head.section_id.as<s4> : ram_section_id'
-      block_section_id_after:
-        value: 'section_name == "block" ? head.section_id.as<s4> : block_section_id'
-      dirty_bitmap_section_id_after:
-        value: 'section_name == "dirty-bitmap" ? head.section_id.as<s4> : dirty_bitmap_section_id'
-      htab_section_id_after:
-        value: 'section_name == "spapr/htab" ? head.section_id.as<s4> : htab_section_id'
-      stattrib_section_id_after:
-        value: 'section_name == "s390-storage_attributes" ? head.section_id.as<s4> : stattrib_section_id'
-      vfio_section_id_after:
-        value: 'payload_format == section_format::vfio and head.is_named ? head.section_id.as<s4> : vfio_section_id'
+          head.section.name == "ram" ? section_format::ram :
+          head.section.name == "block" ? section_format::block :
+          head.section.name == "dirty-bitmap" ? section_format::dirty_bitmap :
+          head.section.name == "spapr/htab" ? section_format::htab :
+          head.section.name == "s390-storage_attributes" ? section_format::stattrib :
+          head.section.name == "s390-skeys" ? section_format::skeys :
+          head.record_type == record_type::section_start and head.section.name.length >= 5
+          and head.section.name.substring(head.section.name.length - 5, head.section.name.length) == "/vfio"
+          ? section_format::vfio : section_format::device
+        if: head.is_named
+        doc: The payload format a START or FULL section's name gives (a FULL vfio section is a device payload).
+      part_format:
+        value: >-
+          head.section_id == live.ram ? section_format::ram :
+          head.section_id == live.block ? section_format::block :
+          head.section_id == live.dirty_bitmap ? section_format::dirty_bitmap :
+          head.section_id == live.htab ? section_format::htab :
+          head.section_id == live.stattrib ? section_format::stattrib :
+          head.section_id == live.vfio ? section_format::vfio : section_format::device
+        if: head.is_section and not head.is_named
+        doc: The payload format of a PART or END section, by its id.
+      payload_format:
+        value: 'head.is_named ? named_format : part_format'
+        if: head.is_section
+      live_after:
+        pos: 0
+        size: 0
+        type: >-
+          live_sections(
+          head.is_named and named_format == section_format::ram ? head.section_id : live.ram,
+          head.is_named and named_format == section_format::block ? head.section_id : live.block,
+          head.is_named and named_format == section_format::dirty_bitmap ? head.section_id : live.dirty_bitmap,
+          head.is_named and named_format == section_format::htab ? head.section_id : live.htab,
+          head.is_named and named_format == section_format::stattrib ? head.section_id : live.stattrib,
+          head.is_named and named_format == section_format::vfio ? head.section_id : live.vfio)
+        doc: The live sections started up to this record, for the next one.
       is_last:
-        value: head.record_type_raw == 0 or not head.is_known
+        value: head.record_type == record_type::eof or not head.is_known
         doc: EOF ends the record list; so does an unknown record type (corrupt input), which cannot be framed further.
   packaged_records:
+    params:
+      - id: live
+        type: live_sections
+      - id: page_size
+        type: u4
+      - id: ignore_shared
+        type: bool
+      - id: mapped_ram
+        type: bool
     seq:
       - id: records
-        type: record(-1, -1, -1, -1, -1, -1)
+        type: 'record(_index == 0 ? live : records[_index - 1].live_after, page_size, ignore_shared, mapped_ram)'
         repeat: eos
   record_head:
     doc: |
@@ -232,46 +282,54 @@ types:
       footer, a command (with its own payload, but not PACKAGED's nested
       bytes) or the configuration record. Parses on its own at any record
       boundary.
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c qemu_loadvm_state_main
+    -webide-representation: '{record_type} {section}{part_section_id:dec}{footer}{configuration}{command}'
     seq:
-      - id: record_type_raw
+      - id: record_type
         type: u1
+        enum: record_type
       - id: section
         type: section_header
         if: is_named
       - id: part_section_id
         type: u4
-        if: record_type_raw == 2 or record_type_raw == 3
+        if: record_type == record_type::section_part or record_type == record_type::section_end
       - id: footer
         type: section_footer
-        if: record_type_raw == 0x7e
+        if: record_type == record_type::section_footer
       - id: configuration
         type: configuration
-        if: record_type_raw == 7
+        if: record_type == record_type::configuration
       - id: command
         type: command
-        if: record_type_raw == 8
+        if: record_type == record_type::command
     instances:
-      record_type:
-        value: record_type_raw
-        enum: record_type
+      record_type_raw:
+        value: record_type.to_i
+        doc: The type byte as a number (also when it is not a known record type).
       is_named:
-        value: record_type_raw == 1 or record_type_raw == 4
+        value: record_type == record_type::section_start or record_type == record_type::section_full
       is_section:
-        value: record_type_raw >= 1 and record_type_raw <= 4
+        value: >-
+          record_type == record_type::section_start or record_type == record_type::section_part
+          or record_type == record_type::section_end or record_type == record_type::section_full
       is_command:
-        value: record_type_raw == 8
+        value: record_type == record_type::command
       is_known:
         value: >-
-          record_type_raw <= 4 or record_type_raw == 7
-          or record_type_raw == 8 or record_type_raw == 0x7e
+          is_section or record_type == record_type::eof
+          or record_type == record_type::configuration
+          or record_type == record_type::command or record_type == record_type::section_footer
         doc: False for SUBSECTION (0x05) and VMDESCRIPTION (0x06), which never start a record, and for anything unknown.
       section_id:
         value: >-
           is_named ? section.section_id :
-          (record_type_raw == 2 or record_type_raw == 3) ? part_section_id :
-          record_type_raw == 0x7e ? footer.section_id : 0
+          (record_type == record_type::section_part or record_type == record_type::section_end) ? part_section_id :
+          record_type == record_type::section_footer ? footer.section_id : 0
   section_header:
-    doc: Header of SECTION_START and SECTION_FULL (savevm.c save_section_header).
+    doc: Header of SECTION_START and SECTION_FULL.
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c save_section_header
+    -webide-representation: '{name} ({section_id:dec}) instance {instance_id:dec} version {version_id:dec}'
     seq:
       - id: section_id
         type: u4
@@ -288,6 +346,8 @@ types:
         type: u4
   section_footer:
     doc: QEMU_VM_SECTION_FOOTER after each section payload (since QEMU 2.4); the id repeats the section's.
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c save_section_footer
+    -webide-representation: '{section_id:dec}'
     seq:
       - id: section_id
         type: u4
@@ -298,6 +358,8 @@ types:
       optional subsections. Unlike device sections it has no section
       header and no footer; QEMU 7.2's JSON description does not describe
       it at all.
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c vmstate_configuration
+    -webide-representation: '{machine_name}'
     seq:
       - id: len_machine_name
         type: u4
@@ -317,7 +379,12 @@ types:
           subsections.size >= 1 and subsections[0].name == "configuration/target-page-bits" ? subsections[0].target_page_bits :
           subsections.size >= 2 and subsections[1].name == "configuration/target-page-bits" ? subsections[1].target_page_bits :
           subsections.size >= 3 and subsections[2].name == "configuration/target-page-bits" ? subsections[2].target_page_bits : 0
-        doc: 0 when the subsection is absent (the target then runs at its default or minimum page size).
+        doc: |
+          0 when the subsection is absent (the target then runs at its
+          default or minimum page size). This lookup, and the two below,
+          look at the first three slots only: QEMU defines three
+          configuration subsections (target-page-bits, capabilities,
+          uuid), and Kaitai expressions cannot search a list.
       has_x_ignore_shared:
         value: >-
           (subsections.size >= 1 and subsections[0].has_x_ignore_shared) or
@@ -386,6 +453,7 @@ types:
       has_mapped_ram:
         value: is_present and body.name == "configuration/capabilities" and body.capabilities.has_mapped_ram
   configuration_subsection_body:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c vmstate_target_page_bits
     doc: savevm.c vmstate_target_page_bits, vmstate_capabilites, vmstate_uuid.
     seq:
       - id: marker
@@ -415,6 +483,7 @@ types:
           name == "configuration/capabilities" or
           name == "configuration/uuid"
   capability_list:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c vmstate_capabilites
     doc: |
       Capabilities that source and destination must agree on (savevm.c
       vmstate_capabilites: x-ignore-shared, mapped-ram, ...).
@@ -427,6 +496,10 @@ types:
         repeat-expr: num_capabilities
     instances:
       has_x_ignore_shared:
+        doc: |
+          The first three capabilities only (Kaitai expressions cannot
+          search a list): QEMU sends those it validates, x-ignore-shared
+          and mapped-ram among at most a few.
         value: >-
           (num_capabilities >= 1 and capabilities[0].name == "x-ignore-shared") or
           (num_capabilities >= 2 and capabilities[1].name == "x-ignore-shared") or
@@ -449,27 +522,30 @@ types:
       QEMU_VM_COMMAND: be16 command, be16 length, length bytes
       (savevm.c qemu_savevm_command_send). The payload is parsed by
       command type; unknown commands keep their raw bytes.
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c qemu_savevm_command_send
+    -webide-representation: '{command_type}'
     seq:
-      - id: command_type_raw
+      - id: command_type
         type: u2
+        enum: command_type
       - id: len_data
         type: u2
       - id: data
         size: len_data
         type:
-          switch-on: command_type_raw
+          switch-on: command_type
           cases:
-            2: cmd_ping
-            3: cmd_postcopy_advise
-            6: cmd_postcopy_ram_discard
-            7: cmd_packaged
-            10: cmd_recv_bitmap
+            'command_type::ping': cmd_ping
+            'command_type::postcopy_advise': cmd_postcopy_advise
+            'command_type::postcopy_ram_discard': cmd_postcopy_ram_discard
+            'command_type::packaged': cmd_packaged
+            'command_type::recv_bitmap': cmd_recv_bitmap
     instances:
-      command_type:
-        value: command_type_raw
-        enum: command_type
+      command_type_raw:
+        value: command_type.to_i
+        doc: The command as a number (also when it is not a known command).
       packaged_len:
-        value: 'command_type_raw == 7 ? data.as<cmd_packaged>.len_packaged : 0'
+        value: 'command_type == command_type::packaged ? data.as<cmd_packaged>.len_packaged : 0'
         doc: Length of the nested stream that follows a PACKAGED command.
   cmd_ping:
     seq:
@@ -477,6 +553,7 @@ types:
         type: u4
         doc: An opaque counter the destination echoes on the return path.
   cmd_postcopy_advise:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c qemu_savevm_send_postcopy_advise
     doc: |
       Empty from QEMU before 2.8 / when only dirty-bitmaps is on;
       otherwise two be64: the OR of all RAM block page sizes and the
@@ -489,6 +566,7 @@ types:
         type: u8
         if: not _io.eof
   cmd_postcopy_ram_discard:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c qemu_savevm_send_postcopy_ram_discard
     doc: savevm.c qemu_savevm_send_postcopy_ram_discard.
     seq:
       - id: version
@@ -513,11 +591,13 @@ types:
       - id: length
         type: u8
   cmd_packaged:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c qemu_savevm_send_packaged
     seq:
       - id: len_packaged
         type: u4
         doc: Bytes of nested stream that follow the command record.
   cmd_recv_bitmap:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c qemu_savevm_send_recv_bitmap
     doc: Postcopy recovery; asks the destination for the received bitmap of a block.
     seq:
       - id: len_block_name
@@ -569,9 +649,9 @@ types:
         value: _io.pos
         doc: Where the piece starts (evaluated first, by `window`).
       max_data:
-        value: 4096
+        value: (4096).as<u8>
       len_window:
-        value: '_io.size - ofs_start < max_data ? _io.size - ofs_start : max_data'
+        value: '(_io.size - ofs_start < max_data ? _io.size - ofs_start : max_data).as<u8>'
       probe:
         pos: ofs_marker
         size: '_io.size - ofs_marker < 5 ? _io.size - ofs_marker : 5'
@@ -601,6 +681,7 @@ types:
           probe.size < 4 or probe[3] == 0x7e ? 3 :
           probe.size < 5 or probe[4] == 0x7e ? 4 : 5
   ram_payload:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c ram_load_precopy
     doc: |
       Payload of the `ram` section (ram.c, section version 4): RAM records
       up to and including the one with the EOS flag.
@@ -619,6 +700,7 @@ types:
         repeat: until
         repeat-until: _.is_eos or not _.has_valid_flags
   ram_record:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c ram_load_precopy
     doc: |
       One RAM record (ram.c ram_load_precopy): a be64 word holding a
       page-aligned address in its high bits and RAM_SAVE_FLAG_* flags in
@@ -686,46 +768,59 @@ types:
         type: ram_compressed_page(page_size)
         if: is_compress_page
     instances:
+      page_mask:
+        value: page_size - 1
       flags:
-        value: addr_lo & (page_size - 1)
+        value: addr_lo & page_mask
+      known_kinds:
+        value: >-
+          ram_save_flag::full.to_i | ram_save_flag::zero.to_i | ram_save_flag::mem_size.to_i
+          | ram_save_flag::page.to_i | ram_save_flag::eos.to_i | ram_save_flag::xbzrle.to_i
+          | ram_save_flag::hook.to_i | ram_save_flag::compress_page.to_i
+          | ram_save_flag::multifd_flush.to_i
+        doc: Every RAM_SAVE_FLAG_* but CONTINUE.
       kind_flags:
-        value: flags & 0x3df
+        value: flags & known_kinds
         doc: The flags less CONTINUE.
+      kind_flags_less_1:
+        value: kind_flags - 1
+        doc: (Named so that no generated code mixes - and & without parentheses.)
       has_valid_flags:
-        value: kind_flags != 0 and (kind_flags & (kind_flags - 1)) == 0
+        value: kind_flags != 0 and (kind_flags & kind_flags_less_1) == 0
         doc: |
           Exactly one RAM_SAVE_FLAG_* besides CONTINUE, as ram.c
           ram_load_precopy requires. When false nothing more is read and
           the RAM payload ends here: the stream is corrupt.
       is_mem_size:
-        value: has_valid_flags and flags & 0x04 != 0
+        value: has_valid_flags and flags & ram_save_flag::mem_size.to_i != 0
       is_zero:
-        value: has_valid_flags and flags & 0x02 != 0
+        value: has_valid_flags and flags & ram_save_flag::zero.to_i != 0
       is_page:
-        value: has_valid_flags and flags & 0x08 != 0
+        value: has_valid_flags and flags & ram_save_flag::page.to_i != 0
       is_eos:
-        value: has_valid_flags and flags & 0x10 != 0
+        value: has_valid_flags and flags & ram_save_flag::eos.to_i != 0
       is_continue:
-        value: flags & 0x20 != 0
+        value: flags & ram_save_flag::continued.to_i != 0
       is_xbzrle:
-        value: has_valid_flags and flags & 0x40 != 0
+        value: has_valid_flags and flags & ram_save_flag::xbzrle.to_i != 0
       is_hook:
-        value: has_valid_flags and flags & 0x80 != 0
+        value: has_valid_flags and flags & ram_save_flag::hook.to_i != 0
         doc: RAM_SAVE_FLAG_HOOK (RDMA); nothing follows in the stream itself.
       is_compress_page:
-        value: has_valid_flags and page_size > 0x100 and flags & 0x100 != 0
+        value: has_valid_flags and page_size > 0x100 and flags & ram_save_flag::compress_page.to_i != 0
       is_multifd_flush:
-        value: has_valid_flags and page_size > 0x200 and flags & 0x200 != 0
+        value: has_valid_flags and page_size > 0x200 and flags & ram_save_flag::multifd_flush.to_i != 0
       has_block_name:
         value: not is_continue and (is_zero or is_page or is_xbzrle or is_compress_page)
       mem_size_4k:
-        value: (addr_hi.as<u8> * 1048576 + ((addr_lo >> 12) - ((addr_lo & (page_size - 1)) >> 12))).as<u8>
+        value: (addr_hi.as<u8> * 1048576 + ((addr_lo >> 12) - (flags >> 12))).as<u8>
         doc: |
           MEM_SIZE total in 4 KiB units (RAM block lengths are host-page
           aligned). Multiplied, not shifted, and cast: a 64-bit integer in
           every target (a shift is 32-bit in JavaScript; C++ and Java would
           type the sum as a 32-bit int).
   ram_block_entry:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c ram_save_setup
     doc: |
       One RAM block in the MEM_SIZE record (ram.c ram_save_setup): the
       list ends when the lengths add up to the total.
@@ -788,6 +883,7 @@ types:
           past the block's data). A skipped block has no data: the next entry
           follows its header.
   mapped_ram_header:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c mapped_ram_setup_ramblock
     doc: |
       MappedRamHeader (ram.c, docs/devel/migration/mapped-ram.rst), packed,
       big-endian. Offsets are absolute file offsets.
@@ -812,6 +908,7 @@ types:
           on shared memory (QEMU 11.0+ writes it so; earlier ones refused the
           combination). No bitmap, no pages; the next entry follows.
   ram_xbzrle:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c load_xbzrle
     doc: |
       RAM_SAVE_FLAG_XBZRLE: a delta against the previous content of the
       page (migration/xbzrle.c: repeated ULEB128 zero-run length, ULEB128
@@ -841,6 +938,7 @@ types:
       - id: data
         size: len_data
   block_payload:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/block.c block_load
     doc: |
       Payload of the `block` section (block migration, migration/block.c,
       removed in QEMU 9.1): records up to the one with the EOS flag.
@@ -850,6 +948,7 @@ types:
         repeat: until
         repeat-until: _.is_eos
   block_record:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/block.c block_load
     doc: |
       be64 word: sector number << 9 in the high bits, BLK_MIG_FLAG_* in
       the low 9 bits; read as two halves (no 64-bit arithmetic).
@@ -874,17 +973,18 @@ types:
       flags:
         value: word_lo & 0x1ff
       is_device_block:
-        value: flags & 0x01 != 0
+        value: flags & blk_mig_flag::device_block.to_i != 0
       is_eos:
-        value: flags & 0x02 != 0
+        value: flags & blk_mig_flag::eos.to_i != 0
       is_progress:
-        value: flags & 0x04 != 0
+        value: flags & blk_mig_flag::progress.to_i != 0
       is_zero_block:
-        value: flags & 0x08 != 0
+        value: flags & blk_mig_flag::zero_block.to_i != 0
       sector:
         value: (word_hi.as<u8> * 8388608 + (word_lo >> 9)).as<u8>
         doc: First 512-byte sector of the chunk (for PROGRESS records, the percentage done).
   dirty_bitmap_payload:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/block-dirty-bitmap.c dirty_bitmap_load
     doc: |
       Payload of the `dirty-bitmap` section
       (migration/block-dirty-bitmap.c): chunks up to the one with the EOS
@@ -895,6 +995,7 @@ types:
         repeat: until
         repeat-until: _.is_eos
   dirty_bitmap_chunk:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/block-dirty-bitmap.c dirty_bitmap_load
     doc: |
       One chunk (block-dirty-bitmap.c dirty_bitmap_load). Node and bitmap
       names appear only when they change from the previous chunk (also
@@ -904,11 +1005,13 @@ types:
         type: u1
       - id: flags_byte2
         type: u1
-        if: flags_byte & 0x80 != 0
+        if: flags_byte & dirty_bitmap_mig_flag::extra_flags.to_i != 0
         doc: DIRTY_BITMAP_MIG_EXTRA_FLAGS continuation (accepted by the loader, never written).
       - id: flags_word
         type: u2
-        if: flags_byte & 0x80 != 0 and flags_byte2 & 0x80 != 0
+        if: >-
+          flags_byte & dirty_bitmap_mig_flag::extra_flags.to_i != 0
+          and flags_byte2 & dirty_bitmap_mig_flag::extra_flags.to_i != 0
       - id: len_node_name
         type: u1
         if: has_node_name
@@ -949,23 +1052,26 @@ types:
         doc: The bitmap part, serialized as little-endian longs, padded to 32 bytes.
     instances:
       flags:
-        value: 'flags_byte & 0x80 == 0 ? flags_byte : (flags_byte2 & 0x80 == 0 ? flags_byte2 : flags_word)'
+        value: >-
+          flags_byte & dirty_bitmap_mig_flag::extra_flags.to_i == 0 ? flags_byte :
+          (flags_byte2 & dirty_bitmap_mig_flag::extra_flags.to_i == 0 ? flags_byte2 : flags_word)
         doc: As the loader reads it (it keeps only the last flags byte or word read).
       is_eos:
-        value: flags & 0x01 != 0
+        value: flags & dirty_bitmap_mig_flag::eos.to_i != 0
       is_zeroes:
-        value: flags & 0x02 != 0
+        value: flags & dirty_bitmap_mig_flag::zeroes.to_i != 0
       has_bitmap_name:
-        value: flags & 0x04 != 0
+        value: flags & dirty_bitmap_mig_flag::bitmap_name.to_i != 0
       has_node_name:
-        value: flags & 0x08 != 0
+        value: flags & dirty_bitmap_mig_flag::device_name.to_i != 0
       is_start:
-        value: flags & 0x10 != 0
+        value: flags & dirty_bitmap_mig_flag::start.to_i != 0
       is_complete:
-        value: flags & 0x20 != 0
+        value: flags & dirty_bitmap_mig_flag::complete.to_i != 0
       is_bits:
-        value: flags & 0x40 != 0
+        value: flags & dirty_bitmap_mig_flag::bits.to_i != 0
   htab_payload:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/hw/ppc/spapr.c htab_load
     doc: |
       Payload of `spapr/htab` (hw/ppc/spapr.c htab_save_setup/iterate/
       complete, htab_load). The first be32 decides: -1 means no hash page
@@ -1002,6 +1108,7 @@ types:
       is_end:
         value: index == 0 and num_valid == 0 and num_invalid == 0
   stattrib_payload:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/hw/s390x/s390-stattrib.c cmma_load
     doc: |
       Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c
       cmma_save, cmma_load): records up to the one with EOS.
@@ -1028,14 +1135,15 @@ types:
       flags:
         value: addr_lo & 0xfff
       is_eos:
-        value: flags & 0x01 != 0
+        value: flags & stattrib_flag::eos.to_i != 0
       is_more:
-        value: flags & 0x02 != 0
+        value: flags & stattrib_flag::more.to_i != 0
       is_error:
-        value: flags & 0x04 != 0
+        value: flags & stattrib_flag::error.to_i != 0
       is_done:
-        value: flags & 0x08 != 0
+        value: flags & stattrib_flag::done.to_i != 0
   skeys_payload:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/hw/s390x/s390-skeys.c s390_storage_keys_load
     doc: |
       Payload of `s390-skeys` (hw/s390x/s390-skeys.c s390_storage_keys_save):
       one record per guest memory range, then EOS (or ERROR).
@@ -1061,12 +1169,13 @@ types:
       flags:
         value: addr_lo & 0xfff
       is_eos:
-        value: flags & 0x01 != 0
+        value: flags & skeys_flag::eos.to_i != 0
       is_skeys:
-        value: flags & 0x02 != 0
+        value: flags & skeys_flag::skeys.to_i != 0
       is_error:
-        value: flags & 0x04 != 0
+        value: flags & skeys_flag::error.to_i != 0
   vfio_payload:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/hw/vfio/migration.c vfio_load_state
     doc: |
       START/PART/END payload of a `<device path>/vfio` section
       (hw/vfio/migration.c): be64 markers 0xFFFFFFFFEF10000n and device
@@ -1077,22 +1186,24 @@ types:
       - id: vfio_records
         type: vfio_record
         repeat: until
-        repeat-until: _.code == 1 or _.code == 5
+        repeat-until: _.code == vfio_mig_flag::end_of_state or _.code == vfio_mig_flag::dev_init_data_sent
   vfio_record:
     seq:
       - id: marker_prefix
         contents: [0xff, 0xff, 0xff, 0xff, 0xef, 0x10]
       - id: code
         type: u2
-        doc: 1 END_OF_STATE, 2 DEV_CONFIG_STATE, 3 DEV_SETUP_STATE, 4 DEV_DATA_STATE, 5 DEV_INIT_DATA_SENT.
+        enum: vfio_mig_flag
+        doc: The low 16 bits of the be64 VFIO_MIG_FLAG_* marker.
       - id: len_data
         type: u8
-        if: code == 4
+        if: code == vfio_mig_flag::dev_data_state
       - id: data
         size: len_data
-        if: code == 4
+        if: code == vfio_mig_flag::dev_data_state
         doc: Opaque device migration data from the vfio driver.
   vmdescription:
+    doc-ref: https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c qemu_savevm_state_complete_precopy_non_iterable
     doc: |
       QEMU_VM_VMDESCRIPTION after the EOF record: be32 length and that
       many bytes of JSON (no NUL) describing the FULL sections' fields.
@@ -1106,10 +1217,6 @@ types:
     instances:
       len_json:
         value: head.len_json
-      starts_with_brace:
-        pos: _io.pos - len_json
-        type: u1
-        if: len_json > 0
   vmdescription_head:
     doc: |
       The marker and length of the VMDESCRIPTION record (savevm.c
@@ -1197,14 +1304,30 @@ enums:
       id: switchover_start
       -orig-id: MIG_CMD_SWITCHOVER_START
   section_format:
-    1: ram
-    2: block
-    3: dirty_bitmap
-    4: htab
-    5: stattrib
-    6: skeys
-    7: vfio
-    8: device
+    1:
+      id: ram
+      doc: The `ram` section (migration/ram.c ram_save_setup/iterate/complete, ram_load).
+    2:
+      id: block
+      doc: The `block` section (migration/block.c, block migration, removed in QEMU 9.1).
+    3:
+      id: dirty_bitmap
+      doc: The `dirty-bitmap` section (migration/block-dirty-bitmap.c).
+    4:
+      id: htab
+      doc: The `spapr/htab` section (hw/ppc/spapr.c htab_save_*, htab_load).
+    5:
+      id: stattrib
+      doc: The `s390-storage_attributes` section (hw/s390x/s390-stattrib.c).
+    6:
+      id: skeys
+      doc: The `s390-skeys` section (hw/s390x/s390-skeys.c).
+    7:
+      id: vfio
+      doc: The live phase of a `<device>/vfio` section (hw/vfio/migration.c).
+    8:
+      id: device
+      doc: Any other section, a VMSD device (migration/vmstate.c vmstate_load_state).
   ram_save_flag:
     0x01:
       id: full
@@ -1237,3 +1360,85 @@ enums:
     0x200:
       id: multifd_flush
       -orig-id: RAM_SAVE_FLAG_MULTIFD_FLUSH
+  blk_mig_flag:
+    0x01:
+      id: device_block
+      -orig-id: BLK_MIG_FLAG_DEVICE_BLOCK
+    0x02:
+      id: eos
+      -orig-id: BLK_MIG_FLAG_EOS
+    0x04:
+      id: progress
+      -orig-id: BLK_MIG_FLAG_PROGRESS
+    0x08:
+      id: zero_block
+      -orig-id: BLK_MIG_FLAG_ZERO_BLOCK
+  dirty_bitmap_mig_flag:
+    0x01:
+      id: eos
+      -orig-id: DIRTY_BITMAP_MIG_FLAG_EOS
+    0x02:
+      id: zeroes
+      -orig-id: DIRTY_BITMAP_MIG_FLAG_ZEROES
+    0x04:
+      id: bitmap_name
+      -orig-id: DIRTY_BITMAP_MIG_FLAG_BITMAP_NAME
+    0x08:
+      id: device_name
+      -orig-id: DIRTY_BITMAP_MIG_FLAG_DEVICE_NAME
+    0x10:
+      id: start
+      -orig-id: DIRTY_BITMAP_MIG_FLAG_START
+    0x20:
+      id: complete
+      -orig-id: DIRTY_BITMAP_MIG_FLAG_COMPLETE
+    0x40:
+      id: bits
+      -orig-id: DIRTY_BITMAP_MIG_FLAG_BITS
+    0x80:
+      id: extra_flags
+      -orig-id: DIRTY_BITMAP_MIG_EXTRA_FLAGS
+  stattrib_flag:
+    0x01:
+      id: eos
+      -orig-id: STATTR_FLAG_EOS
+    0x02:
+      id: more
+      -orig-id: STATTR_FLAG_MORE
+    0x04:
+      id: error
+      -orig-id: STATTR_FLAG_ERROR
+    0x08:
+      id: done
+      -orig-id: STATTR_FLAG_DONE
+  skeys_flag:
+    0x01:
+      id: eos
+      -orig-id: S390_SKEYS_SAVE_FLAG_EOS
+    0x02:
+      id: skeys
+      -orig-id: S390_SKEYS_SAVE_FLAG_SKEYS
+    0x04:
+      id: error
+      -orig-id: S390_SKEYS_SAVE_FLAG_ERROR
+  vfio_mig_flag:
+    1:
+      id: end_of_state
+      -orig-id: VFIO_MIG_FLAG_END_OF_STATE
+      doc: 0xffffffffef100001
+    2:
+      id: dev_config_state
+      -orig-id: VFIO_MIG_FLAG_DEV_CONFIG_STATE
+      doc: 0xffffffffef100002
+    3:
+      id: dev_setup_state
+      -orig-id: VFIO_MIG_FLAG_DEV_SETUP_STATE
+      doc: 0xffffffffef100003
+    4:
+      id: dev_data_state
+      -orig-id: VFIO_MIG_FLAG_DEV_DATA_STATE
+      doc: 0xffffffffef100004
+    5:
+      id: dev_init_data_sent
+      -orig-id: VFIO_MIG_FLAG_DEV_INIT_DATA_SENT
+      doc: 0xffffffffef100005

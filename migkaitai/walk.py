@@ -53,6 +53,7 @@ _EOF, _FOOTER, _CONFIGURATION, _COMMAND = (RT.eof.value, RT.section_footer.value
 _SECTIONS = (RT.section_start.value, RT.section_part.value, RT.section_end.value,
              RT.section_full.value)
 _POSTCOPY_ADVISE, _PACKAGED = CMD.postcopy_advise.value, CMD.packaged.value
+_BLK_FLAGS = sum(f.value for f in K.BlkMigFlag)  # BLK_MIG_FLAG_*: any other bit is unknown
 _KNOWN_TYPES = (f"0x{_EOF:02x}-0x{_SECTIONS[-1]:02x}, 0x{_CONFIGURATION:02x}, "
                 f"0x{_COMMAND:02x} or 0x{_FOOTER:02x}")  # (EOF and the sections are 0-4)
 # QEMU sends one PACKAGED (postcopy); nesting is legal but never deeper than this in
@@ -498,7 +499,7 @@ class Walker:
         while True:
             off = io.pos()
             b = kaitai_call(io, "block migration record", K.BlockRecord, section=sec.label)
-            if b.flags & ~0x0F or not b.flags:
+            if b.flags & ~_BLK_FLAGS or not b.flags:
                 raise FormatError(f"unknown block migration flags 0x{b.flags:x}", offset=off,
                                   section=sec.label)
             chunk = BlockChunk(off, b.flags, b.sector, b.device_name if b.is_device_block

@@ -432,7 +432,7 @@ def test_webide_opens_libvirt_images(name, container_js):
     if fmt == 0:
         rec = webide_fields(container_js, "libvirt_qemu_save", corpus.container_file(name),
                             "stream.records.1")["stream.records.1"]
-        assert rec["head.section.name"] == "ram" and rec["head.record_type_raw"] == 1
+        assert rec["head.section.name"] == "ram" and rec["head.record_type"] == 1
 
 
 def test_webide_opens_the_qcow2_image(container_js):

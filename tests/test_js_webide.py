@@ -58,15 +58,15 @@ def summarize(js: list[dict]) -> list[dict]:
     out = []
     for r in js:
         f = r["fields"]
-        rec = {"ofs": r["ofs"], "type": f["head.record_type_raw"]}
+        rec = {"ofs": r["ofs"], "type": f["head.record_type"]}  # (an enum: a number in JS)
         for key in ("head.section.section_id", "head.part_section_id", "head.footer.section_id"):
             if key in f:
                 rec["section_id"] = f[key]
         if "head.section.name" in f:
             rec.update(name=f["head.section.name"], instance_id=f["head.section.instance_id"],
                        version_id=f["head.section.version_id"])
-        if "head.command.command_type_raw" in f:
-            rec["command"] = f["head.command.command_type_raw"]
+        if "head.command.command_type" in f:
+            rec["command"] = f["head.command.command_type"]
         out.append(rec)
     return out
 

@@ -149,7 +149,7 @@ var Qcow2 = (function() {
       get: function() {
         if (this._m_backingFileOffset !== undefined)
           return this._m_backingFileOffset;
-        this._m_backingFileOffset = this.backingFileOffsetHi * 4294967296 + this.backingFileOffsetLo;
+        this._m_backingFileOffset = (this.backingFileOffsetHi * 4294967296 + this.backingFileOffsetLo);
         return this._m_backingFileOffset;
       }
     });
@@ -275,7 +275,7 @@ var Qcow2 = (function() {
       get: function() {
         if (this._m_l2Offset !== undefined)
           return this._m_l2Offset;
-        this._m_l2Offset = (this.hi & 16777215) * 4294967296 + (this.lo & 4294966784);
+        this._m_l2Offset = ((this.hi & 16777215) * 4294967296 + (this.lo & 4294966784));
         return this._m_l2Offset;
       }
     });
@@ -329,7 +329,7 @@ var Qcow2 = (function() {
         if (this._m_compressedOffset !== undefined)
           return this._m_compressedOffset;
         if (this.isCompressed) {
-          this._m_compressedOffset = (this.hi & (1 << this.shiftHi) - 1) * 4294967296 + this.lo;
+          this._m_compressedOffset = ((this.hi & this.offsetHiMask) * 4294967296 + this.lo);
         }
         return this._m_compressedOffset;
       }
@@ -339,7 +339,7 @@ var Qcow2 = (function() {
         if (this._m_compressedSectors !== undefined)
           return this._m_compressedSectors;
         if (this.isCompressed) {
-          this._m_compressedSectors = (this.hi >>> this.shiftHi & (1 << this._root.header.clusterBits - 8) - 1) + 1;
+          this._m_compressedSectors = (this.hi >>> this.shiftHi & this.sectorsMask) + 1;
         }
         return this._m_compressedSectors;
       }
@@ -349,7 +349,7 @@ var Qcow2 = (function() {
         if (this._m_hostOffset !== undefined)
           return this._m_hostOffset;
         if (!(this.isCompressed)) {
-          this._m_hostOffset = (this.hi & 16777215) * 4294967296 + (this.lo & 4294966784);
+          this._m_hostOffset = ((this.hi & 16777215) * 4294967296 + (this.lo & 4294966784));
         }
         return this._m_hostOffset;
       }
@@ -384,6 +384,14 @@ var Qcow2 = (function() {
         return this._m_lenCompressed;
       }
     });
+    Object.defineProperty(L2Entry.prototype, 'offsetHiMask', {
+      get: function() {
+        if (this._m_offsetHiMask !== undefined)
+          return this._m_offsetHiMask;
+        this._m_offsetHiMask = (1 << this.shiftHi) - 1;
+        return this._m_offsetHiMask;
+      }
+    });
 
     /**
      * Standard cluster whose bit 0 says it reads as zeros (version 3).
@@ -394,6 +402,22 @@ var Qcow2 = (function() {
           return this._m_readsAsZeros;
         this._m_readsAsZeros =  ((!(this.isCompressed)) && ((this.lo & 1) != 0)) ;
         return this._m_readsAsZeros;
+      }
+    });
+    Object.defineProperty(L2Entry.prototype, 'sectorsBits', {
+      get: function() {
+        if (this._m_sectorsBits !== undefined)
+          return this._m_sectorsBits;
+        this._m_sectorsBits = this._root.header.clusterBits - 8;
+        return this._m_sectorsBits;
+      }
+    });
+    Object.defineProperty(L2Entry.prototype, 'sectorsMask', {
+      get: function() {
+        if (this._m_sectorsMask !== undefined)
+          return this._m_sectorsMask;
+        this._m_sectorsMask = (1 << this.sectorsBits) - 1;
+        return this._m_sectorsMask;
       }
     });
 
@@ -559,7 +583,7 @@ var Qcow2 = (function() {
     get: function() {
       if (this._m_clusterSize !== undefined)
         return this._m_clusterSize;
-      this._m_clusterSize = 1 << this.header.clusterBits;
+      this._m_clusterSize = (1 << this.header.clusterBits);
       return this._m_clusterSize;
     }
   });
@@ -628,7 +652,7 @@ var Qcow2 = (function() {
       this._io.seek(this.header.snapshotsOffset);
       this._m_snapshots = [];
       for (var i = 0; i < this.header.nbSnapshots; i++) {
-        this._m_snapshots.push(new Snapshot(this._io, this, this._root, i == this.header.nbSnapshots - 1));
+        this._m_snapshots.push(new Snapshot(this._io, this, this._root, i + 1 == this.header.nbSnapshots));
       }
       this._io.seek(_pos);
       return this._m_snapshots;

@@ -55,6 +55,18 @@
  */
 
 var QemuMigration = (function() {
+  QemuMigration.BlkMigFlag = Object.freeze({
+    DEVICE_BLOCK: 1,
+    EOS: 2,
+    PROGRESS: 4,
+    ZERO_BLOCK: 8,
+
+    1: "DEVICE_BLOCK",
+    2: "EOS",
+    4: "PROGRESS",
+    8: "ZERO_BLOCK",
+  });
+
   QemuMigration.CommandType = Object.freeze({
     INVALID: 0,
     OPEN_RETURN_PATH: 1,
@@ -81,6 +93,26 @@ var QemuMigration = (function() {
     9: "POSTCOPY_RESUME",
     10: "RECV_BITMAP",
     11: "SWITCHOVER_START",
+  });
+
+  QemuMigration.DirtyBitmapMigFlag = Object.freeze({
+    EOS: 1,
+    ZEROES: 2,
+    BITMAP_NAME: 4,
+    DEVICE_NAME: 8,
+    START: 16,
+    COMPLETE: 32,
+    BITS: 64,
+    EXTRA_FLAGS: 128,
+
+    1: "EOS",
+    2: "ZEROES",
+    4: "BITMAP_NAME",
+    8: "DEVICE_NAME",
+    16: "START",
+    32: "COMPLETE",
+    64: "BITS",
+    128: "EXTRA_FLAGS",
   });
 
   QemuMigration.FileVersion = Object.freeze({
@@ -159,6 +191,42 @@ var QemuMigration = (function() {
     8: "DEVICE",
   });
 
+  QemuMigration.SkeysFlag = Object.freeze({
+    EOS: 1,
+    SKEYS: 2,
+    ERROR: 4,
+
+    1: "EOS",
+    2: "SKEYS",
+    4: "ERROR",
+  });
+
+  QemuMigration.StattribFlag = Object.freeze({
+    EOS: 1,
+    MORE: 2,
+    ERROR: 4,
+    DONE: 8,
+
+    1: "EOS",
+    2: "MORE",
+    4: "ERROR",
+    8: "DONE",
+  });
+
+  QemuMigration.VfioMigFlag = Object.freeze({
+    END_OF_STATE: 1,
+    DEV_CONFIG_STATE: 2,
+    DEV_SETUP_STATE: 3,
+    DEV_DATA_STATE: 4,
+    DEV_INIT_DATA_SENT: 5,
+
+    1: "END_OF_STATE",
+    2: "DEV_CONFIG_STATE",
+    3: "DEV_SETUP_STATE",
+    4: "DEV_DATA_STATE",
+    5: "DEV_INIT_DATA_SENT",
+  });
+
   function QemuMigration(_io, _parent, _root) {
     this._io = _io;
     this._parent = _parent;
@@ -172,11 +240,11 @@ var QemuMigration = (function() {
     this.records = [];
     var i = 0;
     do {
-      var _ = new Record(this._io, this, this._root, (i == 0 ? -1 : this.records[i - 1].ramSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].blockSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].dirtyBitmapSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].htabSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].stattribSectionIdAfter), (i == 0 ? -1 : this.records[i - 1].vfioSectionIdAfter));
+      var _ = new Record(this._io, this, this._root, (i == 0 ? this.noLiveSections : this.records[i - 1].liveAfter), this.pageSize, this.ignoreShared, this.mappedRam);
       this.records.push(_);
       i++;
     } while (!( ((_.isLast) || (this._io.isEof())) ));
-    if ( ((this.records[this.records.length - 1].head.recordTypeRaw == 0) && (this._io.size - this._io.pos >= 5)) ) {
+    if ( ((this.records[this.records.length - 1].head.recordType == QemuMigration.RecordType.EOF) && (this._io.size - this._io.pos >= 5)) ) {
       this.vmdescription = new Vmdescription(this._io, this, this._root);
     }
   }
@@ -184,6 +252,7 @@ var QemuMigration = (function() {
   /**
    * Payload of the `block` section (block migration, migration/block.c,
    * removed in QEMU 9.1): records up to the one with the EOS flag.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/block.c|block_load}
    */
 
   var BlockPayload = QemuMigration.BlockPayload = (function() {
@@ -210,6 +279,7 @@ var QemuMigration = (function() {
   /**
    * be64 word: sector number << 9 in the high bits, BLK_MIG_FLAG_* in
    * the low 9 bits; read as two halves (no 64-bit arithmetic).
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/block.c|block_load}
    */
 
   var BlockRecord = QemuMigration.BlockRecord = (function() {
@@ -245,7 +315,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isDeviceBlock !== undefined)
           return this._m_isDeviceBlock;
-        this._m_isDeviceBlock = (this.flags & 1) != 0;
+        this._m_isDeviceBlock = (this.flags & QemuMigration.BlkMigFlag.DEVICE_BLOCK) != 0;
         return this._m_isDeviceBlock;
       }
     });
@@ -253,7 +323,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isEos !== undefined)
           return this._m_isEos;
-        this._m_isEos = (this.flags & 2) != 0;
+        this._m_isEos = (this.flags & QemuMigration.BlkMigFlag.EOS) != 0;
         return this._m_isEos;
       }
     });
@@ -261,7 +331,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isProgress !== undefined)
           return this._m_isProgress;
-        this._m_isProgress = (this.flags & 4) != 0;
+        this._m_isProgress = (this.flags & QemuMigration.BlkMigFlag.PROGRESS) != 0;
         return this._m_isProgress;
       }
     });
@@ -269,7 +339,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isZeroBlock !== undefined)
           return this._m_isZeroBlock;
-        this._m_isZeroBlock = (this.flags & 8) != 0;
+        this._m_isZeroBlock = (this.flags & QemuMigration.BlkMigFlag.ZERO_BLOCK) != 0;
         return this._m_isZeroBlock;
       }
     });
@@ -312,6 +382,7 @@ var QemuMigration = (function() {
   /**
    * Capabilities that source and destination must agree on (savevm.c
    * vmstate_capabilites: x-ignore-shared, mapped-ram, ...).
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|vmstate_capabilites}
    */
 
   var CapabilityList = QemuMigration.CapabilityList = (function() {
@@ -337,6 +408,12 @@ var QemuMigration = (function() {
         return this._m_hasMappedRam;
       }
     });
+
+    /**
+     * The first three capabilities only (Kaitai expressions cannot
+     * search a list): QEMU sends those it validates, x-ignore-shared
+     * and mapped-ram among at most a few.
+     */
     Object.defineProperty(CapabilityList.prototype, 'hasXIgnoreShared', {
       get: function() {
         if (this._m_hasXIgnoreShared !== undefined)
@@ -348,6 +425,10 @@ var QemuMigration = (function() {
 
     return CapabilityList;
   })();
+
+  /**
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|qemu_savevm_send_packaged}
+   */
 
   var CmdPackaged = QemuMigration.CmdPackaged = (function() {
     function CmdPackaged(_io, _parent, _root) {
@@ -391,6 +472,7 @@ var QemuMigration = (function() {
    * Empty from QEMU before 2.8 / when only dirty-bitmaps is on;
    * otherwise two be64: the OR of all RAM block page sizes and the
    * target page size (savevm.c qemu_savevm_send_postcopy_advise).
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|qemu_savevm_send_postcopy_advise}
    */
 
   var CmdPostcopyAdvise = QemuMigration.CmdPostcopyAdvise = (function() {
@@ -415,6 +497,7 @@ var QemuMigration = (function() {
 
   /**
    * savevm.c qemu_savevm_send_postcopy_ram_discard.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|qemu_savevm_send_postcopy_ram_discard}
    */
 
   var CmdPostcopyRamDiscard = QemuMigration.CmdPostcopyRamDiscard = (function() {
@@ -449,6 +532,7 @@ var QemuMigration = (function() {
 
   /**
    * Postcopy recovery; asks the destination for the received bitmap of a block.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|qemu_savevm_send_recv_bitmap}
    */
 
   var CmdRecvBitmap = QemuMigration.CmdRecvBitmap = (function() {
@@ -471,6 +555,7 @@ var QemuMigration = (function() {
    * QEMU_VM_COMMAND: be16 command, be16 length, length bytes
    * (savevm.c qemu_savevm_command_send). The payload is parsed by
    * command type; unknown commands keep their raw bytes.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|qemu_savevm_command_send}
    */
 
   var Command = QemuMigration.Command = (function() {
@@ -482,45 +567,49 @@ var QemuMigration = (function() {
       this._read();
     }
     Command.prototype._read = function() {
-      this.commandTypeRaw = this._io.readU2be();
+      this.commandType = this._io.readU2be();
       this.lenData = this._io.readU2be();
-      switch (this.commandTypeRaw) {
-      case 10:
+      switch (this.commandType) {
+      case QemuMigration.CommandType.PACKAGED:
         this._raw_data = this._io.readBytes(this.lenData);
         var _io__raw_data = new KaitaiStream(this._raw_data);
-        this.data = new CmdRecvBitmap(_io__raw_data, this, this._root);
+        this.data = new CmdPackaged(_io__raw_data, this, this._root);
         break;
-      case 2:
+      case QemuMigration.CommandType.PING:
         this._raw_data = this._io.readBytes(this.lenData);
         var _io__raw_data = new KaitaiStream(this._raw_data);
         this.data = new CmdPing(_io__raw_data, this, this._root);
         break;
-      case 3:
+      case QemuMigration.CommandType.POSTCOPY_ADVISE:
         this._raw_data = this._io.readBytes(this.lenData);
         var _io__raw_data = new KaitaiStream(this._raw_data);
         this.data = new CmdPostcopyAdvise(_io__raw_data, this, this._root);
         break;
-      case 6:
+      case QemuMigration.CommandType.POSTCOPY_RAM_DISCARD:
         this._raw_data = this._io.readBytes(this.lenData);
         var _io__raw_data = new KaitaiStream(this._raw_data);
         this.data = new CmdPostcopyRamDiscard(_io__raw_data, this, this._root);
         break;
-      case 7:
+      case QemuMigration.CommandType.RECV_BITMAP:
         this._raw_data = this._io.readBytes(this.lenData);
         var _io__raw_data = new KaitaiStream(this._raw_data);
-        this.data = new CmdPackaged(_io__raw_data, this, this._root);
+        this.data = new CmdRecvBitmap(_io__raw_data, this, this._root);
         break;
       default:
         this.data = this._io.readBytes(this.lenData);
         break;
       }
     }
-    Object.defineProperty(Command.prototype, 'commandType', {
+
+    /**
+     * The command as a number (also when it is not a known command).
+     */
+    Object.defineProperty(Command.prototype, 'commandTypeRaw', {
       get: function() {
-        if (this._m_commandType !== undefined)
-          return this._m_commandType;
-        this._m_commandType = this.commandTypeRaw;
-        return this._m_commandType;
+        if (this._m_commandTypeRaw !== undefined)
+          return this._m_commandTypeRaw;
+        this._m_commandTypeRaw = this.commandType;
+        return this._m_commandTypeRaw;
       }
     });
 
@@ -531,7 +620,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_packagedLen !== undefined)
           return this._m_packagedLen;
-        this._m_packagedLen = (this.commandTypeRaw == 7 ? this.data.lenPackaged : 0);
+        this._m_packagedLen = (this.commandType == QemuMigration.CommandType.PACKAGED ? this.data.lenPackaged : 0);
         return this._m_packagedLen;
       }
     });
@@ -545,6 +634,7 @@ var QemuMigration = (function() {
    * optional subsections. Unlike device sections it has no section
    * header and no footer; QEMU 7.2's JSON description does not describe
    * it at all.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|vmstate_configuration}
    */
 
   var Configuration = QemuMigration.Configuration = (function() {
@@ -603,7 +693,11 @@ var QemuMigration = (function() {
     });
 
     /**
-     * 0 when the subsection is absent (the target then runs at its default or minimum page size).
+     * 0 when the subsection is absent (the target then runs at its
+     * default or minimum page size). This lookup, and the two below,
+     * look at the first three slots only: QEMU defines three
+     * configuration subsections (target-page-bits, capabilities,
+     * uuid), and Kaitai expressions cannot search a list.
      */
     Object.defineProperty(Configuration.prototype, 'targetPageBits', {
       get: function() {
@@ -705,6 +799,7 @@ var QemuMigration = (function() {
 
   /**
    * savevm.c vmstate_target_page_bits, vmstate_capabilites, vmstate_uuid.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|vmstate_target_page_bits}
    */
 
   var ConfigurationSubsectionBody = QemuMigration.ConfigurationSubsectionBody = (function() {
@@ -916,6 +1011,7 @@ var QemuMigration = (function() {
    * One chunk (block-dirty-bitmap.c dirty_bitmap_load). Node and bitmap
    * names appear only when they change from the previous chunk (also
    * across sections), so a reader carries them over.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/block-dirty-bitmap.c|dirty_bitmap_load}
    */
 
   var DirtyBitmapChunk = QemuMigration.DirtyBitmapChunk = (function() {
@@ -928,10 +1024,10 @@ var QemuMigration = (function() {
     }
     DirtyBitmapChunk.prototype._read = function() {
       this.flagsByte = this._io.readU1();
-      if ((this.flagsByte & 128) != 0) {
+      if ((this.flagsByte & QemuMigration.DirtyBitmapMigFlag.EXTRA_FLAGS) != 0) {
         this.flagsByte2 = this._io.readU1();
       }
-      if ( (((this.flagsByte & 128) != 0) && ((this.flagsByte2 & 128) != 0)) ) {
+      if ( (((this.flagsByte & QemuMigration.DirtyBitmapMigFlag.EXTRA_FLAGS) != 0) && ((this.flagsByte2 & QemuMigration.DirtyBitmapMigFlag.EXTRA_FLAGS) != 0)) ) {
         this.flagsWord = this._io.readU2be();
       }
       if (this.hasNodeName) {
@@ -973,7 +1069,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_flags !== undefined)
           return this._m_flags;
-        this._m_flags = ((this.flagsByte & 128) == 0 ? this.flagsByte : ((this.flagsByte2 & 128) == 0 ? this.flagsByte2 : this.flagsWord));
+        this._m_flags = ((this.flagsByte & QemuMigration.DirtyBitmapMigFlag.EXTRA_FLAGS) == 0 ? this.flagsByte : ((this.flagsByte2 & QemuMigration.DirtyBitmapMigFlag.EXTRA_FLAGS) == 0 ? this.flagsByte2 : this.flagsWord));
         return this._m_flags;
       }
     });
@@ -981,7 +1077,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_hasBitmapName !== undefined)
           return this._m_hasBitmapName;
-        this._m_hasBitmapName = (this.flags & 4) != 0;
+        this._m_hasBitmapName = (this.flags & QemuMigration.DirtyBitmapMigFlag.BITMAP_NAME) != 0;
         return this._m_hasBitmapName;
       }
     });
@@ -989,7 +1085,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_hasNodeName !== undefined)
           return this._m_hasNodeName;
-        this._m_hasNodeName = (this.flags & 8) != 0;
+        this._m_hasNodeName = (this.flags & QemuMigration.DirtyBitmapMigFlag.DEVICE_NAME) != 0;
         return this._m_hasNodeName;
       }
     });
@@ -997,7 +1093,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isBits !== undefined)
           return this._m_isBits;
-        this._m_isBits = (this.flags & 64) != 0;
+        this._m_isBits = (this.flags & QemuMigration.DirtyBitmapMigFlag.BITS) != 0;
         return this._m_isBits;
       }
     });
@@ -1005,7 +1101,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isComplete !== undefined)
           return this._m_isComplete;
-        this._m_isComplete = (this.flags & 32) != 0;
+        this._m_isComplete = (this.flags & QemuMigration.DirtyBitmapMigFlag.COMPLETE) != 0;
         return this._m_isComplete;
       }
     });
@@ -1013,7 +1109,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isEos !== undefined)
           return this._m_isEos;
-        this._m_isEos = (this.flags & 1) != 0;
+        this._m_isEos = (this.flags & QemuMigration.DirtyBitmapMigFlag.EOS) != 0;
         return this._m_isEos;
       }
     });
@@ -1021,7 +1117,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isStart !== undefined)
           return this._m_isStart;
-        this._m_isStart = (this.flags & 16) != 0;
+        this._m_isStart = (this.flags & QemuMigration.DirtyBitmapMigFlag.START) != 0;
         return this._m_isStart;
       }
     });
@@ -1029,7 +1125,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isZeroes !== undefined)
           return this._m_isZeroes;
-        this._m_isZeroes = (this.flags & 2) != 0;
+        this._m_isZeroes = (this.flags & QemuMigration.DirtyBitmapMigFlag.ZEROES) != 0;
         return this._m_isZeroes;
       }
     });
@@ -1061,6 +1157,7 @@ var QemuMigration = (function() {
    * Payload of the `dirty-bitmap` section
    * (migration/block-dirty-bitmap.c): chunks up to the one with the EOS
    * flag.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/block-dirty-bitmap.c|dirty_bitmap_load}
    */
 
   var DirtyBitmapPayload = QemuMigration.DirtyBitmapPayload = (function() {
@@ -1103,6 +1200,10 @@ var QemuMigration = (function() {
 
     return DiscardRange;
   })();
+
+  /**
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|qemu_savevm_state_header}
+   */
 
   var FileHeader = QemuMigration.FileHeader = (function() {
     function FileHeader(_io, _parent, _root) {
@@ -1179,6 +1280,7 @@ var QemuMigration = (function() {
    * table (radix guest), a positive value is the START payload (the HPT
    * size shift) and nothing follows; 0 is followed by chunks of HPTEs
    * up to an all-zero chunk head.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/hw/ppc/spapr.c|htab_load}
    */
 
   var HtabPayload = QemuMigration.HtabPayload = (function() {
@@ -1214,8 +1316,39 @@ var QemuMigration = (function() {
   })();
 
   /**
+   * The ids of the live sections whose PART/END records carry a payload
+   * format of their own (a PART/END names its section by id only), as
+   * of one record: `ram`, `block`, `dirty-bitmap`, `spapr/htab`,
+   * `s390-storage_attributes`, and the vfio device whose live phase
+   * started last. 4294967296 (2^32, above every u4 id) where none
+   * started. It reads nothing (it is built with `size: 0`): each record
+   * takes the one its predecessor left (`record.live_after`).
+   */
+
+  var LiveSections = QemuMigration.LiveSections = (function() {
+    function LiveSections(_io, _parent, _root, ram, block, dirtyBitmap, htab, stattrib, vfio) {
+      this._io = _io;
+      this._parent = _parent;
+      this._root = _root;
+      this.ram = ram;
+      this.block = block;
+      this.dirtyBitmap = dirtyBitmap;
+      this.htab = htab;
+      this.stattrib = stattrib;
+      this.vfio = vfio;
+
+      this._read();
+    }
+    LiveSections.prototype._read = function() {
+    }
+
+    return LiveSections;
+  })();
+
+  /**
    * MappedRamHeader (ram.c, docs/devel/migration/mapped-ram.rst), packed,
    * big-endian. Offsets are absolute file offsets.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c|mapped_ram_setup_ramblock}
    */
 
   var MappedRamHeader = QemuMigration.MappedRamHeader = (function() {
@@ -1266,10 +1399,14 @@ var QemuMigration = (function() {
   })();
 
   var PackagedRecords = QemuMigration.PackagedRecords = (function() {
-    function PackagedRecords(_io, _parent, _root) {
+    function PackagedRecords(_io, _parent, _root, live, pageSize, ignoreShared, mappedRam) {
       this._io = _io;
       this._parent = _parent;
       this._root = _root;
+      this.live = live;
+      this.pageSize = pageSize;
+      this.ignoreShared = ignoreShared;
+      this.mappedRam = mappedRam;
 
       this._read();
     }
@@ -1277,7 +1414,7 @@ var QemuMigration = (function() {
       this.records = [];
       var i = 0;
       while (!this._io.isEof()) {
-        this.records.push(new Record(this._io, this, this._root, -1, -1, -1, -1, -1, -1));
+        this.records.push(new Record(this._io, this, this._root, (i == 0 ? this.live : this.records[i - 1].liveAfter), this.pageSize, this.ignoreShared, this.mappedRam));
         i++;
       }
     }
@@ -1288,6 +1425,7 @@ var QemuMigration = (function() {
   /**
    * One RAM block in the MEM_SIZE record (ram.c ram_save_setup): the
    * list ends when the lengths add up to the total.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c|ram_save_setup}
    */
 
   var RamBlockEntry = QemuMigration.RamBlockEntry = (function() {
@@ -1414,6 +1552,7 @@ var QemuMigration = (function() {
   /**
    * Payload of the `ram` section (ram.c, section version 4): RAM records
    * up to and including the one with the EOS flag.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c|ram_load_precopy}
    */
 
   var RamPayload = QemuMigration.RamPayload = (function() {
@@ -1451,6 +1590,7 @@ var QemuMigration = (function() {
    * 
    * With RAM_SAVE_FLAG_CONTINUE the block is the previous record's; the
    * current block carries across sections.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c|ram_load_precopy}
    */
 
   var RamRecord = QemuMigration.RamRecord = (function() {
@@ -1501,7 +1641,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_flags !== undefined)
           return this._m_flags;
-        this._m_flags = this.addrLo & this.pageSize - 1;
+        this._m_flags = this.addrLo & this.pageMask;
         return this._m_flags;
       }
     });
@@ -1523,7 +1663,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_hasValidFlags !== undefined)
           return this._m_hasValidFlags;
-        this._m_hasValidFlags =  ((this.kindFlags != 0) && ((this.kindFlags & this.kindFlags - 1) == 0)) ;
+        this._m_hasValidFlags =  ((this.kindFlags != 0) && ((this.kindFlags & this.kindFlagsLess1) == 0)) ;
         return this._m_hasValidFlags;
       }
     });
@@ -1531,7 +1671,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isCompressPage !== undefined)
           return this._m_isCompressPage;
-        this._m_isCompressPage =  ((this.hasValidFlags) && (this.pageSize > 256) && ((this.flags & 256) != 0)) ;
+        this._m_isCompressPage =  ((this.hasValidFlags) && (this.pageSize > 256) && ((this.flags & QemuMigration.RamSaveFlag.COMPRESS_PAGE) != 0)) ;
         return this._m_isCompressPage;
       }
     });
@@ -1539,7 +1679,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isContinue !== undefined)
           return this._m_isContinue;
-        this._m_isContinue = (this.flags & 32) != 0;
+        this._m_isContinue = (this.flags & QemuMigration.RamSaveFlag.CONTINUED) != 0;
         return this._m_isContinue;
       }
     });
@@ -1547,7 +1687,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isEos !== undefined)
           return this._m_isEos;
-        this._m_isEos =  ((this.hasValidFlags) && ((this.flags & 16) != 0)) ;
+        this._m_isEos =  ((this.hasValidFlags) && ((this.flags & QemuMigration.RamSaveFlag.EOS) != 0)) ;
         return this._m_isEos;
       }
     });
@@ -1559,7 +1699,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isHook !== undefined)
           return this._m_isHook;
-        this._m_isHook =  ((this.hasValidFlags) && ((this.flags & 128) != 0)) ;
+        this._m_isHook =  ((this.hasValidFlags) && ((this.flags & QemuMigration.RamSaveFlag.HOOK) != 0)) ;
         return this._m_isHook;
       }
     });
@@ -1567,7 +1707,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isMemSize !== undefined)
           return this._m_isMemSize;
-        this._m_isMemSize =  ((this.hasValidFlags) && ((this.flags & 4) != 0)) ;
+        this._m_isMemSize =  ((this.hasValidFlags) && ((this.flags & QemuMigration.RamSaveFlag.MEM_SIZE) != 0)) ;
         return this._m_isMemSize;
       }
     });
@@ -1575,7 +1715,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isMultifdFlush !== undefined)
           return this._m_isMultifdFlush;
-        this._m_isMultifdFlush =  ((this.hasValidFlags) && (this.pageSize > 512) && ((this.flags & 512) != 0)) ;
+        this._m_isMultifdFlush =  ((this.hasValidFlags) && (this.pageSize > 512) && ((this.flags & QemuMigration.RamSaveFlag.MULTIFD_FLUSH) != 0)) ;
         return this._m_isMultifdFlush;
       }
     });
@@ -1583,7 +1723,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isPage !== undefined)
           return this._m_isPage;
-        this._m_isPage =  ((this.hasValidFlags) && ((this.flags & 8) != 0)) ;
+        this._m_isPage =  ((this.hasValidFlags) && ((this.flags & QemuMigration.RamSaveFlag.PAGE) != 0)) ;
         return this._m_isPage;
       }
     });
@@ -1591,7 +1731,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isXbzrle !== undefined)
           return this._m_isXbzrle;
-        this._m_isXbzrle =  ((this.hasValidFlags) && ((this.flags & 64) != 0)) ;
+        this._m_isXbzrle =  ((this.hasValidFlags) && ((this.flags & QemuMigration.RamSaveFlag.XBZRLE) != 0)) ;
         return this._m_isXbzrle;
       }
     });
@@ -1599,7 +1739,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isZero !== undefined)
           return this._m_isZero;
-        this._m_isZero =  ((this.hasValidFlags) && ((this.flags & 2) != 0)) ;
+        this._m_isZero =  ((this.hasValidFlags) && ((this.flags & QemuMigration.RamSaveFlag.ZERO) != 0)) ;
         return this._m_isZero;
       }
     });
@@ -1611,8 +1751,32 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_kindFlags !== undefined)
           return this._m_kindFlags;
-        this._m_kindFlags = this.flags & 991;
+        this._m_kindFlags = this.flags & this.knownKinds;
         return this._m_kindFlags;
+      }
+    });
+
+    /**
+     * (Named so that no generated code mixes - and & without parentheses.)
+     */
+    Object.defineProperty(RamRecord.prototype, 'kindFlagsLess1', {
+      get: function() {
+        if (this._m_kindFlagsLess1 !== undefined)
+          return this._m_kindFlagsLess1;
+        this._m_kindFlagsLess1 = this.kindFlags - 1;
+        return this._m_kindFlagsLess1;
+      }
+    });
+
+    /**
+     * Every RAM_SAVE_FLAG_* but CONTINUE.
+     */
+    Object.defineProperty(RamRecord.prototype, 'knownKinds', {
+      get: function() {
+        if (this._m_knownKinds !== undefined)
+          return this._m_knownKinds;
+        this._m_knownKinds = (((((((QemuMigration.RamSaveFlag.FULL | QemuMigration.RamSaveFlag.ZERO) | QemuMigration.RamSaveFlag.MEM_SIZE) | QemuMigration.RamSaveFlag.PAGE) | QemuMigration.RamSaveFlag.EOS) | QemuMigration.RamSaveFlag.XBZRLE) | QemuMigration.RamSaveFlag.HOOK) | QemuMigration.RamSaveFlag.COMPRESS_PAGE) | QemuMigration.RamSaveFlag.MULTIFD_FLUSH;
+        return this._m_knownKinds;
       }
     });
 
@@ -1626,8 +1790,16 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_memSize4k !== undefined)
           return this._m_memSize4k;
-        this._m_memSize4k = (this.addrHi * 1048576 + ((this.addrLo >>> 12) - ((this.addrLo & this.pageSize - 1) >>> 12)));
+        this._m_memSize4k = (this.addrHi * 1048576 + ((this.addrLo >>> 12) - (this.flags >>> 12)));
         return this._m_memSize4k;
+      }
+    });
+    Object.defineProperty(RamRecord.prototype, 'pageMask', {
+      get: function() {
+        if (this._m_pageMask !== undefined)
+          return this._m_pageMask;
+        this._m_pageMask = this.pageSize - 1;
+        return this._m_pageMask;
       }
     });
 
@@ -1675,6 +1847,7 @@ var QemuMigration = (function() {
    * RAM_SAVE_FLAG_XBZRLE: a delta against the previous content of the
    * page (migration/xbzrle.c: repeated ULEB128 zero-run length, ULEB128
    * literal length, literal bytes).
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c|load_xbzrle}
    */
 
   var RamXbzrle = QemuMigration.RamXbzrle = (function() {
@@ -1703,25 +1876,19 @@ var QemuMigration = (function() {
 
   /**
    * One record of the top-level stream: its head and, for sections, the
-   * payload. Uses `_root` for page size and capabilities, so it is meant
-   * for the top-level type only; a record-by-record reader uses
-   * `record_head` and the payload types directly. The six
-   * `*_section_id` params carry, from record to record, the ids of the
-   * live sections whose PART/END payloads have their own format (a
-   * PART/END names its section by id only).
+   * payload, framed by the payload format the section's name (START,
+   * FULL) or its id (PART, END: see `live_sections`) gives.
    */
 
   var Record = QemuMigration.Record = (function() {
-    function Record(_io, _parent, _root, ramSectionId, blockSectionId, dirtyBitmapSectionId, htabSectionId, stattribSectionId, vfioSectionId) {
+    function Record(_io, _parent, _root, live, pageSize, ignoreShared, mappedRam) {
       this._io = _io;
       this._parent = _parent;
       this._root = _root;
-      this.ramSectionId = ramSectionId;
-      this.blockSectionId = blockSectionId;
-      this.dirtyBitmapSectionId = dirtyBitmapSectionId;
-      this.htabSectionId = htabSectionId;
-      this.stattribSectionId = stattribSectionId;
-      this.vfioSectionId = vfioSectionId;
+      this.live = live;
+      this.pageSize = pageSize;
+      this.ignoreShared = ignoreShared;
+      this.mappedRam = mappedRam;
 
       this._read();
     }
@@ -1742,7 +1909,7 @@ var QemuMigration = (function() {
           this.payload = new HtabPayload(this._io, this, this._root);
           break;
         case QemuMigration.SectionFormat.RAM:
-          this.payload = new RamPayload(this._io, this, this._root, this._root.pageSize, this._root.ignoreShared, this._root.mappedRam, false);
+          this.payload = new RamPayload(this._io, this, this._root, this.pageSize, this.ignoreShared, this.mappedRam, false);
           break;
         case QemuMigration.SectionFormat.SKEYS:
           this.payload = new SkeysPayload(this._io, this, this._root);
@@ -1755,36 +1922,12 @@ var QemuMigration = (function() {
           break;
         }
       }
-      if ( ((this.head.isCommand) && (this.head.command.commandTypeRaw == 7)) ) {
+      if ( ((this.head.isCommand) && (this.head.command.commandType == QemuMigration.CommandType.PACKAGED)) ) {
         this._raw_packaged = this._io.readBytes(this.head.command.packagedLen);
         var _io__raw_packaged = new KaitaiStream(this._raw_packaged);
-        this.packaged = new PackagedRecords(_io__raw_packaged, this, this._root);
+        this.packaged = new PackagedRecords(_io__raw_packaged, this, this._root, this.liveAfter, this.pageSize, this.ignoreShared, this.mappedRam);
       }
     }
-    Object.defineProperty(Record.prototype, 'blockSectionIdAfter', {
-      get: function() {
-        if (this._m_blockSectionIdAfter !== undefined)
-          return this._m_blockSectionIdAfter;
-        this._m_blockSectionIdAfter = (this.sectionName == "block" ? this.head.sectionId : this.blockSectionId);
-        return this._m_blockSectionIdAfter;
-      }
-    });
-    Object.defineProperty(Record.prototype, 'dirtyBitmapSectionIdAfter', {
-      get: function() {
-        if (this._m_dirtyBitmapSectionIdAfter !== undefined)
-          return this._m_dirtyBitmapSectionIdAfter;
-        this._m_dirtyBitmapSectionIdAfter = (this.sectionName == "dirty-bitmap" ? this.head.sectionId : this.dirtyBitmapSectionId);
-        return this._m_dirtyBitmapSectionIdAfter;
-      }
-    });
-    Object.defineProperty(Record.prototype, 'htabSectionIdAfter', {
-      get: function() {
-        if (this._m_htabSectionIdAfter !== undefined)
-          return this._m_htabSectionIdAfter;
-        this._m_htabSectionIdAfter = (this.sectionName == "spapr/htab" ? this.head.sectionId : this.htabSectionId);
-        return this._m_htabSectionIdAfter;
-      }
-    });
 
     /**
      * EOF ends the record list; so does an unknown record type (corrupt input), which cannot be framed further.
@@ -1793,48 +1936,73 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isLast !== undefined)
           return this._m_isLast;
-        this._m_isLast =  ((this.head.recordTypeRaw == 0) || (!(this.head.isKnown))) ;
+        this._m_isLast =  ((this.head.recordType == QemuMigration.RecordType.EOF) || (!(this.head.isKnown))) ;
         return this._m_isLast;
+      }
+    });
+
+    /**
+     * The live sections started up to this record, for the next one.
+     */
+    Object.defineProperty(Record.prototype, 'liveAfter', {
+      get: function() {
+        if (this._m_liveAfter !== undefined)
+          return this._m_liveAfter;
+        var _pos = this._io.pos;
+        this._io.seek(0);
+        this._raw__m_liveAfter = this._io.readBytes(0);
+        var _io__raw__m_liveAfter = new KaitaiStream(this._raw__m_liveAfter);
+        this._m_liveAfter = new LiveSections(_io__raw__m_liveAfter, this, this._root, ( ((this.head.isNamed) && (this.namedFormat == QemuMigration.SectionFormat.RAM))  ? this.head.sectionId : this.live.ram), ( ((this.head.isNamed) && (this.namedFormat == QemuMigration.SectionFormat.BLOCK))  ? this.head.sectionId : this.live.block), ( ((this.head.isNamed) && (this.namedFormat == QemuMigration.SectionFormat.DIRTY_BITMAP))  ? this.head.sectionId : this.live.dirtyBitmap), ( ((this.head.isNamed) && (this.namedFormat == QemuMigration.SectionFormat.HTAB))  ? this.head.sectionId : this.live.htab), ( ((this.head.isNamed) && (this.namedFormat == QemuMigration.SectionFormat.STATTRIB))  ? this.head.sectionId : this.live.stattrib), ( ((this.head.isNamed) && (this.namedFormat == QemuMigration.SectionFormat.VFIO))  ? this.head.sectionId : this.live.vfio));
+        this._io.seek(_pos);
+        return this._m_liveAfter;
+      }
+    });
+
+    /**
+     * The payload format a START or FULL section's name gives (a FULL vfio section is a device payload).
+     */
+    Object.defineProperty(Record.prototype, 'namedFormat', {
+      get: function() {
+        if (this._m_namedFormat !== undefined)
+          return this._m_namedFormat;
+        if (this.head.isNamed) {
+          this._m_namedFormat = (this.head.section.name == "ram" ? QemuMigration.SectionFormat.RAM : (this.head.section.name == "block" ? QemuMigration.SectionFormat.BLOCK : (this.head.section.name == "dirty-bitmap" ? QemuMigration.SectionFormat.DIRTY_BITMAP : (this.head.section.name == "spapr/htab" ? QemuMigration.SectionFormat.HTAB : (this.head.section.name == "s390-storage_attributes" ? QemuMigration.SectionFormat.STATTRIB : (this.head.section.name == "s390-skeys" ? QemuMigration.SectionFormat.SKEYS : ( ((this.head.recordType == QemuMigration.RecordType.SECTION_START) && (this.head.section.name.length >= 5) && (this.head.section.name.substring(this.head.section.name.length - 5, this.head.section.name.length) == "/vfio"))  ? QemuMigration.SectionFormat.VFIO : QemuMigration.SectionFormat.DEVICE)))))));
+        }
+        return this._m_namedFormat;
+      }
+    });
+
+    /**
+     * The payload format of a PART or END section, by its id.
+     */
+    Object.defineProperty(Record.prototype, 'partFormat', {
+      get: function() {
+        if (this._m_partFormat !== undefined)
+          return this._m_partFormat;
+        if ( ((this.head.isSection) && (!(this.head.isNamed))) ) {
+          this._m_partFormat = (this.head.sectionId == this.live.ram ? QemuMigration.SectionFormat.RAM : (this.head.sectionId == this.live.block ? QemuMigration.SectionFormat.BLOCK : (this.head.sectionId == this.live.dirtyBitmap ? QemuMigration.SectionFormat.DIRTY_BITMAP : (this.head.sectionId == this.live.htab ? QemuMigration.SectionFormat.HTAB : (this.head.sectionId == this.live.stattrib ? QemuMigration.SectionFormat.STATTRIB : (this.head.sectionId == this.live.vfio ? QemuMigration.SectionFormat.VFIO : QemuMigration.SectionFormat.DEVICE))))));
+        }
+        return this._m_partFormat;
       }
     });
     Object.defineProperty(Record.prototype, 'payloadFormat', {
       get: function() {
         if (this._m_payloadFormat !== undefined)
           return this._m_payloadFormat;
-        this._m_payloadFormat = ( ((this.sectionName == "ram") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.ramSectionId)) ))  ? 1 : ( ((this.sectionName == "block") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.blockSectionId)) ))  ? 2 : ( ((this.sectionName == "dirty-bitmap") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.dirtyBitmapSectionId)) ))  ? 3 : ( ((this.sectionName == "spapr/htab") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.htabSectionId)) ))  ? 4 : ( ((this.sectionName == "s390-storage_attributes") || ( ((!(this.head.isNamed)) && (this.head.sectionId == this.stattribSectionId)) ))  ? 5 : (this.sectionName == "s390-skeys" ? 6 : ( ((this.head.recordTypeRaw == 1) && (this.sectionName.length >= 5) && (this.sectionName.substring(this.sectionName.length - 5, this.sectionName.length) == "/vfio"))  ? 7 : ( ((this.head.isSection) && (!(this.head.isNamed)) && (this.head.sectionId == this.vfioSectionId))  ? 7 : 8))))))));
+        if (this.head.isSection) {
+          this._m_payloadFormat = (this.head.isNamed ? this.namedFormat : this.partFormat);
+        }
         return this._m_payloadFormat;
-      }
-    });
-    Object.defineProperty(Record.prototype, 'ramSectionIdAfter', {
-      get: function() {
-        if (this._m_ramSectionIdAfter !== undefined)
-          return this._m_ramSectionIdAfter;
-        this._m_ramSectionIdAfter = (this.sectionName == "ram" ? this.head.sectionId : this.ramSectionId);
-        return this._m_ramSectionIdAfter;
       }
     });
     Object.defineProperty(Record.prototype, 'sectionName', {
       get: function() {
         if (this._m_sectionName !== undefined)
           return this._m_sectionName;
-        this._m_sectionName = (this.head.isNamed ? this.head.section.name : "");
+        if (this.head.isNamed) {
+          this._m_sectionName = this.head.section.name;
+        }
         return this._m_sectionName;
-      }
-    });
-    Object.defineProperty(Record.prototype, 'stattribSectionIdAfter', {
-      get: function() {
-        if (this._m_stattribSectionIdAfter !== undefined)
-          return this._m_stattribSectionIdAfter;
-        this._m_stattribSectionIdAfter = (this.sectionName == "s390-storage_attributes" ? this.head.sectionId : this.stattribSectionId);
-        return this._m_stattribSectionIdAfter;
-      }
-    });
-    Object.defineProperty(Record.prototype, 'vfioSectionIdAfter', {
-      get: function() {
-        if (this._m_vfioSectionIdAfter !== undefined)
-          return this._m_vfioSectionIdAfter;
-        this._m_vfioSectionIdAfter = ( ((this.payloadFormat == QemuMigration.SectionFormat.VFIO) && (this.head.isNamed))  ? this.head.sectionId : this.vfioSectionId);
-        return this._m_vfioSectionIdAfter;
       }
     });
 
@@ -1846,7 +2014,19 @@ var QemuMigration = (function() {
      */
 
     /**
-     * Last vfio section started (one vfio device's live phase at a time is what this tracks).
+     * The live sections started before this record.
+     */
+
+    /**
+     * Target page size (see the top-level `page_size`).
+     */
+
+    /**
+     * Capability x-ignore-shared.
+     */
+
+    /**
+     * Capability mapped-ram.
      */
 
     return Record;
@@ -1858,6 +2038,7 @@ var QemuMigration = (function() {
    * footer, a command (with its own payload, but not PACKAGED's nested
    * bytes) or the configuration record. Parses on its own at any record
    * boundary.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|qemu_loadvm_state_main}
    */
 
   var RecordHead = QemuMigration.RecordHead = (function() {
@@ -1869,20 +2050,20 @@ var QemuMigration = (function() {
       this._read();
     }
     RecordHead.prototype._read = function() {
-      this.recordTypeRaw = this._io.readU1();
+      this.recordType = this._io.readU1();
       if (this.isNamed) {
         this.section = new SectionHeader(this._io, this, this._root);
       }
-      if ( ((this.recordTypeRaw == 2) || (this.recordTypeRaw == 3)) ) {
+      if ( ((this.recordType == QemuMigration.RecordType.SECTION_PART) || (this.recordType == QemuMigration.RecordType.SECTION_END)) ) {
         this.partSectionId = this._io.readU4be();
       }
-      if (this.recordTypeRaw == 126) {
+      if (this.recordType == QemuMigration.RecordType.SECTION_FOOTER) {
         this.footer = new SectionFooter(this._io, this, this._root);
       }
-      if (this.recordTypeRaw == 7) {
+      if (this.recordType == QemuMigration.RecordType.CONFIGURATION) {
         this.configuration = new Configuration(this._io, this, this._root);
       }
-      if (this.recordTypeRaw == 8) {
+      if (this.recordType == QemuMigration.RecordType.COMMAND) {
         this.command = new Command(this._io, this, this._root);
       }
     }
@@ -1890,7 +2071,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isCommand !== undefined)
           return this._m_isCommand;
-        this._m_isCommand = this.recordTypeRaw == 8;
+        this._m_isCommand = this.recordType == QemuMigration.RecordType.COMMAND;
         return this._m_isCommand;
       }
     });
@@ -1902,7 +2083,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isKnown !== undefined)
           return this._m_isKnown;
-        this._m_isKnown =  ((this.recordTypeRaw <= 4) || (this.recordTypeRaw == 7) || (this.recordTypeRaw == 8) || (this.recordTypeRaw == 126)) ;
+        this._m_isKnown =  ((this.isSection) || (this.recordType == QemuMigration.RecordType.EOF) || (this.recordType == QemuMigration.RecordType.CONFIGURATION) || (this.recordType == QemuMigration.RecordType.COMMAND) || (this.recordType == QemuMigration.RecordType.SECTION_FOOTER)) ;
         return this._m_isKnown;
       }
     });
@@ -1910,7 +2091,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isNamed !== undefined)
           return this._m_isNamed;
-        this._m_isNamed =  ((this.recordTypeRaw == 1) || (this.recordTypeRaw == 4)) ;
+        this._m_isNamed =  ((this.recordType == QemuMigration.RecordType.SECTION_START) || (this.recordType == QemuMigration.RecordType.SECTION_FULL)) ;
         return this._m_isNamed;
       }
     });
@@ -1918,23 +2099,27 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isSection !== undefined)
           return this._m_isSection;
-        this._m_isSection =  ((this.recordTypeRaw >= 1) && (this.recordTypeRaw <= 4)) ;
+        this._m_isSection =  ((this.recordType == QemuMigration.RecordType.SECTION_START) || (this.recordType == QemuMigration.RecordType.SECTION_PART) || (this.recordType == QemuMigration.RecordType.SECTION_END) || (this.recordType == QemuMigration.RecordType.SECTION_FULL)) ;
         return this._m_isSection;
       }
     });
-    Object.defineProperty(RecordHead.prototype, 'recordType', {
+
+    /**
+     * The type byte as a number (also when it is not a known record type).
+     */
+    Object.defineProperty(RecordHead.prototype, 'recordTypeRaw', {
       get: function() {
-        if (this._m_recordType !== undefined)
-          return this._m_recordType;
-        this._m_recordType = this.recordTypeRaw;
-        return this._m_recordType;
+        if (this._m_recordTypeRaw !== undefined)
+          return this._m_recordTypeRaw;
+        this._m_recordTypeRaw = this.recordType;
+        return this._m_recordTypeRaw;
       }
     });
     Object.defineProperty(RecordHead.prototype, 'sectionId', {
       get: function() {
         if (this._m_sectionId !== undefined)
           return this._m_sectionId;
-        this._m_sectionId = (this.isNamed ? this.section.sectionId : ( ((this.recordTypeRaw == 2) || (this.recordTypeRaw == 3))  ? this.partSectionId : (this.recordTypeRaw == 126 ? this.footer.sectionId : 0)));
+        this._m_sectionId = (this.isNamed ? this.section.sectionId : ( ((this.recordType == QemuMigration.RecordType.SECTION_PART) || (this.recordType == QemuMigration.RecordType.SECTION_END))  ? this.partSectionId : (this.recordType == QemuMigration.RecordType.SECTION_FOOTER ? this.footer.sectionId : 0)));
         return this._m_sectionId;
       }
     });
@@ -1944,6 +2129,7 @@ var QemuMigration = (function() {
 
   /**
    * QEMU_VM_SECTION_FOOTER after each section payload (since QEMU 2.4); the id repeats the section's.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|save_section_footer}
    */
 
   var SectionFooter = QemuMigration.SectionFooter = (function() {
@@ -1962,7 +2148,8 @@ var QemuMigration = (function() {
   })();
 
   /**
-   * Header of SECTION_START and SECTION_FULL (savevm.c save_section_header).
+   * Header of SECTION_START and SECTION_FULL.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|save_section_header}
    */
 
   var SectionHeader = QemuMigration.SectionHeader = (function() {
@@ -1991,6 +2178,7 @@ var QemuMigration = (function() {
   /**
    * Payload of `s390-skeys` (hw/s390x/s390-skeys.c s390_storage_keys_save):
    * one record per guest memory range, then EOS (or ERROR).
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/hw/s390x/s390-skeys.c|s390_storage_keys_load}
    */
 
   var SkeysPayload = QemuMigration.SkeysPayload = (function() {
@@ -2044,7 +2232,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isEos !== undefined)
           return this._m_isEos;
-        this._m_isEos = (this.flags & 1) != 0;
+        this._m_isEos = (this.flags & QemuMigration.SkeysFlag.EOS) != 0;
         return this._m_isEos;
       }
     });
@@ -2052,7 +2240,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isError !== undefined)
           return this._m_isError;
-        this._m_isError = (this.flags & 4) != 0;
+        this._m_isError = (this.flags & QemuMigration.SkeysFlag.ERROR) != 0;
         return this._m_isError;
       }
     });
@@ -2060,7 +2248,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isSkeys !== undefined)
           return this._m_isSkeys;
-        this._m_isSkeys = (this.flags & 2) != 0;
+        this._m_isSkeys = (this.flags & QemuMigration.SkeysFlag.SKEYS) != 0;
         return this._m_isSkeys;
       }
     });
@@ -2075,6 +2263,7 @@ var QemuMigration = (function() {
   /**
    * Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c
    * cmma_save, cmma_load): records up to the one with EOS.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/hw/s390x/s390-stattrib.c|cmma_load}
    */
 
   var StattribPayload = QemuMigration.StattribPayload = (function() {
@@ -2132,7 +2321,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isDone !== undefined)
           return this._m_isDone;
-        this._m_isDone = (this.flags & 8) != 0;
+        this._m_isDone = (this.flags & QemuMigration.StattribFlag.DONE) != 0;
         return this._m_isDone;
       }
     });
@@ -2140,7 +2329,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isEos !== undefined)
           return this._m_isEos;
-        this._m_isEos = (this.flags & 1) != 0;
+        this._m_isEos = (this.flags & QemuMigration.StattribFlag.EOS) != 0;
         return this._m_isEos;
       }
     });
@@ -2148,7 +2337,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isError !== undefined)
           return this._m_isError;
-        this._m_isError = (this.flags & 4) != 0;
+        this._m_isError = (this.flags & QemuMigration.StattribFlag.ERROR) != 0;
         return this._m_isError;
       }
     });
@@ -2156,7 +2345,7 @@ var QemuMigration = (function() {
       get: function() {
         if (this._m_isMore !== undefined)
           return this._m_isMore;
-        this._m_isMore = (this.flags & 2) != 0;
+        this._m_isMore = (this.flags & QemuMigration.StattribFlag.MORE) != 0;
         return this._m_isMore;
       }
     });
@@ -2174,6 +2363,7 @@ var QemuMigration = (function() {
    * data blocks, ended by END_OF_STATE or by INIT_DATA_SENT. The FULL
    * vfio section carries the device config as an inline VMSD and is
    * treated as a device payload.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/hw/vfio/migration.c|vfio_load_state}
    */
 
   var VfioPayload = QemuMigration.VfioPayload = (function() {
@@ -2191,7 +2381,7 @@ var QemuMigration = (function() {
         var _ = new VfioRecord(this._io, this, this._root);
         this.vfioRecords.push(_);
         i++;
-      } while (!( ((_.code == 1) || (_.code == 5)) ));
+      } while (!( ((_.code == QemuMigration.VfioMigFlag.END_OF_STATE) || (_.code == QemuMigration.VfioMigFlag.DEV_INIT_DATA_SENT)) ));
     }
 
     return VfioPayload;
@@ -2211,16 +2401,16 @@ var QemuMigration = (function() {
         throw new KaitaiStream.ValidationNotEqualError(new Uint8Array([255, 255, 255, 255, 239, 16]), this.markerPrefix, this._io, "/types/vfio_record/seq/0");
       }
       this.code = this._io.readU2be();
-      if (this.code == 4) {
+      if (this.code == QemuMigration.VfioMigFlag.DEV_DATA_STATE) {
         this.lenData = this._io.readU8be();
       }
-      if (this.code == 4) {
+      if (this.code == QemuMigration.VfioMigFlag.DEV_DATA_STATE) {
         this.data = this._io.readBytes(this.lenData);
       }
     }
 
     /**
-     * 1 END_OF_STATE, 2 DEV_CONFIG_STATE, 3 DEV_SETUP_STATE, 4 DEV_DATA_STATE, 5 DEV_INIT_DATA_SENT.
+     * The low 16 bits of the be64 VFIO_MIG_FLAG_* marker.
      */
 
     /**
@@ -2233,6 +2423,7 @@ var QemuMigration = (function() {
   /**
    * QEMU_VM_VMDESCRIPTION after the EOF record: be32 length and that
    * many bytes of JSON (no NUL) describing the FULL sections' fields.
+   * @see {@link https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c|qemu_savevm_state_complete_precopy_non_iterable}
    */
 
   var Vmdescription = QemuMigration.Vmdescription = (function() {
@@ -2253,19 +2444,6 @@ var QemuMigration = (function() {
           return this._m_lenJson;
         this._m_lenJson = this.head.lenJson;
         return this._m_lenJson;
-      }
-    });
-    Object.defineProperty(Vmdescription.prototype, 'startsWithBrace', {
-      get: function() {
-        if (this._m_startsWithBrace !== undefined)
-          return this._m_startsWithBrace;
-        if (this.lenJson > 0) {
-          var _pos = this._io.pos;
-          this._io.seek(this._io.pos - this.lenJson);
-          this._m_startsWithBrace = this._io.readU1();
-          this._io.seek(_pos);
-        }
-        return this._m_startsWithBrace;
       }
     });
 
@@ -2304,7 +2482,7 @@ var QemuMigration = (function() {
     get: function() {
       if (this._m_configuration !== undefined)
         return this._m_configuration;
-      if (this.firstRecordType == 7) {
+      if (this.firstRecordType == QemuMigration.RecordType.CONFIGURATION) {
         var _pos = this._io.pos;
         this._io.seek(this.ofsHeader + 9);
         this._m_configuration = new Configuration(this._io, this, this._root);
@@ -2330,7 +2508,7 @@ var QemuMigration = (function() {
     get: function() {
       if (this._m_hasConfiguration !== undefined)
         return this._m_hasConfiguration;
-      this._m_hasConfiguration =  ((this._io.size > this.ofsHeader + 8) && (this.firstRecordType == 7)) ;
+      this._m_hasConfiguration =  ((this._io.size > this.ofsHeader + 8) && (this.firstRecordType == QemuMigration.RecordType.CONFIGURATION)) ;
       return this._m_hasConfiguration;
     }
   });
@@ -2375,6 +2553,23 @@ var QemuMigration = (function() {
         return this._m_mappedRam;
       this._m_mappedRam =  ((this.hasConfiguration) && (this.configuration.hasMappedRam)) ;
       return this._m_mappedRam;
+    }
+  });
+
+  /**
+   * What the first record starts from.
+   */
+  Object.defineProperty(QemuMigration.prototype, 'noLiveSections', {
+    get: function() {
+      if (this._m_noLiveSections !== undefined)
+        return this._m_noLiveSections;
+      var _pos = this._io.pos;
+      this._io.seek(0);
+      this._raw__m_noLiveSections = this._io.readBytes(0);
+      var _io__raw__m_noLiveSections = new KaitaiStream(this._raw__m_noLiveSections);
+      this._m_noLiveSections = new LiveSections(_io__raw__m_noLiveSections, this, this._root, 4294967296, 4294967296, 4294967296, 4294967296, 4294967296, 4294967296);
+      this._io.seek(_pos);
+      return this._m_noLiveSections;
     }
   });
 

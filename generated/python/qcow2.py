@@ -191,7 +191,7 @@ class Qcow2(KaitaiStruct):
             if hasattr(self, '_m_backing_file_offset'):
                 return self._m_backing_file_offset
 
-            self._m_backing_file_offset = self.backing_file_offset_hi * 4294967296 + self.backing_file_offset_lo
+            self._m_backing_file_offset = (self.backing_file_offset_hi * 4294967296 + self.backing_file_offset_lo)
             return getattr(self, '_m_backing_file_offset', None)
 
         @property
@@ -316,7 +316,7 @@ class Qcow2(KaitaiStruct):
             if hasattr(self, '_m_l2_offset'):
                 return self._m_l2_offset
 
-            self._m_l2_offset = (self.hi & 16777215) * 4294967296 + (self.lo & 4294966784)
+            self._m_l2_offset = ((self.hi & 16777215) * 4294967296 + (self.lo & 4294966784))
             return getattr(self, '_m_l2_offset', None)
 
         @property
@@ -378,7 +378,7 @@ class Qcow2(KaitaiStruct):
 
             if self.is_compressed:
                 pass
-                self._m_compressed_offset = (self.hi & (1 << self.shift_hi) - 1) * 4294967296 + self.lo
+                self._m_compressed_offset = ((self.hi & self.offset_hi_mask) * 4294967296 + self.lo)
 
             return getattr(self, '_m_compressed_offset', None)
 
@@ -389,7 +389,7 @@ class Qcow2(KaitaiStruct):
 
             if self.is_compressed:
                 pass
-                self._m_compressed_sectors = (self.hi >> self.shift_hi & (1 << self._root.header.cluster_bits - 8) - 1) + 1
+                self._m_compressed_sectors = (self.hi >> self.shift_hi & self.sectors_mask) + 1
 
             return getattr(self, '_m_compressed_sectors', None)
 
@@ -400,7 +400,7 @@ class Qcow2(KaitaiStruct):
 
             if (not (self.is_compressed)):
                 pass
-                self._m_host_offset = (self.hi & 16777215) * 4294967296 + (self.lo & 4294966784)
+                self._m_host_offset = ((self.hi & 16777215) * 4294967296 + (self.lo & 4294966784))
 
             return getattr(self, '_m_host_offset', None)
 
@@ -433,6 +433,14 @@ class Qcow2(KaitaiStruct):
             return getattr(self, '_m_len_compressed', None)
 
         @property
+        def offset_hi_mask(self):
+            if hasattr(self, '_m_offset_hi_mask'):
+                return self._m_offset_hi_mask
+
+            self._m_offset_hi_mask = (1 << self.shift_hi) - 1
+            return getattr(self, '_m_offset_hi_mask', None)
+
+        @property
         def reads_as_zeros(self):
             """Standard cluster whose bit 0 says it reads as zeros (version 3)."""
             if hasattr(self, '_m_reads_as_zeros'):
@@ -440,6 +448,22 @@ class Qcow2(KaitaiStruct):
 
             self._m_reads_as_zeros =  (((not (self.is_compressed))) and (self.lo & 1 != 0)) 
             return getattr(self, '_m_reads_as_zeros', None)
+
+        @property
+        def sectors_bits(self):
+            if hasattr(self, '_m_sectors_bits'):
+                return self._m_sectors_bits
+
+            self._m_sectors_bits = self._root.header.cluster_bits - 8
+            return getattr(self, '_m_sectors_bits', None)
+
+        @property
+        def sectors_mask(self):
+            if hasattr(self, '_m_sectors_mask'):
+                return self._m_sectors_mask
+
+            self._m_sectors_mask = (1 << self.sectors_bits) - 1
+            return getattr(self, '_m_sectors_mask', None)
 
         @property
         def shift_hi(self):
@@ -604,7 +628,7 @@ class Qcow2(KaitaiStruct):
         if hasattr(self, '_m_cluster_size'):
             return self._m_cluster_size
 
-        self._m_cluster_size = 1 << self.header.cluster_bits
+        self._m_cluster_size = (1 << self.header.cluster_bits)
         return getattr(self, '_m_cluster_size', None)
 
     @property
@@ -665,7 +689,7 @@ class Qcow2(KaitaiStruct):
         self._io.seek(self.header.snapshots_offset)
         self._m_snapshots = []
         for i in range(self.header.nb_snapshots):
-            self._m_snapshots.append(Qcow2.Snapshot(i == self.header.nb_snapshots - 1, self._io, self, self._root))
+            self._m_snapshots.append(Qcow2.Snapshot(i + 1 == self.header.nb_snapshots, self._io, self, self._root))
 
         self._io.seek(_pos)
         return getattr(self, '_m_snapshots', None)

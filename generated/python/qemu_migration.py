@@ -65,6 +65,12 @@ class QemuMigration(KaitaiStruct):
        Source - https://github.com/qemu/qemu/blob/v10.0.0/docs/devel/migration/mapped-ram.rst
     """
 
+    class BlkMigFlag(IntEnum):
+        device_block = 1
+        eos = 2
+        progress = 4
+        zero_block = 8
+
     class CommandType(IntEnum):
         invalid = 0
         open_return_path = 1
@@ -78,6 +84,16 @@ class QemuMigration(KaitaiStruct):
         postcopy_resume = 9
         recv_bitmap = 10
         switchover_start = 11
+
+    class DirtyBitmapMigFlag(IntEnum):
+        eos = 1
+        zeroes = 2
+        bitmap_name = 4
+        device_name = 8
+        start = 16
+        complete = 32
+        bits = 64
+        extra_flags = 128
 
     class FileVersion(IntEnum):
         obsolete_v2_refused_by_qemu = 2
@@ -116,6 +132,24 @@ class QemuMigration(KaitaiStruct):
         skeys = 6
         vfio = 7
         device = 8
+
+    class SkeysFlag(IntEnum):
+        eos = 1
+        skeys = 2
+        error = 4
+
+    class StattribFlag(IntEnum):
+        eos = 1
+        more = 2
+        error = 4
+        done = 8
+
+    class VfioMigFlag(IntEnum):
+        end_of_state = 1
+        dev_config_state = 2
+        dev_setup_state = 3
+        dev_data_state = 4
+        dev_init_data_sent = 5
     def __init__(self, _io, _parent=None, _root=None):
         super(QemuMigration, self).__init__(_io)
         self._parent = _parent
@@ -128,12 +162,12 @@ class QemuMigration(KaitaiStruct):
         self.records = []
         i = 0
         while True:
-            _ = QemuMigration.Record((-1 if i == 0 else self.records[i - 1].ram_section_id_after), (-1 if i == 0 else self.records[i - 1].block_section_id_after), (-1 if i == 0 else self.records[i - 1].dirty_bitmap_section_id_after), (-1 if i == 0 else self.records[i - 1].htab_section_id_after), (-1 if i == 0 else self.records[i - 1].stattrib_section_id_after), (-1 if i == 0 else self.records[i - 1].vfio_section_id_after), self._io, self, self._root)
+            _ = QemuMigration.Record((self.no_live_sections if i == 0 else self.records[i - 1].live_after), self.page_size, self.ignore_shared, self.mapped_ram, self._io, self, self._root)
             self.records.append(_)
             if  ((_.is_last) or (self._io.is_eof())) :
                 break
             i += 1
-        if  ((self.records[-1].head.record_type_raw == 0) and (self._io.size() - self._io.pos() >= 5)) :
+        if  ((self.records[-1].head.record_type == QemuMigration.RecordType.eof) and (self._io.size() - self._io.pos() >= 5)) :
             pass
             self.vmdescription = QemuMigration.Vmdescription(self._io, self, self._root)
 
@@ -146,7 +180,7 @@ class QemuMigration(KaitaiStruct):
             pass
             self.records[i]._fetch_instances()
 
-        if  ((self.records[-1].head.record_type_raw == 0) and (self._io.size() - self._io.pos() >= 5)) :
+        if  ((self.records[-1].head.record_type == QemuMigration.RecordType.eof) and (self._io.size() - self._io.pos() >= 5)) :
             pass
             self.vmdescription._fetch_instances()
 
@@ -163,10 +197,18 @@ class QemuMigration(KaitaiStruct):
         if hasattr(self, '_m_leading_window'):
             pass
 
+        _ = self.no_live_sections
+        if hasattr(self, '_m_no_live_sections'):
+            pass
+            self._m_no_live_sections._fetch_instances()
+
 
     class BlockPayload(KaitaiStruct):
         """Payload of the `block` section (block migration, migration/block.c,
         removed in QEMU 9.1): records up to the one with the EOS flag.
+        
+        .. seealso::
+           block_load - https://github.com/qemu/qemu/blob/v10.0.0/migration/block.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.BlockPayload, self).__init__(_io)
@@ -196,6 +238,9 @@ class QemuMigration(KaitaiStruct):
     class BlockRecord(KaitaiStruct):
         """be64 word: sector number << 9 in the high bits, BLK_MIG_FLAG_* in
         the low 9 bits; read as two halves (no 64-bit arithmetic).
+        
+        .. seealso::
+           block_load - https://github.com/qemu/qemu/blob/v10.0.0/migration/block.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.BlockRecord, self).__init__(_io)
@@ -245,7 +290,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_device_block'):
                 return self._m_is_device_block
 
-            self._m_is_device_block = self.flags & 1 != 0
+            self._m_is_device_block = self.flags & int(QemuMigration.BlkMigFlag.device_block) != 0
             return getattr(self, '_m_is_device_block', None)
 
         @property
@@ -253,7 +298,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_eos'):
                 return self._m_is_eos
 
-            self._m_is_eos = self.flags & 2 != 0
+            self._m_is_eos = self.flags & int(QemuMigration.BlkMigFlag.eos) != 0
             return getattr(self, '_m_is_eos', None)
 
         @property
@@ -261,7 +306,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_progress'):
                 return self._m_is_progress
 
-            self._m_is_progress = self.flags & 4 != 0
+            self._m_is_progress = self.flags & int(QemuMigration.BlkMigFlag.progress) != 0
             return getattr(self, '_m_is_progress', None)
 
         @property
@@ -269,7 +314,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_zero_block'):
                 return self._m_is_zero_block
 
-            self._m_is_zero_block = self.flags & 8 != 0
+            self._m_is_zero_block = self.flags & int(QemuMigration.BlkMigFlag.zero_block) != 0
             return getattr(self, '_m_is_zero_block', None)
 
         @property
@@ -301,6 +346,9 @@ class QemuMigration(KaitaiStruct):
     class CapabilityList(KaitaiStruct):
         """Capabilities that source and destination must agree on (savevm.c
         vmstate_capabilites: x-ignore-shared, mapped-ram, ...).
+        
+        .. seealso::
+           vmstate_capabilites - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.CapabilityList, self).__init__(_io)
@@ -333,6 +381,10 @@ class QemuMigration(KaitaiStruct):
 
         @property
         def has_x_ignore_shared(self):
+            """The first three capabilities only (Kaitai expressions cannot
+            search a list): QEMU sends those it validates, x-ignore-shared
+            and mapped-ram among at most a few.
+            """
             if hasattr(self, '_m_has_x_ignore_shared'):
                 return self._m_has_x_ignore_shared
 
@@ -341,6 +393,10 @@ class QemuMigration(KaitaiStruct):
 
 
     class CmdPackaged(KaitaiStruct):
+        """
+        .. seealso::
+           qemu_savevm_send_packaged - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.CmdPackaged, self).__init__(_io)
             self._parent = _parent
@@ -374,6 +430,9 @@ class QemuMigration(KaitaiStruct):
         """Empty from QEMU before 2.8 / when only dirty-bitmaps is on;
         otherwise two be64: the OR of all RAM block page sizes and the
         target page size (savevm.c qemu_savevm_send_postcopy_advise).
+        
+        .. seealso::
+           qemu_savevm_send_postcopy_advise - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.CmdPostcopyAdvise, self).__init__(_io)
@@ -403,7 +462,11 @@ class QemuMigration(KaitaiStruct):
 
 
     class CmdPostcopyRamDiscard(KaitaiStruct):
-        """savevm.c qemu_savevm_send_postcopy_ram_discard."""
+        """savevm.c qemu_savevm_send_postcopy_ram_discard.
+        
+        .. seealso::
+           qemu_savevm_send_postcopy_ram_discard - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.CmdPostcopyRamDiscard, self).__init__(_io)
             self._parent = _parent
@@ -436,7 +499,11 @@ class QemuMigration(KaitaiStruct):
 
 
     class CmdRecvBitmap(KaitaiStruct):
-        """Postcopy recovery; asks the destination for the received bitmap of a block."""
+        """Postcopy recovery; asks the destination for the received bitmap of a block.
+        
+        .. seealso::
+           qemu_savevm_send_recv_bitmap - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.CmdRecvBitmap, self).__init__(_io)
             self._parent = _parent
@@ -456,6 +523,9 @@ class QemuMigration(KaitaiStruct):
         """QEMU_VM_COMMAND: be16 command, be16 length, length bytes
         (savevm.c qemu_savevm_command_send). The payload is parsed by
         command type; unknown commands keep their raw bytes.
+        
+        .. seealso::
+           qemu_savevm_command_send - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.Command, self).__init__(_io)
@@ -464,34 +534,34 @@ class QemuMigration(KaitaiStruct):
             self._read()
 
         def _read(self):
-            self.command_type_raw = self._io.read_u2be()
+            self.command_type = KaitaiStream.resolve_enum(QemuMigration.CommandType, self._io.read_u2be())
             self.len_data = self._io.read_u2be()
-            _on = self.command_type_raw
-            if _on == 10:
-                pass
-                self._raw_data = self._io.read_bytes(self.len_data)
-                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
-                self.data = QemuMigration.CmdRecvBitmap(_io__raw_data, self, self._root)
-            elif _on == 2:
-                pass
-                self._raw_data = self._io.read_bytes(self.len_data)
-                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
-                self.data = QemuMigration.CmdPing(_io__raw_data, self, self._root)
-            elif _on == 3:
-                pass
-                self._raw_data = self._io.read_bytes(self.len_data)
-                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
-                self.data = QemuMigration.CmdPostcopyAdvise(_io__raw_data, self, self._root)
-            elif _on == 6:
-                pass
-                self._raw_data = self._io.read_bytes(self.len_data)
-                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
-                self.data = QemuMigration.CmdPostcopyRamDiscard(_io__raw_data, self, self._root)
-            elif _on == 7:
+            _on = self.command_type
+            if _on == QemuMigration.CommandType.packaged:
                 pass
                 self._raw_data = self._io.read_bytes(self.len_data)
                 _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
                 self.data = QemuMigration.CmdPackaged(_io__raw_data, self, self._root)
+            elif _on == QemuMigration.CommandType.ping:
+                pass
+                self._raw_data = self._io.read_bytes(self.len_data)
+                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
+                self.data = QemuMigration.CmdPing(_io__raw_data, self, self._root)
+            elif _on == QemuMigration.CommandType.postcopy_advise:
+                pass
+                self._raw_data = self._io.read_bytes(self.len_data)
+                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
+                self.data = QemuMigration.CmdPostcopyAdvise(_io__raw_data, self, self._root)
+            elif _on == QemuMigration.CommandType.postcopy_ram_discard:
+                pass
+                self._raw_data = self._io.read_bytes(self.len_data)
+                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
+                self.data = QemuMigration.CmdPostcopyRamDiscard(_io__raw_data, self, self._root)
+            elif _on == QemuMigration.CommandType.recv_bitmap:
+                pass
+                self._raw_data = self._io.read_bytes(self.len_data)
+                _io__raw_data = KaitaiStream(BytesIO(self._raw_data))
+                self.data = QemuMigration.CmdRecvBitmap(_io__raw_data, self, self._root)
             else:
                 pass
                 self.data = self._io.read_bytes(self.len_data)
@@ -499,32 +569,33 @@ class QemuMigration(KaitaiStruct):
 
         def _fetch_instances(self):
             pass
-            _on = self.command_type_raw
-            if _on == 10:
+            _on = self.command_type
+            if _on == QemuMigration.CommandType.packaged:
                 pass
                 self.data._fetch_instances()
-            elif _on == 2:
+            elif _on == QemuMigration.CommandType.ping:
                 pass
                 self.data._fetch_instances()
-            elif _on == 3:
+            elif _on == QemuMigration.CommandType.postcopy_advise:
                 pass
                 self.data._fetch_instances()
-            elif _on == 6:
+            elif _on == QemuMigration.CommandType.postcopy_ram_discard:
                 pass
                 self.data._fetch_instances()
-            elif _on == 7:
+            elif _on == QemuMigration.CommandType.recv_bitmap:
                 pass
                 self.data._fetch_instances()
             else:
                 pass
 
         @property
-        def command_type(self):
-            if hasattr(self, '_m_command_type'):
-                return self._m_command_type
+        def command_type_raw(self):
+            """The command as a number (also when it is not a known command)."""
+            if hasattr(self, '_m_command_type_raw'):
+                return self._m_command_type_raw
 
-            self._m_command_type = KaitaiStream.resolve_enum(QemuMigration.CommandType, self.command_type_raw)
-            return getattr(self, '_m_command_type', None)
+            self._m_command_type_raw = int(self.command_type)
+            return getattr(self, '_m_command_type_raw', None)
 
         @property
         def packaged_len(self):
@@ -532,7 +603,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_packaged_len'):
                 return self._m_packaged_len
 
-            self._m_packaged_len = (self.data.len_packaged if self.command_type_raw == 7 else 0)
+            self._m_packaged_len = (self.data.len_packaged if self.command_type == QemuMigration.CommandType.packaged else 0)
             return getattr(self, '_m_packaged_len', None)
 
 
@@ -542,6 +613,9 @@ class QemuMigration(KaitaiStruct):
         optional subsections. Unlike device sections it has no section
         header and no footer; QEMU 7.2's JSON description does not describe
         it at all.
+        
+        .. seealso::
+           vmstate_configuration - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.Configuration, self).__init__(_io)
@@ -603,7 +677,12 @@ class QemuMigration(KaitaiStruct):
 
         @property
         def target_page_bits(self):
-            """0 when the subsection is absent (the target then runs at its default or minimum page size)."""
+            """0 when the subsection is absent (the target then runs at its
+            default or minimum page size). This lookup, and the two below,
+            look at the first three slots only: QEMU defines three
+            configuration subsections (target-page-bits, capabilities,
+            uuid), and Kaitai expressions cannot search a list.
+            """
             if hasattr(self, '_m_target_page_bits'):
                 return self._m_target_page_bits
 
@@ -706,7 +785,11 @@ class QemuMigration(KaitaiStruct):
 
 
     class ConfigurationSubsectionBody(KaitaiStruct):
-        """savevm.c vmstate_target_page_bits, vmstate_capabilites, vmstate_uuid."""
+        """savevm.c vmstate_target_page_bits, vmstate_capabilites, vmstate_uuid.
+        
+        .. seealso::
+           vmstate_target_page_bits - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.ConfigurationSubsectionBody, self).__init__(_io)
             self._parent = _parent
@@ -921,6 +1004,9 @@ class QemuMigration(KaitaiStruct):
         """One chunk (block-dirty-bitmap.c dirty_bitmap_load). Node and bitmap
         names appear only when they change from the previous chunk (also
         across sections), so a reader carries them over.
+        
+        .. seealso::
+           dirty_bitmap_load - https://github.com/qemu/qemu/blob/v10.0.0/migration/block-dirty-bitmap.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.DirtyBitmapChunk, self).__init__(_io)
@@ -930,11 +1016,11 @@ class QemuMigration(KaitaiStruct):
 
         def _read(self):
             self.flags_byte = self._io.read_u1()
-            if self.flags_byte & 128 != 0:
+            if self.flags_byte & int(QemuMigration.DirtyBitmapMigFlag.extra_flags) != 0:
                 pass
                 self.flags_byte2 = self._io.read_u1()
 
-            if  ((self.flags_byte & 128 != 0) and (self.flags_byte2 & 128 != 0)) :
+            if  ((self.flags_byte & int(QemuMigration.DirtyBitmapMigFlag.extra_flags) != 0) and (self.flags_byte2 & int(QemuMigration.DirtyBitmapMigFlag.extra_flags) != 0)) :
                 pass
                 self.flags_word = self._io.read_u2be()
 
@@ -982,10 +1068,10 @@ class QemuMigration(KaitaiStruct):
 
         def _fetch_instances(self):
             pass
-            if self.flags_byte & 128 != 0:
+            if self.flags_byte & int(QemuMigration.DirtyBitmapMigFlag.extra_flags) != 0:
                 pass
 
-            if  ((self.flags_byte & 128 != 0) and (self.flags_byte2 & 128 != 0)) :
+            if  ((self.flags_byte & int(QemuMigration.DirtyBitmapMigFlag.extra_flags) != 0) and (self.flags_byte2 & int(QemuMigration.DirtyBitmapMigFlag.extra_flags) != 0)) :
                 pass
 
             if self.has_node_name:
@@ -1025,7 +1111,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_flags'):
                 return self._m_flags
 
-            self._m_flags = (self.flags_byte if self.flags_byte & 128 == 0 else (self.flags_byte2 if self.flags_byte2 & 128 == 0 else self.flags_word))
+            self._m_flags = (self.flags_byte if self.flags_byte & int(QemuMigration.DirtyBitmapMigFlag.extra_flags) == 0 else (self.flags_byte2 if self.flags_byte2 & int(QemuMigration.DirtyBitmapMigFlag.extra_flags) == 0 else self.flags_word))
             return getattr(self, '_m_flags', None)
 
         @property
@@ -1033,7 +1119,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_has_bitmap_name'):
                 return self._m_has_bitmap_name
 
-            self._m_has_bitmap_name = self.flags & 4 != 0
+            self._m_has_bitmap_name = self.flags & int(QemuMigration.DirtyBitmapMigFlag.bitmap_name) != 0
             return getattr(self, '_m_has_bitmap_name', None)
 
         @property
@@ -1041,7 +1127,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_has_node_name'):
                 return self._m_has_node_name
 
-            self._m_has_node_name = self.flags & 8 != 0
+            self._m_has_node_name = self.flags & int(QemuMigration.DirtyBitmapMigFlag.device_name) != 0
             return getattr(self, '_m_has_node_name', None)
 
         @property
@@ -1049,7 +1135,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_bits'):
                 return self._m_is_bits
 
-            self._m_is_bits = self.flags & 64 != 0
+            self._m_is_bits = self.flags & int(QemuMigration.DirtyBitmapMigFlag.bits) != 0
             return getattr(self, '_m_is_bits', None)
 
         @property
@@ -1057,7 +1143,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_complete'):
                 return self._m_is_complete
 
-            self._m_is_complete = self.flags & 32 != 0
+            self._m_is_complete = self.flags & int(QemuMigration.DirtyBitmapMigFlag.complete) != 0
             return getattr(self, '_m_is_complete', None)
 
         @property
@@ -1065,7 +1151,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_eos'):
                 return self._m_is_eos
 
-            self._m_is_eos = self.flags & 1 != 0
+            self._m_is_eos = self.flags & int(QemuMigration.DirtyBitmapMigFlag.eos) != 0
             return getattr(self, '_m_is_eos', None)
 
         @property
@@ -1073,7 +1159,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_start'):
                 return self._m_is_start
 
-            self._m_is_start = self.flags & 16 != 0
+            self._m_is_start = self.flags & int(QemuMigration.DirtyBitmapMigFlag.start) != 0
             return getattr(self, '_m_is_start', None)
 
         @property
@@ -1081,7 +1167,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_zeroes'):
                 return self._m_is_zeroes
 
-            self._m_is_zeroes = self.flags & 2 != 0
+            self._m_is_zeroes = self.flags & int(QemuMigration.DirtyBitmapMigFlag.zeroes) != 0
             return getattr(self, '_m_is_zeroes', None)
 
 
@@ -1089,6 +1175,9 @@ class QemuMigration(KaitaiStruct):
         """Payload of the `dirty-bitmap` section
         (migration/block-dirty-bitmap.c): chunks up to the one with the EOS
         flag.
+        
+        .. seealso::
+           dirty_bitmap_load - https://github.com/qemu/qemu/blob/v10.0.0/migration/block-dirty-bitmap.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.DirtyBitmapPayload, self).__init__(_io)
@@ -1132,6 +1221,10 @@ class QemuMigration(KaitaiStruct):
 
 
     class FileHeader(KaitaiStruct):
+        """
+        .. seealso::
+           qemu_savevm_state_header - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.FileHeader, self).__init__(_io)
             self._parent = _parent
@@ -1189,6 +1282,9 @@ class QemuMigration(KaitaiStruct):
         table (radix guest), a positive value is the START payload (the HPT
         size shift) and nothing follows; 0 is followed by chunks of HPTEs
         up to an all-zero chunk head.
+        
+        .. seealso::
+           htab_load - https://github.com/qemu/qemu/blob/v10.0.0/hw/ppc/spapr.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.HtabPayload, self).__init__(_io)
@@ -1230,9 +1326,41 @@ class QemuMigration(KaitaiStruct):
             return getattr(self, '_m_htab_shift', None)
 
 
+    class LiveSections(KaitaiStruct):
+        """The ids of the live sections whose PART/END records carry a payload
+        format of their own (a PART/END names its section by id only), as
+        of one record: `ram`, `block`, `dirty-bitmap`, `spapr/htab`,
+        `s390-storage_attributes`, and the vfio device whose live phase
+        started last. 4294967296 (2^32, above every u4 id) where none
+        started. It reads nothing (it is built with `size: 0`): each record
+        takes the one its predecessor left (`record.live_after`).
+        """
+        def __init__(self, ram, block, dirty_bitmap, htab, stattrib, vfio, _io, _parent=None, _root=None):
+            super(QemuMigration.LiveSections, self).__init__(_io)
+            self._parent = _parent
+            self._root = _root
+            self.ram = ram
+            self.block = block
+            self.dirty_bitmap = dirty_bitmap
+            self.htab = htab
+            self.stattrib = stattrib
+            self.vfio = vfio
+            self._read()
+
+        def _read(self):
+            pass
+
+
+        def _fetch_instances(self):
+            pass
+
+
     class MappedRamHeader(KaitaiStruct):
         """MappedRamHeader (ram.c, docs/devel/migration/mapped-ram.rst), packed,
         big-endian. Offsets are absolute file offsets.
+        
+        .. seealso::
+           mapped_ram_setup_ramblock - https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.MappedRamHeader, self).__init__(_io)
@@ -1266,17 +1394,21 @@ class QemuMigration(KaitaiStruct):
 
 
     class PackagedRecords(KaitaiStruct):
-        def __init__(self, _io, _parent=None, _root=None):
+        def __init__(self, live, page_size, ignore_shared, mapped_ram, _io, _parent=None, _root=None):
             super(QemuMigration.PackagedRecords, self).__init__(_io)
             self._parent = _parent
             self._root = _root
+            self.live = live
+            self.page_size = page_size
+            self.ignore_shared = ignore_shared
+            self.mapped_ram = mapped_ram
             self._read()
 
         def _read(self):
             self.records = []
             i = 0
             while not self._io.is_eof():
-                self.records.append(QemuMigration.Record(-1, -1, -1, -1, -1, -1, self._io, self, self._root))
+                self.records.append(QemuMigration.Record((self.live if i == 0 else self.records[i - 1].live_after), self.page_size, self.ignore_shared, self.mapped_ram, self._io, self, self._root))
                 i += 1
 
 
@@ -1292,6 +1424,9 @@ class QemuMigration(KaitaiStruct):
     class RamBlockEntry(KaitaiStruct):
         """One RAM block in the MEM_SIZE record (ram.c ram_save_setup): the
         list ends when the lengths add up to the total.
+        
+        .. seealso::
+           ram_save_setup - https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c
         """
         def __init__(self, ignore_shared, mapped_ram, postcopy_page_sizes, with_data, total_4k_before, _io, _parent=None, _root=None):
             super(QemuMigration.RamBlockEntry, self).__init__(_io)
@@ -1402,6 +1537,9 @@ class QemuMigration(KaitaiStruct):
     class RamPayload(KaitaiStruct):
         """Payload of the `ram` section (ram.c, section version 4): RAM records
         up to and including the one with the EOS flag.
+        
+        .. seealso::
+           ram_load_precopy - https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c
         """
         def __init__(self, page_size, ignore_shared, mapped_ram, postcopy_page_sizes, _io, _parent=None, _root=None):
             super(QemuMigration.RamPayload, self).__init__(_io)
@@ -1442,6 +1580,9 @@ class QemuMigration(KaitaiStruct):
         
         With RAM_SAVE_FLAG_CONTINUE the block is the previous record's; the
         current block carries across sections.
+        
+        .. seealso::
+           ram_load_precopy - https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c
         """
         def __init__(self, page_size, ignore_shared, mapped_ram, postcopy_page_sizes, with_blocks, _io, _parent=None, _root=None):
             super(QemuMigration.RamRecord, self).__init__(_io)
@@ -1529,7 +1670,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_flags'):
                 return self._m_flags
 
-            self._m_flags = self.addr_lo & self.page_size - 1
+            self._m_flags = self.addr_lo & self.page_mask
             return getattr(self, '_m_flags', None)
 
         @property
@@ -1549,7 +1690,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_has_valid_flags'):
                 return self._m_has_valid_flags
 
-            self._m_has_valid_flags =  ((self.kind_flags != 0) and (self.kind_flags & self.kind_flags - 1 == 0)) 
+            self._m_has_valid_flags =  ((self.kind_flags != 0) and (self.kind_flags & self.kind_flags_less_1 == 0)) 
             return getattr(self, '_m_has_valid_flags', None)
 
         @property
@@ -1557,7 +1698,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_compress_page'):
                 return self._m_is_compress_page
 
-            self._m_is_compress_page =  ((self.has_valid_flags) and (self.page_size > 256) and (self.flags & 256 != 0)) 
+            self._m_is_compress_page =  ((self.has_valid_flags) and (self.page_size > 256) and (self.flags & int(QemuMigration.RamSaveFlag.compress_page) != 0)) 
             return getattr(self, '_m_is_compress_page', None)
 
         @property
@@ -1565,7 +1706,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_continue'):
                 return self._m_is_continue
 
-            self._m_is_continue = self.flags & 32 != 0
+            self._m_is_continue = self.flags & int(QemuMigration.RamSaveFlag.continued) != 0
             return getattr(self, '_m_is_continue', None)
 
         @property
@@ -1573,7 +1714,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_eos'):
                 return self._m_is_eos
 
-            self._m_is_eos =  ((self.has_valid_flags) and (self.flags & 16 != 0)) 
+            self._m_is_eos =  ((self.has_valid_flags) and (self.flags & int(QemuMigration.RamSaveFlag.eos) != 0)) 
             return getattr(self, '_m_is_eos', None)
 
         @property
@@ -1582,7 +1723,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_hook'):
                 return self._m_is_hook
 
-            self._m_is_hook =  ((self.has_valid_flags) and (self.flags & 128 != 0)) 
+            self._m_is_hook =  ((self.has_valid_flags) and (self.flags & int(QemuMigration.RamSaveFlag.hook) != 0)) 
             return getattr(self, '_m_is_hook', None)
 
         @property
@@ -1590,7 +1731,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_mem_size'):
                 return self._m_is_mem_size
 
-            self._m_is_mem_size =  ((self.has_valid_flags) and (self.flags & 4 != 0)) 
+            self._m_is_mem_size =  ((self.has_valid_flags) and (self.flags & int(QemuMigration.RamSaveFlag.mem_size) != 0)) 
             return getattr(self, '_m_is_mem_size', None)
 
         @property
@@ -1598,7 +1739,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_multifd_flush'):
                 return self._m_is_multifd_flush
 
-            self._m_is_multifd_flush =  ((self.has_valid_flags) and (self.page_size > 512) and (self.flags & 512 != 0)) 
+            self._m_is_multifd_flush =  ((self.has_valid_flags) and (self.page_size > 512) and (self.flags & int(QemuMigration.RamSaveFlag.multifd_flush) != 0)) 
             return getattr(self, '_m_is_multifd_flush', None)
 
         @property
@@ -1606,7 +1747,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_page'):
                 return self._m_is_page
 
-            self._m_is_page =  ((self.has_valid_flags) and (self.flags & 8 != 0)) 
+            self._m_is_page =  ((self.has_valid_flags) and (self.flags & int(QemuMigration.RamSaveFlag.page) != 0)) 
             return getattr(self, '_m_is_page', None)
 
         @property
@@ -1614,7 +1755,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_xbzrle'):
                 return self._m_is_xbzrle
 
-            self._m_is_xbzrle =  ((self.has_valid_flags) and (self.flags & 64 != 0)) 
+            self._m_is_xbzrle =  ((self.has_valid_flags) and (self.flags & int(QemuMigration.RamSaveFlag.xbzrle) != 0)) 
             return getattr(self, '_m_is_xbzrle', None)
 
         @property
@@ -1622,7 +1763,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_zero'):
                 return self._m_is_zero
 
-            self._m_is_zero =  ((self.has_valid_flags) and (self.flags & 2 != 0)) 
+            self._m_is_zero =  ((self.has_valid_flags) and (self.flags & int(QemuMigration.RamSaveFlag.zero) != 0)) 
             return getattr(self, '_m_is_zero', None)
 
         @property
@@ -1631,8 +1772,26 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_kind_flags'):
                 return self._m_kind_flags
 
-            self._m_kind_flags = self.flags & 991
+            self._m_kind_flags = self.flags & self.known_kinds
             return getattr(self, '_m_kind_flags', None)
+
+        @property
+        def kind_flags_less_1(self):
+            """(Named so that no generated code mixes - and & without parentheses.)."""
+            if hasattr(self, '_m_kind_flags_less_1'):
+                return self._m_kind_flags_less_1
+
+            self._m_kind_flags_less_1 = self.kind_flags - 1
+            return getattr(self, '_m_kind_flags_less_1', None)
+
+        @property
+        def known_kinds(self):
+            """Every RAM_SAVE_FLAG_* but CONTINUE."""
+            if hasattr(self, '_m_known_kinds'):
+                return self._m_known_kinds
+
+            self._m_known_kinds = (((((((int(QemuMigration.RamSaveFlag.full) | int(QemuMigration.RamSaveFlag.zero)) | int(QemuMigration.RamSaveFlag.mem_size)) | int(QemuMigration.RamSaveFlag.page)) | int(QemuMigration.RamSaveFlag.eos)) | int(QemuMigration.RamSaveFlag.xbzrle)) | int(QemuMigration.RamSaveFlag.hook)) | int(QemuMigration.RamSaveFlag.compress_page)) | int(QemuMigration.RamSaveFlag.multifd_flush)
+            return getattr(self, '_m_known_kinds', None)
 
         @property
         def mem_size_4k(self):
@@ -1644,14 +1803,25 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_mem_size_4k'):
                 return self._m_mem_size_4k
 
-            self._m_mem_size_4k = (self.addr_hi * 1048576 + ((self.addr_lo >> 12) - ((self.addr_lo & self.page_size - 1) >> 12)))
+            self._m_mem_size_4k = (self.addr_hi * 1048576 + ((self.addr_lo >> 12) - (self.flags >> 12)))
             return getattr(self, '_m_mem_size_4k', None)
+
+        @property
+        def page_mask(self):
+            if hasattr(self, '_m_page_mask'):
+                return self._m_page_mask
+
+            self._m_page_mask = self.page_size - 1
+            return getattr(self, '_m_page_mask', None)
 
 
     class RamXbzrle(KaitaiStruct):
         """RAM_SAVE_FLAG_XBZRLE: a delta against the previous content of the
         page (migration/xbzrle.c: repeated ULEB128 zero-run length, ULEB128
         literal length, literal bytes).
+        
+        .. seealso::
+           load_xbzrle - https://github.com/qemu/qemu/blob/v10.0.0/migration/ram.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.RamXbzrle, self).__init__(_io)
@@ -1673,23 +1843,17 @@ class QemuMigration(KaitaiStruct):
 
     class Record(KaitaiStruct):
         """One record of the top-level stream: its head and, for sections, the
-        payload. Uses `_root` for page size and capabilities, so it is meant
-        for the top-level type only; a record-by-record reader uses
-        `record_head` and the payload types directly. The six
-        `*_section_id` params carry, from record to record, the ids of the
-        live sections whose PART/END payloads have their own format (a
-        PART/END names its section by id only).
+        payload, framed by the payload format the section's name (START,
+        FULL) or its id (PART, END: see `live_sections`) gives.
         """
-        def __init__(self, ram_section_id, block_section_id, dirty_bitmap_section_id, htab_section_id, stattrib_section_id, vfio_section_id, _io, _parent=None, _root=None):
+        def __init__(self, live, page_size, ignore_shared, mapped_ram, _io, _parent=None, _root=None):
             super(QemuMigration.Record, self).__init__(_io)
             self._parent = _parent
             self._root = _root
-            self.ram_section_id = ram_section_id
-            self.block_section_id = block_section_id
-            self.dirty_bitmap_section_id = dirty_bitmap_section_id
-            self.htab_section_id = htab_section_id
-            self.stattrib_section_id = stattrib_section_id
-            self.vfio_section_id = vfio_section_id
+            self.live = live
+            self.page_size = page_size
+            self.ignore_shared = ignore_shared
+            self.mapped_ram = mapped_ram
             self._read()
 
         def _read(self):
@@ -1711,7 +1875,7 @@ class QemuMigration(KaitaiStruct):
                     self.payload = QemuMigration.HtabPayload(self._io, self, self._root)
                 elif _on == QemuMigration.SectionFormat.ram:
                     pass
-                    self.payload = QemuMigration.RamPayload(self._root.page_size, self._root.ignore_shared, self._root.mapped_ram, False, self._io, self, self._root)
+                    self.payload = QemuMigration.RamPayload(self.page_size, self.ignore_shared, self.mapped_ram, False, self._io, self, self._root)
                 elif _on == QemuMigration.SectionFormat.skeys:
                     pass
                     self.payload = QemuMigration.SkeysPayload(self._io, self, self._root)
@@ -1722,11 +1886,11 @@ class QemuMigration(KaitaiStruct):
                     pass
                     self.payload = QemuMigration.VfioPayload(self._io, self, self._root)
 
-            if  ((self.head.is_command) and (self.head.command.command_type_raw == 7)) :
+            if  ((self.head.is_command) and (self.head.command.command_type == QemuMigration.CommandType.packaged)) :
                 pass
                 self._raw_packaged = self._io.read_bytes(self.head.command.packaged_len)
                 _io__raw_packaged = KaitaiStream(BytesIO(self._raw_packaged))
-                self.packaged = QemuMigration.PackagedRecords(_io__raw_packaged, self, self._root)
+                self.packaged = QemuMigration.PackagedRecords(self.live_after, self.page_size, self.ignore_shared, self.mapped_ram, _io__raw_packaged, self, self._root)
 
 
 
@@ -1761,34 +1925,15 @@ class QemuMigration(KaitaiStruct):
                     pass
                     self.payload._fetch_instances()
 
-            if  ((self.head.is_command) and (self.head.command.command_type_raw == 7)) :
+            if  ((self.head.is_command) and (self.head.command.command_type == QemuMigration.CommandType.packaged)) :
                 pass
                 self.packaged._fetch_instances()
 
+            _ = self.live_after
+            if hasattr(self, '_m_live_after'):
+                pass
+                self._m_live_after._fetch_instances()
 
-        @property
-        def block_section_id_after(self):
-            if hasattr(self, '_m_block_section_id_after'):
-                return self._m_block_section_id_after
-
-            self._m_block_section_id_after = (self.head.section_id if self.section_name == u"block" else self.block_section_id)
-            return getattr(self, '_m_block_section_id_after', None)
-
-        @property
-        def dirty_bitmap_section_id_after(self):
-            if hasattr(self, '_m_dirty_bitmap_section_id_after'):
-                return self._m_dirty_bitmap_section_id_after
-
-            self._m_dirty_bitmap_section_id_after = (self.head.section_id if self.section_name == u"dirty-bitmap" else self.dirty_bitmap_section_id)
-            return getattr(self, '_m_dirty_bitmap_section_id_after', None)
-
-        @property
-        def htab_section_id_after(self):
-            if hasattr(self, '_m_htab_section_id_after'):
-                return self._m_htab_section_id_after
-
-            self._m_htab_section_id_after = (self.head.section_id if self.section_name == u"spapr/htab" else self.htab_section_id)
-            return getattr(self, '_m_htab_section_id_after', None)
 
         @property
         def is_last(self):
@@ -1796,48 +1941,68 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_last'):
                 return self._m_is_last
 
-            self._m_is_last =  ((self.head.record_type_raw == 0) or ((not (self.head.is_known)))) 
+            self._m_is_last =  ((self.head.record_type == QemuMigration.RecordType.eof) or ((not (self.head.is_known)))) 
             return getattr(self, '_m_is_last', None)
+
+        @property
+        def live_after(self):
+            """The live sections started up to this record, for the next one."""
+            if hasattr(self, '_m_live_after'):
+                return self._m_live_after
+
+            _pos = self._io.pos()
+            self._io.seek(0)
+            self._raw__m_live_after = self._io.read_bytes(0)
+            _io__raw__m_live_after = KaitaiStream(BytesIO(self._raw__m_live_after))
+            self._m_live_after = QemuMigration.LiveSections((self.head.section_id if  ((self.head.is_named) and (self.named_format == QemuMigration.SectionFormat.ram))  else self.live.ram), (self.head.section_id if  ((self.head.is_named) and (self.named_format == QemuMigration.SectionFormat.block))  else self.live.block), (self.head.section_id if  ((self.head.is_named) and (self.named_format == QemuMigration.SectionFormat.dirty_bitmap))  else self.live.dirty_bitmap), (self.head.section_id if  ((self.head.is_named) and (self.named_format == QemuMigration.SectionFormat.htab))  else self.live.htab), (self.head.section_id if  ((self.head.is_named) and (self.named_format == QemuMigration.SectionFormat.stattrib))  else self.live.stattrib), (self.head.section_id if  ((self.head.is_named) and (self.named_format == QemuMigration.SectionFormat.vfio))  else self.live.vfio), _io__raw__m_live_after, self, self._root)
+            self._io.seek(_pos)
+            return getattr(self, '_m_live_after', None)
+
+        @property
+        def named_format(self):
+            """The payload format a START or FULL section's name gives (a FULL vfio section is a device payload)."""
+            if hasattr(self, '_m_named_format'):
+                return self._m_named_format
+
+            if self.head.is_named:
+                pass
+                self._m_named_format = (QemuMigration.SectionFormat.ram if self.head.section.name == u"ram" else (QemuMigration.SectionFormat.block if self.head.section.name == u"block" else (QemuMigration.SectionFormat.dirty_bitmap if self.head.section.name == u"dirty-bitmap" else (QemuMigration.SectionFormat.htab if self.head.section.name == u"spapr/htab" else (QemuMigration.SectionFormat.stattrib if self.head.section.name == u"s390-storage_attributes" else (QemuMigration.SectionFormat.skeys if self.head.section.name == u"s390-skeys" else (QemuMigration.SectionFormat.vfio if  ((self.head.record_type == QemuMigration.RecordType.section_start) and (len(self.head.section.name) >= 5) and (self.head.section.name[len(self.head.section.name) - 5:len(self.head.section.name)] == u"/vfio"))  else QemuMigration.SectionFormat.device)))))))
+
+            return getattr(self, '_m_named_format', None)
+
+        @property
+        def part_format(self):
+            """The payload format of a PART or END section, by its id."""
+            if hasattr(self, '_m_part_format'):
+                return self._m_part_format
+
+            if  ((self.head.is_section) and ((not (self.head.is_named)))) :
+                pass
+                self._m_part_format = (QemuMigration.SectionFormat.ram if self.head.section_id == self.live.ram else (QemuMigration.SectionFormat.block if self.head.section_id == self.live.block else (QemuMigration.SectionFormat.dirty_bitmap if self.head.section_id == self.live.dirty_bitmap else (QemuMigration.SectionFormat.htab if self.head.section_id == self.live.htab else (QemuMigration.SectionFormat.stattrib if self.head.section_id == self.live.stattrib else (QemuMigration.SectionFormat.vfio if self.head.section_id == self.live.vfio else QemuMigration.SectionFormat.device))))))
+
+            return getattr(self, '_m_part_format', None)
 
         @property
         def payload_format(self):
             if hasattr(self, '_m_payload_format'):
                 return self._m_payload_format
 
-            self._m_payload_format = KaitaiStream.resolve_enum(QemuMigration.SectionFormat, (1 if  ((self.section_name == u"ram") or ( (((not (self.head.is_named))) and (self.head.section_id == self.ram_section_id)) ))  else (2 if  ((self.section_name == u"block") or ( (((not (self.head.is_named))) and (self.head.section_id == self.block_section_id)) ))  else (3 if  ((self.section_name == u"dirty-bitmap") or ( (((not (self.head.is_named))) and (self.head.section_id == self.dirty_bitmap_section_id)) ))  else (4 if  ((self.section_name == u"spapr/htab") or ( (((not (self.head.is_named))) and (self.head.section_id == self.htab_section_id)) ))  else (5 if  ((self.section_name == u"s390-storage_attributes") or ( (((not (self.head.is_named))) and (self.head.section_id == self.stattrib_section_id)) ))  else (6 if self.section_name == u"s390-skeys" else (7 if  ((self.head.record_type_raw == 1) and (len(self.section_name) >= 5) and (self.section_name[len(self.section_name) - 5:len(self.section_name)] == u"/vfio"))  else (7 if  ((self.head.is_section) and ((not (self.head.is_named))) and (self.head.section_id == self.vfio_section_id))  else 8)))))))))
+            if self.head.is_section:
+                pass
+                self._m_payload_format = (self.named_format if self.head.is_named else self.part_format)
+
             return getattr(self, '_m_payload_format', None)
-
-        @property
-        def ram_section_id_after(self):
-            if hasattr(self, '_m_ram_section_id_after'):
-                return self._m_ram_section_id_after
-
-            self._m_ram_section_id_after = (self.head.section_id if self.section_name == u"ram" else self.ram_section_id)
-            return getattr(self, '_m_ram_section_id_after', None)
 
         @property
         def section_name(self):
             if hasattr(self, '_m_section_name'):
                 return self._m_section_name
 
-            self._m_section_name = (self.head.section.name if self.head.is_named else u"")
+            if self.head.is_named:
+                pass
+                self._m_section_name = self.head.section.name
+
             return getattr(self, '_m_section_name', None)
-
-        @property
-        def stattrib_section_id_after(self):
-            if hasattr(self, '_m_stattrib_section_id_after'):
-                return self._m_stattrib_section_id_after
-
-            self._m_stattrib_section_id_after = (self.head.section_id if self.section_name == u"s390-storage_attributes" else self.stattrib_section_id)
-            return getattr(self, '_m_stattrib_section_id_after', None)
-
-        @property
-        def vfio_section_id_after(self):
-            if hasattr(self, '_m_vfio_section_id_after'):
-                return self._m_vfio_section_id_after
-
-            self._m_vfio_section_id_after = (self.head.section_id if  ((self.payload_format == QemuMigration.SectionFormat.vfio) and (self.head.is_named))  else self.vfio_section_id)
-            return getattr(self, '_m_vfio_section_id_after', None)
 
 
     class RecordHead(KaitaiStruct):
@@ -1846,6 +2011,9 @@ class QemuMigration(KaitaiStruct):
         footer, a command (with its own payload, but not PACKAGED's nested
         bytes) or the configuration record. Parses on its own at any record
         boundary.
+        
+        .. seealso::
+           qemu_loadvm_state_main - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.RecordHead, self).__init__(_io)
@@ -1854,24 +2022,24 @@ class QemuMigration(KaitaiStruct):
             self._read()
 
         def _read(self):
-            self.record_type_raw = self._io.read_u1()
+            self.record_type = KaitaiStream.resolve_enum(QemuMigration.RecordType, self._io.read_u1())
             if self.is_named:
                 pass
                 self.section = QemuMigration.SectionHeader(self._io, self, self._root)
 
-            if  ((self.record_type_raw == 2) or (self.record_type_raw == 3)) :
+            if  ((self.record_type == QemuMigration.RecordType.section_part) or (self.record_type == QemuMigration.RecordType.section_end)) :
                 pass
                 self.part_section_id = self._io.read_u4be()
 
-            if self.record_type_raw == 126:
+            if self.record_type == QemuMigration.RecordType.section_footer:
                 pass
                 self.footer = QemuMigration.SectionFooter(self._io, self, self._root)
 
-            if self.record_type_raw == 7:
+            if self.record_type == QemuMigration.RecordType.configuration:
                 pass
                 self.configuration = QemuMigration.Configuration(self._io, self, self._root)
 
-            if self.record_type_raw == 8:
+            if self.record_type == QemuMigration.RecordType.command:
                 pass
                 self.command = QemuMigration.Command(self._io, self, self._root)
 
@@ -1883,18 +2051,18 @@ class QemuMigration(KaitaiStruct):
                 pass
                 self.section._fetch_instances()
 
-            if  ((self.record_type_raw == 2) or (self.record_type_raw == 3)) :
+            if  ((self.record_type == QemuMigration.RecordType.section_part) or (self.record_type == QemuMigration.RecordType.section_end)) :
                 pass
 
-            if self.record_type_raw == 126:
+            if self.record_type == QemuMigration.RecordType.section_footer:
                 pass
                 self.footer._fetch_instances()
 
-            if self.record_type_raw == 7:
+            if self.record_type == QemuMigration.RecordType.configuration:
                 pass
                 self.configuration._fetch_instances()
 
-            if self.record_type_raw == 8:
+            if self.record_type == QemuMigration.RecordType.command:
                 pass
                 self.command._fetch_instances()
 
@@ -1904,7 +2072,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_command'):
                 return self._m_is_command
 
-            self._m_is_command = self.record_type_raw == 8
+            self._m_is_command = self.record_type == QemuMigration.RecordType.command
             return getattr(self, '_m_is_command', None)
 
         @property
@@ -1913,7 +2081,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_known'):
                 return self._m_is_known
 
-            self._m_is_known =  ((self.record_type_raw <= 4) or (self.record_type_raw == 7) or (self.record_type_raw == 8) or (self.record_type_raw == 126)) 
+            self._m_is_known =  ((self.is_section) or (self.record_type == QemuMigration.RecordType.eof) or (self.record_type == QemuMigration.RecordType.configuration) or (self.record_type == QemuMigration.RecordType.command) or (self.record_type == QemuMigration.RecordType.section_footer)) 
             return getattr(self, '_m_is_known', None)
 
         @property
@@ -1921,7 +2089,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_named'):
                 return self._m_is_named
 
-            self._m_is_named =  ((self.record_type_raw == 1) or (self.record_type_raw == 4)) 
+            self._m_is_named =  ((self.record_type == QemuMigration.RecordType.section_start) or (self.record_type == QemuMigration.RecordType.section_full)) 
             return getattr(self, '_m_is_named', None)
 
         @property
@@ -1929,28 +2097,33 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_section'):
                 return self._m_is_section
 
-            self._m_is_section =  ((self.record_type_raw >= 1) and (self.record_type_raw <= 4)) 
+            self._m_is_section =  ((self.record_type == QemuMigration.RecordType.section_start) or (self.record_type == QemuMigration.RecordType.section_part) or (self.record_type == QemuMigration.RecordType.section_end) or (self.record_type == QemuMigration.RecordType.section_full)) 
             return getattr(self, '_m_is_section', None)
 
         @property
-        def record_type(self):
-            if hasattr(self, '_m_record_type'):
-                return self._m_record_type
+        def record_type_raw(self):
+            """The type byte as a number (also when it is not a known record type)."""
+            if hasattr(self, '_m_record_type_raw'):
+                return self._m_record_type_raw
 
-            self._m_record_type = KaitaiStream.resolve_enum(QemuMigration.RecordType, self.record_type_raw)
-            return getattr(self, '_m_record_type', None)
+            self._m_record_type_raw = int(self.record_type)
+            return getattr(self, '_m_record_type_raw', None)
 
         @property
         def section_id(self):
             if hasattr(self, '_m_section_id'):
                 return self._m_section_id
 
-            self._m_section_id = (self.section.section_id if self.is_named else (self.part_section_id if  ((self.record_type_raw == 2) or (self.record_type_raw == 3))  else (self.footer.section_id if self.record_type_raw == 126 else 0)))
+            self._m_section_id = (self.section.section_id if self.is_named else (self.part_section_id if  ((self.record_type == QemuMigration.RecordType.section_part) or (self.record_type == QemuMigration.RecordType.section_end))  else (self.footer.section_id if self.record_type == QemuMigration.RecordType.section_footer else 0)))
             return getattr(self, '_m_section_id', None)
 
 
     class SectionFooter(KaitaiStruct):
-        """QEMU_VM_SECTION_FOOTER after each section payload (since QEMU 2.4); the id repeats the section's."""
+        """QEMU_VM_SECTION_FOOTER after each section payload (since QEMU 2.4); the id repeats the section's.
+        
+        .. seealso::
+           save_section_footer - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.SectionFooter, self).__init__(_io)
             self._parent = _parent
@@ -1966,7 +2139,11 @@ class QemuMigration(KaitaiStruct):
 
 
     class SectionHeader(KaitaiStruct):
-        """Header of SECTION_START and SECTION_FULL (savevm.c save_section_header)."""
+        """Header of SECTION_START and SECTION_FULL.
+        
+        .. seealso::
+           save_section_header - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
+        """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.SectionHeader, self).__init__(_io)
             self._parent = _parent
@@ -1988,6 +2165,9 @@ class QemuMigration(KaitaiStruct):
     class SkeysPayload(KaitaiStruct):
         """Payload of `s390-skeys` (hw/s390x/s390-skeys.c s390_storage_keys_save):
         one record per guest memory range, then EOS (or ERROR).
+        
+        .. seealso::
+           s390_storage_keys_load - https://github.com/qemu/qemu/blob/v10.0.0/hw/s390x/s390-skeys.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.SkeysPayload, self).__init__(_io)
@@ -2056,7 +2236,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_eos'):
                 return self._m_is_eos
 
-            self._m_is_eos = self.flags & 1 != 0
+            self._m_is_eos = self.flags & int(QemuMigration.SkeysFlag.eos) != 0
             return getattr(self, '_m_is_eos', None)
 
         @property
@@ -2064,7 +2244,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_error'):
                 return self._m_is_error
 
-            self._m_is_error = self.flags & 4 != 0
+            self._m_is_error = self.flags & int(QemuMigration.SkeysFlag.error) != 0
             return getattr(self, '_m_is_error', None)
 
         @property
@@ -2072,13 +2252,16 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_skeys'):
                 return self._m_is_skeys
 
-            self._m_is_skeys = self.flags & 2 != 0
+            self._m_is_skeys = self.flags & int(QemuMigration.SkeysFlag.skeys) != 0
             return getattr(self, '_m_is_skeys', None)
 
 
     class StattribPayload(KaitaiStruct):
         """Payload of `s390-storage_attributes` (hw/s390x/s390-stattrib.c
         cmma_save, cmma_load): records up to the one with EOS.
+        
+        .. seealso::
+           cmma_load - https://github.com/qemu/qemu/blob/v10.0.0/hw/s390x/s390-stattrib.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.StattribPayload, self).__init__(_io)
@@ -2148,7 +2331,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_done'):
                 return self._m_is_done
 
-            self._m_is_done = self.flags & 8 != 0
+            self._m_is_done = self.flags & int(QemuMigration.StattribFlag.done) != 0
             return getattr(self, '_m_is_done', None)
 
         @property
@@ -2156,7 +2339,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_eos'):
                 return self._m_is_eos
 
-            self._m_is_eos = self.flags & 1 != 0
+            self._m_is_eos = self.flags & int(QemuMigration.StattribFlag.eos) != 0
             return getattr(self, '_m_is_eos', None)
 
         @property
@@ -2164,7 +2347,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_error'):
                 return self._m_is_error
 
-            self._m_is_error = self.flags & 4 != 0
+            self._m_is_error = self.flags & int(QemuMigration.StattribFlag.error) != 0
             return getattr(self, '_m_is_error', None)
 
         @property
@@ -2172,7 +2355,7 @@ class QemuMigration(KaitaiStruct):
             if hasattr(self, '_m_is_more'):
                 return self._m_is_more
 
-            self._m_is_more = self.flags & 2 != 0
+            self._m_is_more = self.flags & int(QemuMigration.StattribFlag.more) != 0
             return getattr(self, '_m_is_more', None)
 
 
@@ -2182,6 +2365,9 @@ class QemuMigration(KaitaiStruct):
         data blocks, ended by END_OF_STATE or by INIT_DATA_SENT. The FULL
         vfio section carries the device config as an inline VMSD and is
         treated as a device payload.
+        
+        .. seealso::
+           vfio_load_state - https://github.com/qemu/qemu/blob/v10.0.0/hw/vfio/migration.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.VfioPayload, self).__init__(_io)
@@ -2195,7 +2381,7 @@ class QemuMigration(KaitaiStruct):
             while True:
                 _ = QemuMigration.VfioRecord(self._io, self, self._root)
                 self.vfio_records.append(_)
-                if  ((_.code == 1) or (_.code == 5)) :
+                if  ((_.code == QemuMigration.VfioMigFlag.end_of_state) or (_.code == QemuMigration.VfioMigFlag.dev_init_data_sent)) :
                     break
                 i += 1
 
@@ -2219,12 +2405,12 @@ class QemuMigration(KaitaiStruct):
             self.marker_prefix = self._io.read_bytes(6)
             if not self.marker_prefix == b"\xFF\xFF\xFF\xFF\xEF\x10":
                 raise kaitaistruct.ValidationNotEqualError(b"\xFF\xFF\xFF\xFF\xEF\x10", self.marker_prefix, self._io, u"/types/vfio_record/seq/0")
-            self.code = self._io.read_u2be()
-            if self.code == 4:
+            self.code = KaitaiStream.resolve_enum(QemuMigration.VfioMigFlag, self._io.read_u2be())
+            if self.code == QemuMigration.VfioMigFlag.dev_data_state:
                 pass
                 self.len_data = self._io.read_u8be()
 
-            if self.code == 4:
+            if self.code == QemuMigration.VfioMigFlag.dev_data_state:
                 pass
                 self.data = self._io.read_bytes(self.len_data)
 
@@ -2232,10 +2418,10 @@ class QemuMigration(KaitaiStruct):
 
         def _fetch_instances(self):
             pass
-            if self.code == 4:
+            if self.code == QemuMigration.VfioMigFlag.dev_data_state:
                 pass
 
-            if self.code == 4:
+            if self.code == QemuMigration.VfioMigFlag.dev_data_state:
                 pass
 
 
@@ -2243,6 +2429,9 @@ class QemuMigration(KaitaiStruct):
     class Vmdescription(KaitaiStruct):
         """QEMU_VM_VMDESCRIPTION after the EOF record: be32 length and that
         many bytes of JSON (no NUL) describing the FULL sections' fields.
+        
+        .. seealso::
+           qemu_savevm_state_complete_precopy_non_iterable - https://github.com/qemu/qemu/blob/v10.0.0/migration/savevm.c
         """
         def __init__(self, _io, _parent=None, _root=None):
             super(QemuMigration.Vmdescription, self).__init__(_io)
@@ -2258,10 +2447,6 @@ class QemuMigration(KaitaiStruct):
         def _fetch_instances(self):
             pass
             self.head._fetch_instances()
-            _ = self.starts_with_brace
-            if hasattr(self, '_m_starts_with_brace'):
-                pass
-
 
         @property
         def len_json(self):
@@ -2270,20 +2455,6 @@ class QemuMigration(KaitaiStruct):
 
             self._m_len_json = self.head.len_json
             return getattr(self, '_m_len_json', None)
-
-        @property
-        def starts_with_brace(self):
-            if hasattr(self, '_m_starts_with_brace'):
-                return self._m_starts_with_brace
-
-            if self.len_json > 0:
-                pass
-                _pos = self._io.pos()
-                self._io.seek(self._io.pos() - self.len_json)
-                self._m_starts_with_brace = self._io.read_u1()
-                self._io.seek(_pos)
-
-            return getattr(self, '_m_starts_with_brace', None)
 
 
     class VmdescriptionHead(KaitaiStruct):
@@ -2314,7 +2485,7 @@ class QemuMigration(KaitaiStruct):
         if hasattr(self, '_m_configuration'):
             return self._m_configuration
 
-        if self.first_record_type == 7:
+        if self.first_record_type == QemuMigration.RecordType.configuration:
             pass
             _pos = self._io.pos()
             self._io.seek(self.ofs_header + 9)
@@ -2332,7 +2503,7 @@ class QemuMigration(KaitaiStruct):
             pass
             _pos = self._io.pos()
             self._io.seek(self.ofs_header + 8)
-            self._m_first_record_type = self._io.read_u1()
+            self._m_first_record_type = KaitaiStream.resolve_enum(QemuMigration.RecordType, self._io.read_u1())
             self._io.seek(_pos)
 
         return getattr(self, '_m_first_record_type', None)
@@ -2342,7 +2513,7 @@ class QemuMigration(KaitaiStruct):
         if hasattr(self, '_m_has_configuration'):
             return self._m_has_configuration
 
-        self._m_has_configuration =  ((self._io.size() > self.ofs_header + 8) and (self.first_record_type == 7)) 
+        self._m_has_configuration =  ((self._io.size() > self.ofs_header + 8) and (self.first_record_type == QemuMigration.RecordType.configuration)) 
         return getattr(self, '_m_has_configuration', None)
 
     @property
@@ -2379,6 +2550,20 @@ class QemuMigration(KaitaiStruct):
 
         self._m_mapped_ram =  ((self.has_configuration) and (self.configuration.has_mapped_ram)) 
         return getattr(self, '_m_mapped_ram', None)
+
+    @property
+    def no_live_sections(self):
+        """What the first record starts from."""
+        if hasattr(self, '_m_no_live_sections'):
+            return self._m_no_live_sections
+
+        _pos = self._io.pos()
+        self._io.seek(0)
+        self._raw__m_no_live_sections = self._io.read_bytes(0)
+        _io__raw__m_no_live_sections = KaitaiStream(BytesIO(self._raw__m_no_live_sections))
+        self._m_no_live_sections = QemuMigration.LiveSections(4294967296, 4294967296, 4294967296, 4294967296, 4294967296, 4294967296, _io__raw__m_no_live_sections, self, self._root)
+        self._io.seek(_pos)
+        return getattr(self, '_m_no_live_sections', None)
 
     @property
     def ofs_header(self):

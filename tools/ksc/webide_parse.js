@@ -21,7 +21,9 @@
 // for the root), the output is instead {"PATH": {"field": primitive, ...}, ...}: the seq
 // fields under each object named (for a container, whose root has no `records`).
 // With --value PATH (repeatable; the path may end in an instance), {"PATH": value, ...}
-// (with --fields' entries, if any): the value the IDE shows there.
+// (with --fields' entries, if any): the value the IDE shows there, null where it has none.
+// With --repr PATH (repeatable), {"PATH": text, ...}: the object's -webide-representation as
+// the IDE's tree shows it (parsedToTree.ts reprObject, without its HTML).
 // With --unparsed, {"unparsed": [[start, end], ...]}: the byte ranges the IDE's info panel
 // lists as unparsed (parsedToTree.ts fillIntervals over the tree exportValue builds with
 // every instance evaluated: each object's fields in order, then its evaluated instances).
@@ -36,7 +38,7 @@ const yaml = require("js-yaml");
 const KaitaiStream = require("kaitai-struct/KaitaiStream");
 
 const USAGE = "usage: webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] " +
-  "[--fields PATH]... [--value PATH]... [--unparsed] STREAM";
+  "[--fields PATH]... [--value PATH]... [--repr PATH]... [--unparsed] STREAM";
 
 // SchemaUtils.ksyNameToJsName of the Web IDE (same rule as the compiler's JS backend).
 function jsName(ksyName, isProp) {
@@ -80,6 +82,7 @@ function loadMainClass(jsDir, className) {
     .map((f) => fs.readFileSync(path.join(jsDir, f), "utf8")).join("\n");
   const root = { KaitaiStream };
   new Function("self", src)(root); // eslint-disable-line no-new-func
+  globalThis.__kaitaiRoot = root; // (enum objects, for --repr)
   if (!root[className] || typeof root[className][className] !== "function") {
     throw new Error(`${jsDir} does not define ${className}`);
   }
@@ -123,11 +126,15 @@ function collectPrimitives(value, prefix, out, names, maxArray) {
   }
 }
 
-function follow(root, p, option) {
+function follow(root, p, option, lastMayLack = false) {
   let obj = root;
-  for (const part of p === "" ? [] : p.split(".")) {
+  const parts = p === "" ? [] : p.split(".");
+  for (const [i, part] of parts.entries()) {
     obj = /^\d+$/.test(part) ? obj[Number(part)] : obj[jsName(part, true)];
-    if (obj === undefined || obj === null) throw new Error(`${option} ${p}: no '${part}'`);
+    if (obj === undefined || obj === null) {
+      if (lastMayLack && i === parts.length - 1) return null;
+      throw new Error(`${option} ${p}: no '${part}'`);
+    }
   }
   return obj;
 }
@@ -139,7 +146,13 @@ function fieldsJson(root, paths, values, names, maxArray) {
     collectPrimitives(follow(root, p, "--fields"), "", fields, names, maxArray);
     out[p] = fields;
   }
-  for (const p of values) out[p] = follow(root, p, "--value");
+  for (const p of values) out[p] = follow(root, p, "--value", true);  // (null: absent)
+  return out;
+}
+
+function reprJson(root, paths, types) {
+  const out = {};
+  for (const p of paths) out[p] = reprObject(follow(root, p, "--repr"), types);
   return out;
 }
 
@@ -193,6 +206,71 @@ function unparsedJson(root) {
   return { unparsed: gaps };
 }
 
+// The .ksy types by the class name the JS backend gives them (the IDE's ksyTypes).
+function ksyTypesByClass(mainFile) {
+  const types = new Map();
+  const seen = new Set();
+  const walkType = (name, t) => {
+    types.set(jsName(name, false), t);
+    for (const [sub, st] of Object.entries(t.types || {})) walkType(sub, st);
+  };
+  const walkFile = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const spec = loadKsy(file);
+    walkType(spec.meta.id, spec);
+    for (const imp of (spec.meta && spec.meta.imports) || []) walkFile(path.join(path.dirname(file), imp + ".ksy"));
+  };
+  walkFile(mainFile);
+  return types;
+}
+
+// parsedToTree.ts primitiveToText(exported, false), as text: integers in hex (the enum's
+// name for an enum field: kaitaiWorker.ts exportValue's enumStringValue), strings as they are.
+function primitiveText(value, debug) {
+  if (value instanceof Uint8Array) {
+    const items = Array.from(value.slice(0, 8));
+    return `[${items.join(", ")}${value.length > 8 ? ", ..." : ""}]`;
+  }
+  if (Number.isInteger(value)) {
+    if (debug && debug.enumName) {
+      let e = globalThis.__kaitaiRoot;
+      const p = debug.enumName.split(".");
+      p.unshift(p[0]);
+      for (const k of p) e = e && e[k];
+      if (e && e[value] !== undefined) return e[value];
+    }
+    return `${value < 0 ? "-" : ""}0x${Math.abs(value).toString(16).toUpperCase()}`;
+  }
+  return `${value}`;
+}
+
+// parsedToTree.ts reprObject: {path[:options]} replaced in the type's -webide-representation.
+function reprObject(obj, types) {
+  const t = obj && obj.constructor && types.get(obj.constructor.name);
+  const repr = t && t["-webide-representation"];
+  if (!repr) return "";
+  return repr.replace(/{(.*?)}/g, (g0, g1) => {
+    const parts = g1.split(":");
+    const format = { sep: ", " };
+    if (parts.length > 1) parts[1].split(",").map((x) => x.split("=")).forEach((kv) => { format[kv[0]] = kv.length > 1 ? kv[1] : true; });
+    let cur = obj, debug = null;
+    for (const k of parts[0].split(".")) {
+      if (cur === null || cur === undefined || typeof cur !== "object") { cur = undefined; break; }
+      const js = jsName(k, true);
+      debug = cur._debug && (cur._debug[js] || cur._debug[`_m_${js}`]);
+      cur = k === "this" ? cur : cur[js];
+    }
+    if (cur === undefined || cur === null) return "";
+    if (Array.isArray(cur)) return cur.map((item) => reprObject(item, types)).join(format.sep);
+    if (typeof cur === "object" && !(cur instanceof Uint8Array)) return reprObject(cur, types);
+    if (format.dec && Number.isInteger(cur)) return `${cur}`;
+    if (format.str && cur instanceof Uint8Array) return `"${Buffer.from(cur).toString("latin1")}"`;
+    if (format.hex && cur instanceof Uint8Array) return Buffer.from(cur).toString("hex");
+    return primitiveText(cur, debug);
+  });
+}
+
 function recordsJson(root, names, maxArray) {
   const records = root.records || [];
   const arr = (root._debug && root._debug.records && root._debug.records.arr) || [];
@@ -233,7 +311,7 @@ function failurePoint(root, names) {
 }
 
 function parseArgs(argv) {
-  const opts = { ksy: null, js: null, maxArray: 64, stream: null, fields: [], values: [], unparsed: false };
+  const opts = { ksy: null, js: null, maxArray: 64, stream: null, fields: [], values: [], reprs: [], unparsed: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--ksy") opts.ksy = argv[++i];
@@ -242,6 +320,7 @@ function parseArgs(argv) {
     else if (a === "--fields") opts.fields.push(argv[++i]);
     else if (a === "--value") opts.values.push(argv[++i]);
     else if (a === "--unparsed") opts.unparsed = true;
+    else if (a === "--repr") opts.reprs.push(argv[++i]);
     else if (a.startsWith("-") || opts.stream !== null) throw new Error(USAGE);
     else opts.stream = a;
   }
@@ -291,7 +370,9 @@ function main(argv) {
   }
   let out;
   try {
-    out = opts.unparsed ? unparsedJson(root) : opts.fields.length || opts.values.length
+    out = opts.unparsed ? unparsedJson(root)
+      : opts.reprs.length ? reprJson(root, opts.reprs, ksyTypesByClass(opts.ksy))
+      : opts.fields.length || opts.values.length
       ? fieldsJson(root, opts.fields, opts.values, names, opts.maxArray)
       : recordsJson(root, names, opts.maxArray);
   } catch (e) {
