@@ -58,7 +58,7 @@ seq:
       writes the stream N bytes into the file (what is before is left as
       it was: zeros in a new file). Up to the first "Q" of the magic, so
       this finds the stream when those bytes contain no 0x51 and are
-      fewer than 1 MiB (see `leading_window`).
+      fewer than 16 MiB (see `leading_window`).
   - id: header
     type: file_header
   - id: records
@@ -80,20 +80,20 @@ instances:
     doc: What the first record starts from.
   leading_window:
     pos: 0
-    size: '_io.size < 1048576 ? _io.size : 1048576'
+    size: '_io.size < 16777216 ? _io.size : 16777216'
     terminator: 0x51
     include: false
     doc: |
-      The first MiB up to its first 0x51 ("Q"). Read with a size and cut
+      The first 16 MiB up to its first 0x51 ("Q"). Read with a size and cut
       in memory, not scanned for: a scan of the stream that finds no 0x51
       would end in an error about the terminator (and the stock C++
       runtime's throws at the end of any stream), where a file that is
       not a migration stream should fail on the magic.
   ofs_header:
     value: >-
-      (leading_window.size < (_io.size < 1048576 ? _io.size : 1048576)
+      (leading_window.size < (_io.size < 16777216 ? _io.size : 16777216)
       ? leading_window.size : 0).as<u8>
-    doc: Where the header starts; 0 when the first MiB holds no "Q" (the magic check then fails there).
+    doc: Where the header starts; 0 when the first 16 MiB hold no "Q" (the magic check then fails there).
   first_record_type:
     pos: ofs_header + 8
     type: u1

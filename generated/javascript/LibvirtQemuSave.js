@@ -2,13 +2,13 @@
 
 (function (root, factory) {
   if (typeof define === 'function' && define.amd) {
-    define(['exports', 'kaitai-struct/KaitaiStream', './QemuMigration', './Lzop'], factory);
+    define(['exports', 'kaitai-struct/KaitaiStream', './Lzop', './QemuMigration'], factory);
   } else if (typeof exports === 'object' && exports !== null && typeof exports.nodeType !== 'number') {
-    factory(exports, require('kaitai-struct/KaitaiStream'), require('./QemuMigration'), require('./Lzop'));
+    factory(exports, require('kaitai-struct/KaitaiStream'), require('./Lzop'), require('./QemuMigration'));
   } else {
-    factory(root.LibvirtQemuSave || (root.LibvirtQemuSave = {}), root.KaitaiStream, root.QemuMigration || (root.QemuMigration = {}), root.Lzop || (root.Lzop = {}));
+    factory(root.LibvirtQemuSave || (root.LibvirtQemuSave = {}), root.KaitaiStream, root.Lzop || (root.Lzop = {}), root.QemuMigration || (root.QemuMigration = {}));
   }
-})(typeof self !== 'undefined' ? self : this, function (LibvirtQemuSave_, KaitaiStream, QemuMigration_, Lzop_) {
+})(typeof self !== 'undefined' ? self : this, function (LibvirtQemuSave_, KaitaiStream, Lzop_, QemuMigration_) {
 /**
  * What `virsh save`, `virsh managedsave` and the memory part of an external
  * libvirt snapshot write for a QEMU domain: a 92-byte header

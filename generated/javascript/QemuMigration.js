@@ -2526,7 +2526,7 @@ var QemuMigration = (function() {
   });
 
   /**
-   * The first MiB up to its first 0x51 ("Q"). Read with a size and cut
+   * The first 16 MiB up to its first 0x51 ("Q"). Read with a size and cut
    * in memory, not scanned for: a scan of the stream that finds no 0x51
    * would end in an error about the terminator (and the stock C++
    * runtime's throws at the end of any stream), where a file that is
@@ -2538,7 +2538,7 @@ var QemuMigration = (function() {
         return this._m_leadingWindow;
       var _pos = this._io.pos;
       this._io.seek(0);
-      this._m_leadingWindow = KaitaiStream.bytesTerminate(this._io.readBytes((this._io.size < 1048576 ? this._io.size : 1048576)), 81, false);
+      this._m_leadingWindow = KaitaiStream.bytesTerminate(this._io.readBytes((this._io.size < 16777216 ? this._io.size : 16777216)), 81, false);
       this._io.seek(_pos);
       return this._m_leadingWindow;
     }
@@ -2574,13 +2574,13 @@ var QemuMigration = (function() {
   });
 
   /**
-   * Where the header starts; 0 when the first MiB holds no "Q" (the magic check then fails there).
+   * Where the header starts; 0 when the first 16 MiB hold no "Q" (the magic check then fails there).
    */
   Object.defineProperty(QemuMigration.prototype, 'ofsHeader', {
     get: function() {
       if (this._m_ofsHeader !== undefined)
         return this._m_ofsHeader;
-      this._m_ofsHeader = (this.leadingWindow.length < (this._io.size < 1048576 ? this._io.size : 1048576) ? this.leadingWindow.length : 0);
+      this._m_ofsHeader = (this.leadingWindow.length < (this._io.size < 16777216 ? this._io.size : 16777216) ? this.leadingWindow.length : 0);
       return this._m_ofsHeader;
     }
   });
@@ -2618,7 +2618,7 @@ var QemuMigration = (function() {
    * writes the stream N bytes into the file (what is before is left as
    * it was: zeros in a new file). Up to the first "Q" of the magic, so
    * this finds the stream when those bytes contain no 0x51 and are
-   * fewer than 1 MiB (see `leading_window`).
+   * fewer than 16 MiB (see `leading_window`).
    */
 
   /**

@@ -3,8 +3,8 @@
 
 import kaitaistruct
 from kaitaistruct import KaitaiStruct, KaitaiStream, BytesIO
-import qemu_migration
 import lzop
+import qemu_migration
 from enum import IntEnum
 
 

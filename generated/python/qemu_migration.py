@@ -2527,7 +2527,7 @@ class QemuMigration(KaitaiStruct):
 
     @property
     def leading_window(self):
-        """The first MiB up to its first 0x51 ("Q"). Read with a size and cut
+        """The first 16 MiB up to its first 0x51 ("Q"). Read with a size and cut
         in memory, not scanned for: a scan of the stream that finds no 0x51
         would end in an error about the terminator (and the stock C++
         runtime's throws at the end of any stream), where a file that is
@@ -2538,7 +2538,7 @@ class QemuMigration(KaitaiStruct):
 
         _pos = self._io.pos()
         self._io.seek(0)
-        self._m_leading_window = KaitaiStream.bytes_terminate(self._io.read_bytes((self._io.size() if self._io.size() < 1048576 else 1048576)), 81, False)
+        self._m_leading_window = KaitaiStream.bytes_terminate(self._io.read_bytes((self._io.size() if self._io.size() < 16777216 else 16777216)), 81, False)
         self._io.seek(_pos)
         return getattr(self, '_m_leading_window', None)
 
@@ -2567,11 +2567,11 @@ class QemuMigration(KaitaiStruct):
 
     @property
     def ofs_header(self):
-        """Where the header starts; 0 when the first MiB holds no "Q" (the magic check then fails there)."""
+        """Where the header starts; 0 when the first 16 MiB hold no "Q" (the magic check then fails there)."""
         if hasattr(self, '_m_ofs_header'):
             return self._m_ofs_header
 
-        self._m_ofs_header = (len(self.leading_window) if len(self.leading_window) < (self._io.size() if self._io.size() < 1048576 else 1048576) else 0)
+        self._m_ofs_header = (len(self.leading_window) if len(self.leading_window) < (self._io.size() if self._io.size() < 16777216 else 16777216) else 0)
         return getattr(self, '_m_ofs_header', None)
 
     @property
