@@ -66,13 +66,14 @@ def webide_records(debug_js_dir: Path) -> Callable[[Path], list[dict]]:
     longer than 64 left out, array elements as "name.<index>", enums as integers; see
     tools/ksc/webide_parse.js).
     Raises WebIdeParseError (`webide_records.Error`, with the partial records) when the
-    parse throws.
+    parse throws, or when it succeeds but the IDE's info panel would list parsed bytes as
+    "unparsed" (a lookahead instance overlapping the seq fields after it: --no-unparsed).
     """
     node = _node()
 
     def parse(stream_path: Path) -> list[dict]:
         cmd = [node, str(KSC_DIR / "webide_parse.js"), "--ksy", str(KSY),
-               "--js", str(debug_js_dir), str(stream_path)]
+               "--js", str(debug_js_dir), "--no-unparsed", str(stream_path)]
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
         if result.returncode == 1 and result.stdout:
             raise WebIdeParseError(result.stderr.strip(), json.loads(result.stdout))

@@ -27,6 +27,7 @@
 // With --unparsed, {"unparsed": [[start, end], ...]}: the byte ranges the IDE's info panel
 // lists as unparsed (parsedToTree.ts fillIntervals over the tree exportValue builds with
 // every instance evaluated: each object's fields in order, then its evaluated instances).
+// With --no-unparsed, a parse that leaves such ranges fails (exit 1) naming the first one.
 //
 // On a parse or instance error the records parsed so far are still printed, the error goes
 // to stderr as one line, and the exit status is 1.
@@ -38,7 +39,7 @@ const yaml = require("js-yaml");
 const KaitaiStream = require("kaitai-struct/KaitaiStream");
 
 const USAGE = "usage: webide_parse.js --ksy FILE.ksy --js DEBUG_JS_DIR [--max-array N] " +
-  "[--fields PATH]... [--value PATH]... [--repr PATH]... [--unparsed] STREAM";
+  "[--fields PATH]... [--value PATH]... [--repr PATH]... [--unparsed] [--no-unparsed] STREAM";
 
 // SchemaUtils.ksyNameToJsName of the Web IDE (same rule as the compiler's JS backend).
 function jsName(ksyName, isProp) {
@@ -311,7 +312,7 @@ function failurePoint(root, names) {
 }
 
 function parseArgs(argv) {
-  const opts = { ksy: null, js: null, maxArray: 64, stream: null, fields: [], values: [], reprs: [], unparsed: false };
+  const opts = { ksy: null, js: null, maxArray: 64, stream: null, fields: [], values: [], reprs: [], unparsed: false, noUnparsed: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--ksy") opts.ksy = argv[++i];
@@ -320,6 +321,7 @@ function parseArgs(argv) {
     else if (a === "--fields") opts.fields.push(argv[++i]);
     else if (a === "--value") opts.values.push(argv[++i]);
     else if (a === "--unparsed") opts.unparsed = true;
+    else if (a === "--no-unparsed") opts.noUnparsed = true;
     else if (a === "--repr") opts.reprs.push(argv[++i]);
     else if (a.startsWith("-") || opts.stream !== null) throw new Error(USAGE);
     else opts.stream = a;
@@ -378,6 +380,13 @@ function main(argv) {
   } catch (e) {
     if (error === undefined) error = e;
     out = [];
+  }
+  if (opts.noUnparsed && error === undefined) {
+    const gaps = unparsedJson(root).unparsed;
+    if (gaps.length) {
+      error = new Error(`the Web IDE would show ${gaps.length} unparsed range(s), the first ` +
+        `bytes ${gaps[0][0]}..${gaps[0][1]}`);
+    }
   }
   process.stdout.write(JSON.stringify(out) + "\n");
   if (error !== undefined) {
