@@ -125,14 +125,16 @@ def test_no_grammar_scans_the_stream_for_a_terminator(ksc, tmp_path):
     """The stock C++ runtime's read_bytes_term throws at the end of any stream, whatever
     eos-error says: no spec may scan a stream for a terminator (cutting bytes read with a
     size at a terminator, in memory, is fine), in any target."""
-    for spec in SPECS:
+    for spec in ("libvirt_qemu_save", "qcow2", "qemu_multifd_channel"):  # (the first
+        # imports qemu_migration and lzop: compiled with it)
         r = ksc("--all-targets", tmp_path / spec, KSY.parent / f"{spec}.ksy")
         assert r.returncode == 0, r.stdout + r.stderr
     calls = ("read_bytes_term", "readBytesTerm", "ReadBytesTerm", "ReadBytesTermMulti")
     hits = [f"{p.relative_to(tmp_path)}:{i}" for p in tmp_path.rglob("*") if p.is_file()
             for i, line in enumerate(p.read_text(errors="replace").splitlines(), 1)
             if any(c in line for c in calls)]
-    assert len(list(tmp_path.rglob("*.java"))) >= len(SPECS) and hits == []
+    names = {p.stem.lower() for p in tmp_path.rglob("*.java")}
+    assert names >= {s.replace("_", "") for s in SPECS} and hits == []
 
 
 @pytest.mark.slow
