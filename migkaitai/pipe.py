@@ -128,10 +128,10 @@ class SpoolingReader(io.RawIOBase):
         """The bytes from `at` (the position, at most `got`) on: `n` of them, fewer at the
         end of the stream; the position is unchanged. They stay in memory until the next
         window, so that reading them again costs nothing (RAM runs: ram_fast).
-        With `least`, fewer than `n` may come back (never fewer than `least` but at the
-        end of the stream): what the last window held beyond `at`, as it is, or the next
-        piece of the source, as it comes, so that nothing is copied (the caller reads
-        what does not fit record by record)."""
+        With `least`, fewer than `n` may come back: what the last window held beyond
+        `at`, as it is, when that is `least` bytes or more (else topped up to `least`, a
+        small copy), or else the source's next piece as it comes, not copied (maybe
+        shorter than `least`): the caller reads what does not fit record by record."""
         self.pos = at
         want = n if least is None else least
         have: Any = b""
