@@ -756,6 +756,8 @@ class MigrationStream:
                 builder.add(rec)
             failure = self.trailer_problem(walker)
         except MigkaitaiError as e:
+            if walker.header is None:
+                raise  # nothing decoded: no state to show, only the error
             failure = e
         state = builder.result()
         if failure is not None:
@@ -856,20 +858,20 @@ class MigrationStream:
         from migkaitai.render.records import record_json
 
         walker = self.walker()
-        out.write("[")
         first = True
         try:
             for rec in walker.records():
-                out.write(("\n" if first else ",\n") + "    " + json.dumps(record_json(rec)))
+                out.write(("[\n" if first else ",\n") + "    " + json.dumps(record_json(rec)))
                 first = False
             problem = self.trailer_problem(walker)
             if problem is not None:
                 raise problem
         except MigkaitaiError as e:
-            out.write(("\n" if first else ",\n") + "    " + json.dumps({"error": str(e)})
-                      + "\n]\n")
+            if walker.header is not None:  # (else nothing was decoded: only the error)
+                out.write(("[\n" if first else ",\n") + "    " + json.dumps({"error": str(e)})
+                          + "\n]\n")
             raise
-        out.write("\n]\n")
+        out.write("[\n]\n" if first else "\n]\n")
         return self._notes(walker)
 
     def extract(self, outdir: str, *, on_file: Callable[[str], object] | None = None

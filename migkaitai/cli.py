@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="the migration stream")
     p.add_argument("-f", "--file", dest="file_opt", metavar="FILE",
                    help="the migration stream (analyze-migration.py's spelling)")
-    p.add_argument("-d", "--dump", choices=("state", "desc", "xml"), default="state",
+    p.add_argument("-d", "--dump", choices=("state", "desc", "xml"), default=None,
                    help="what to print: decoded device state (default), the JSON description, "
                         "or a libvirt save image's domain XML")
     p.add_argument("-m", "--memory", action="store_true",
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write desc.json, state.json and one sparse file per RAM block")
     p.add_argument("-o", "--output", metavar="DIR",
                    help="folder for -x (default: the current folder)")
-    p.add_argument("--format", choices=("json", "tree", "records"), default="json",
+    p.add_argument("--format", choices=("json", "tree", "records"), default=None,
                    help="json (analyze-migration.py compatible), a readable tree with offsets, "
                         "or records: every record (commands, configuration, sections) as JSON")
     p.add_argument("--desc", metavar="FILE",
@@ -60,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channel", action="append", default=[], metavar="FILE",
                    help="a multifd channel capture whose pages complete the RAM (repeat it "
                         "for each channel)")
-    p.add_argument("--offset", type=lambda s: int(s, 0), metavar="N",
-                   help="the stream starts at byte N of the file (default: found by its magic)")
+    p.add_argument("--offset", type=_offset, metavar="N",
+                   help="the stream starts at byte N of the file, decimal or 0x hex "
+                        "(default: found by its magic)")
     p.add_argument("--spool-max", type=_size, metavar="SIZE", default=None,
                    help="reading a pipe: at most SIZE bytes besides RAM pages are kept in "
                         "its temporary copy (default 1G; K, M, G suffixes)")
@@ -75,6 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no notes and no progress display on stderr")
     return p
+
+
+def _offset(text: str) -> int:
+    try:
+        n = int(text, 0)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"not a byte offset: {text!r} (a number, decimal or "
+                                         f"0x hex)")
+    return n
 
 
 def _size(text: str) -> int:
@@ -123,6 +135,7 @@ def _main(args: argparse.Namespace, path: str | None, out: TextIO, err: TextIO) 
             raise UsageError("no stream given (migkaitai FILE)")
         if args.output and not args.extract:
             raise UsageError("-o/--output goes with -x/--extract")
+        _check_combination(args)
         return _run(args, path, out, err)
     except KeyboardInterrupt:
         err.write("migkaitai: interrupted\n")
@@ -150,6 +163,33 @@ def _main(args: argparse.Namespace, path: str | None, out: TextIO, err: TextIO) 
             err.write(f"migkaitai: internal error: {type(e).__name__}: {one_line(str(e))} "
                       f"(run with --traceback for details)\n")
         return EXIT_BROKEN
+
+
+def _check_combination(args: argparse.Namespace) -> None:
+    """Refuse options that would be ignored together (exit 2, one line saying why); then
+    fill in the defaults (-d state, --format json)."""
+    given = [o for o, on in (("-d " + str(args.dump), args.dump is not None),
+                             ("-m", args.memory),
+                             ("--format " + str(args.format), args.format is not None))
+             if on]
+    if args.extract and given:
+        raise UsageError(f"-x writes files (desc.json, state.json, the RAM blocks) and prints "
+                         f"their names; {given[0]} chooses what is printed instead: give one "
+                         f"or the other")
+    if args.dump in ("desc", "xml"):
+        what = ("the JSON description" if args.dump == "desc"
+                else "a libvirt save image's domain XML")
+        if args.memory:
+            raise UsageError(f"-m adds RAM contents to the state (-d state); -d {args.dump} "
+                             f"prints {what}")
+        if args.format not in (None, "json"):
+            raise UsageError(f"--format {args.format} shows the decoded records; -d "
+                             f"{args.dump} prints {what} as it is")
+    if args.memory and args.format in ("tree", "records"):
+        raise UsageError(f"-m adds RAM page contents to the JSON state (--format json); "
+                         f"--format {args.format} shows the RAM records without them")
+    args.dump = args.dump or "state"
+    args.format = args.format or "json"
 
 
 def _print_traceback(err: TextIO) -> None:

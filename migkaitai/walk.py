@@ -253,8 +253,22 @@ class Walker:
         io.seek(self.start)
         try:
             raw = io.read_bytes(8)
-        except EOFError:
-            raw = b""  # too short: the generated type below says so
+        except EOFError:  # fewer than 8 bytes: those there are
+            io.seek(self.start)
+            raw = b""
+            while len(raw) < 8:
+                try:
+                    raw += io.read_bytes(1)
+                except EOFError:
+                    break
+        if raw[:4] != b"QEVM":
+            found = raw[:4].hex(" ")
+            if len(raw) < 4:  # (a pipe's pass 2: its pass 1 may have failed there)
+                found = f"{found} and the end of the stream" if found else "an empty stream"
+                raise TruncatedError(f"expected the QEVM magic (51 45 56 4d), found {found}",
+                                     offset=self.start)
+            raise FormatError(f"expected the QEVM magic (51 45 56 4d), found {found}",
+                              offset=self.start)
         if raw[:4] == b"QEVM" and len(raw) == 8:
             v = int.from_bytes(raw[4:], "big")
             if v != K.FileVersion.current.value:

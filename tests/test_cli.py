@@ -5,6 +5,8 @@ import io
 import json
 import random
 
+import pytest
+
 import migkaitai
 from migkaitai.cli import main
 
@@ -189,3 +191,66 @@ def test_progress_only_on_a_terminal(monkeypatch):
     assert err.getvalue() == ""
     out, err = io.StringIO(), io.StringIO()
     assert main([path], stdout=out, stderr=err) == 0 and err.getvalue() == ""
+
+
+# Every combination of the output options: done, or refused with exit 2 and one line.
+COMBINATIONS = [
+    ((), 0, ""),
+    (("-m",), 0, ""),
+    (("--format", "tree"), 0, ""),
+    (("--format", "records"), 0, ""),
+    (("--format", "json", "-d", "state", "-m"), 0, ""),
+    (("-d", "desc"), 0, ""),
+    (("-d", "desc", "--format", "json"), 0, ""),
+    (("-x",), 0, ""),
+    (("-m", "--format", "tree"), 2, "-m adds RAM page contents to the JSON state"),
+    (("-m", "--format", "records"), 2, "-m adds RAM page contents to the JSON state"),
+    (("-d", "desc", "--format", "tree"), 2, "--format tree shows the decoded records"),
+    (("-d", "desc", "--format", "records"), 2, "--format records shows the decoded records"),
+    (("-d", "desc", "-m"), 2, "-m adds RAM contents to the state (-d state)"),
+    (("-d", "xml", "-m"), 2, "-m adds RAM contents to the state"),
+    (("-d", "xml", "--format", "tree"), 2, "-d xml prints a libvirt save image's domain XML"),
+    (("-x", "--format", "tree"), 2, "-x writes files"),
+    (("-x", "--format", "json"), 2, "--format json chooses what is printed instead"),
+    (("-x", "-m"), 2, "-m chooses what is printed instead"),
+    (("-x", "-d", "desc"), 2, "-d desc chooses what is printed instead"),
+    (("-x", "-d", "state"), 2, "-d state chooses what is printed instead"),
+    (("-o", "DIR"), 2, "-o/--output goes with -x/--extract"),
+]
+
+
+@pytest.mark.parametrize("options,status,message", COMBINATIONS)
+def test_option_combinations_are_done_or_refused(options, status, message, tmp_path,
+                                                  monkeypatch):
+    monkeypatch.chdir(tmp_path)  # (-x writes into the current folder)
+    stream = corpus.stream_file("x86/pc-nodefaults-64m")
+    rc, out, err = run(*options, stream)
+    assert rc == status, err
+    if status == 2:
+        assert out == "" and err.count("\n") == 1 and message in err
+    else:
+        assert out and err == ""
+
+
+def test_errors_before_anything_is_decoded_print_nothing_on_stdout(tmp_path, capsys):
+    """One policy: an input that fails before its first record (empty, not a stream, the
+    wrong --offset) gets the error line only; one that fails later also gets what was
+    decoded, with the error entry (see test_truncated_stream_error_line_and_partial_output)."""
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    stream = corpus.stream_file("x86/pc-nodefaults-64m")
+    for args, line in [
+        ((empty,), "expected the QEVM magic (51 45 56 4d), found an empty file at offset 0x0"),
+        (("/dev/null",), "expected the QEVM magic (51 45 56 4d), found an empty stream at "
+                         "offset 0x0"),
+        (("--offset", "4096", stream), "expected the QEVM magic (51 45 56 4d), found 00 00 00 "
+                                       "00 at offset 0x1000"),
+        (("--format", "records", "/dev/null"), "found an empty stream at offset 0x0"),
+    ]:
+        rc, out, err = run(*args)
+        assert (rc, out) == (1, "") and err.startswith("migkaitai: error: ") and line in err
+        assert "b'" not in err  # (no compiler wording)
+    with pytest.raises(SystemExit) as e:  # (argparse's own exit)
+        main(["--offset", "abc", str(stream)])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and "not a byte offset: 'abc'" in err and "lambda" not in err
