@@ -12,6 +12,8 @@ records; the fenced fast path), ``multifd`` (channel captures), ``description`` 
 JSON, the tree, the records view), ``output`` (files written, path safety), ``errors``,
 ``progress``.
 """
+__version__ = "0.1.0"  # the package's version (pyproject.toml reads it from here)
+
 from migkaitai.api import Device, MigrationStream, Snapshot, open  # noqa: A004
 from migkaitai.errors import (
                               DescriptionError,
@@ -23,5 +25,6 @@ from migkaitai.errors import (
 )
 from migkaitai.render import one_line
 
-__all__ = ["open", "MigrationStream", "Snapshot", "Device", "MigkaitaiError", "FormatError",
-           "TruncatedError", "DescriptionError", "UsageError", "OutputError", "one_line"]
+__all__ = ["__version__", "open", "MigrationStream", "Snapshot", "Device", "MigkaitaiError",
+           "FormatError", "TruncatedError", "DescriptionError", "UsageError", "OutputError",
+           "one_line"]

@@ -207,6 +207,12 @@ class MigrationStream:
                  description_limit: int | None = None,
                  snapshot: str | None = None) -> None:
         self.channels = list(channels or [])
+        for ch in self.channels:  # (a usage error: before anything is read)
+            try:
+                with builtins.open(ch, "rb"):
+                    pass
+            except OSError as e:
+                raise UsageError(f"cannot open {ch}: {e.strerror}") from None
         self.container: Any = None  # see the class doc
         self.container_notes: list[str] = []
         self.snapshot: Any = snapshot  # a qcow2 image's: then the Qcow2Snapshot read
@@ -756,8 +762,8 @@ class MigrationStream:
                 builder.add(rec)
             failure = self.trailer_problem(walker)
         except MigkaitaiError as e:
-            if walker.header is None:
-                raise  # nothing decoded: no state to show, only the error
+            if walker.header is None or isinstance(e, UsageError):
+                raise  # nothing decoded, or bad usage: no state to show, only the error
             failure = e
         state = builder.result()
         if failure is not None:
@@ -867,7 +873,8 @@ class MigrationStream:
             if problem is not None:
                 raise problem
         except MigkaitaiError as e:
-            if walker.header is not None:  # (else nothing was decoded: only the error)
+            if walker.header is not None and not isinstance(e, UsageError):
+                # (else nothing was decoded, or bad usage: only the error)
                 out.write(("[\n" if first else ",\n") + "    " + json.dumps({"error": str(e)})
                           + "\n]\n")
             raise

@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from migkaitai import MigrationStream, one_line
+from migkaitai import MigrationStream, __version__, one_line
 from migkaitai.errors import MigkaitaiError, OutputError, UsageError
 from migkaitai.progress import Progress
 
@@ -26,12 +26,25 @@ EXIT_OUTPUT = 3  # an output could not be written (full disk, read-only folder, 
 EXIT_INTERRUPTED = 130  # SIGINT or SIGTERM (temporary files are removed first)
 
 EPILOG = """\
+FILE is a stream (migrate "exec:cat > FILE", migrate file:FILE, a savevm snapshot's VM
+state), a libvirt save image (virsh save, managedsave; any format), a qcow2 image with
+internal snapshots (--snapshot), or a gzip/bzip2/xz/zstd/lzop-compressed stream. FILE
+may be - (standard input) or any pipe: it is then read in two passes, with the same
+output as from a file. Offsets (--offset, and in every message) are bytes, decimal or
+0x hex.
+
 exit status: 0 decoded; 1 the input is broken or could not be decoded (the error names
 the byte offset; what was decoded before is still printed); 2 bad usage; 3 an output
 could not be written (the error names the path and the reason); 130 interrupted (SIGINT,
 SIGTERM: temporary files are removed).
-FILE may be - (standard input) or any pipe: it is then read in two passes, with the
-same output as from a file."""
+
+examples:
+  migkaitai mig                          device state as JSON (as analyze-migration.py)
+  migkaitai mig --format tree | less     every record and field, with offsets
+  migkaitai -x -o out/ mig               desc.json, state.json, RAM blocks as files
+  migkaitai dom.save -d xml              a libvirt save image's domain XML
+  migkaitai disk.qcow2 --snapshot snap1  a savevm snapshot in a qcow2 image
+  ssh host cat mig.xz | migkaitai -      from a pipe, compressed or not"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Decode a QEMU migration stream (savevm/migrate/virsh save images).",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", nargs="?", help="the migration stream")
+    p.add_argument("file", nargs="?", help="the stream, image or compressed file (- for "
+                   "standard input)")
     p.add_argument("-f", "--file", dest="file_opt", metavar="FILE",
                    help="the migration stream (analyze-migration.py's spelling)")
     p.add_argument("-d", "--dump", choices=("state", "desc", "xml"), default=None,
@@ -49,7 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-m", "--memory", action="store_true",
                    help="include RAM contents in the state output")
     p.add_argument("-x", "--extract", action="store_true",
-                   help="write desc.json, state.json and one sparse file per RAM block")
+                   help="write desc.json, state.json, one sparse file per RAM block "
+                        "(named after the block), block/<device> for block migration's "
+                        "disks and domain.xml for a libvirt image, into -o DIR; prints "
+                        "their names")
     p.add_argument("-o", "--output", metavar="DIR",
                    help="folder for -x (default: the current folder)")
     p.add_argument("--format", choices=("json", "tree", "records"), default=None,
@@ -73,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a qcow2 image's snapshot whose VM state to read (default: the only "
                         "one with VM state; else they are listed)")
     p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
+    p.add_argument("--version", action="version", version=f"migkaitai {__version__}")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no notes and no progress display on stderr")
     return p

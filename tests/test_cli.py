@@ -254,3 +254,25 @@ def test_errors_before_anything_is_decoded_print_nothing_on_stdout(tmp_path, cap
         main(["--offset", "abc", str(stream)])
     err = capsys.readouterr().err
     assert e.value.code == 2 and "not a byte offset: 'abc'" in err and "lambda" not in err
+
+
+def test_version_has_one_source(capsys):
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out == f"migkaitai {migkaitai.__version__}\n"
+    assert importlib.metadata.version("migkaitai") == migkaitai.__version__
+
+
+def test_help_teaches(capsys):
+    """--help names standard input, hex offsets, what -x writes, the exit codes, examples."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for part in ["(- for standard input)", "decimal or 0x hex", "block/<device> for block",
+                 "domain.xml for a libvirt image", "exit status: 0 decoded; 1 the input is "
+                 "broken", "2 bad usage; 3 an output could not be written", "130 interrupted",
+                 "examples:", "migkaitai -x -o out/ mig"]:
+        assert part in text, part
