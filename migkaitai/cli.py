@@ -13,7 +13,7 @@ import sys
 
 from migkaitai import MigrationStream, __version__, one_line
 from migkaitai.errors import MigkaitaiError, OutputError, UsageError
-from migkaitai.progress import Progress
+from migkaitai.progress import Progress, SharedTerminal
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -218,6 +218,12 @@ def _print_traceback(err: TextIO) -> None:
 
 def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
     progress = Progress(err) if not args.quiet and err.isatty() else None
+    if progress is not None and out.isatty():  # the same terminal: take turns on it
+        out = SharedTerminal(out, progress)  # type: ignore[assignment]
+    if path == "-" and not args.quiet and _stdin_is_a_terminal():
+        err.write("migkaitai: reading the stream from standard input, a terminal (pipe a "
+                  "stream in, or end with Ctrl-D)\n")
+        err.flush()
     try:
         with MigrationStream(path, description=args.desc, offset=args.offset,
                              channels=args.channel, progress=progress,
@@ -231,6 +237,13 @@ def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
         for n in notes:
             err.write(f"migkaitai: note: {one_line(n)}\n")
     return EXIT_OK
+
+
+def _stdin_is_a_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):  # (closed, or replaced by something else)
+        return False
 
 
 def _dispatch(m: MigrationStream, args: argparse.Namespace, out: TextIO) -> list[str]:

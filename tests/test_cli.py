@@ -276,3 +276,72 @@ def test_help_teaches(capsys):
                  "broken", "2 bad usage; 3 an output could not be written", "130 interrupted",
                  "examples:", "migkaitai -x -o out/ mig"]:
         assert part in text, part
+
+
+class _Terminal:
+    """A terminal both stdout and stderr write to: it keeps the screen's lines as a
+    terminal shows them ("\r" returns to the start of the line, text overwrites)."""
+
+    def __init__(self):
+        self.lines = [""]
+        self.col = 0
+
+    def put(self, text):
+        for ch in text:
+            if ch == "\r":
+                self.col = 0
+            elif ch == "\n":
+                self.lines.append("")
+                self.col = 0
+            else:
+                line = self.lines[-1].ljust(self.col)
+                self.lines[-1] = line[:self.col] + ch + line[self.col + 1:]
+                self.col += 1
+
+
+class _Side(io.StringIO):
+    def __init__(self, term):
+        super().__init__()
+        self.term = term
+
+    def write(self, text):
+        self.term.put(text)
+        return len(text)
+
+    def isatty(self):
+        return True
+
+
+def test_progress_and_output_on_one_terminal_take_turns():
+    """The progress line is taken off before each write to a stdout on the same terminal,
+    and drawn only between whole lines: every screen line is the output's own."""
+    from migkaitai.progress import Progress, SharedTerminal
+
+    term = _Terminal()
+    progress = Progress(_Side(term), delay=0, interval=0)
+    out = SharedTerminal(_Side(term), progress)
+    out.write("0x00000000  header  QEVM version 3\n")
+    progress(3 << 20, 6 << 20)
+    out.write("0x002ff04f  FOOTER ")
+    progress(4 << 20, 6 << 20)  # (mid-line: not drawn)
+    out.write("id 2\n")
+    progress(5 << 20, 6 << 20)
+    out.write("0x00300000  EOF\n")
+    progress.done()
+    assert [x.rstrip() for x in term.lines] == ["0x00000000  header  QEVM version 3",
+                                                "0x002ff04f  FOOTER id 2",
+                                                "0x00300000  EOF", ""]
+
+
+def test_a_terminal_on_standard_input_is_said(monkeypatch):
+    class TtyStdin:
+        buffer = io.BytesIO(b"")
+
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr("sys.stdin", TtyStdin())
+    rc, out, err = run("-")
+    assert rc == 1 and out == ""
+    assert err.startswith("migkaitai: reading the stream from standard input, a terminal")
+    assert "found an empty stream" in err
