@@ -934,9 +934,16 @@ class MigrationStream:
                 builder.close()
             if on_file:
                 on_file(state_rel)
+            others = out.others()
         if failure is not None:
             raise failure
-        return self._notes(walker)
+        notes = self._notes(walker)
+        if others:
+            shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+            notes.append(f"{len(others)} file{'s' if len(others) > 1 else ''} in {outdir} "
+                         f"{'were' if len(others) > 1 else 'was'} not written by this run "
+                         f"({shown}): from another run, left as they were")
+        return notes
 
 
 _FILE_ATTRS = frozenset({"size", "start", "io", "description", "embedded", "page_size",

@@ -184,7 +184,7 @@ def diagnose_trailer(f: BinaryIO, size: int, offset: int,
     first = f.read(1)
     if first != b"{":
         return DescriptionError(f"damaged VMDESCRIPTION: expected '{{' at 0x{json_at:x}, "
-                                f"found 0x{first[0]:02x}", offset=offset)
+                                f"found 0x{first[0]:02x}{_GIVE_ONE}", offset=offset)
     if length > limit:
         return _too_large(length, limit, offset, "the VMDESCRIPTION")
     f.seek(json_at)
@@ -195,9 +195,15 @@ def diagnose_trailer(f: BinaryIO, size: int, offset: int,
         if e.too_deep:
             return DescriptionError(f"VMDESCRIPTION: {e.message}", offset=e.offset,
                                     too_deep=True)
-        return DescriptionError(f"damaged VMDESCRIPTION: {e.message}", offset=e.offset)
-    return DescriptionError("VMDESCRIPTION is not a description (no 'devices' list)",
-                            offset=offset)
+        return DescriptionError(f"damaged VMDESCRIPTION: {e.message}{_GIVE_ONE}",
+                                offset=e.offset)
+    return DescriptionError(f"VMDESCRIPTION is not a description (no 'devices' list)"
+                            f"{_GIVE_ONE}", offset=offset)
+
+
+# (the devices were shown raw: a description that can be used decodes them)
+_GIVE_ONE = (" (device sections are shown raw; give a description with --desc FILE, from a "
+             "stream of the same QEMU version and machine type)")
 
 
 def load_description_file(path: str, limit: int = DEFAULT_DESC_LIMIT) -> Description:

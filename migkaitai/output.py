@@ -107,6 +107,30 @@ class OutputDir:
             os.close(self.fd)
             self.fd = -1
 
+    def others(self) -> list[str]:
+        """The entries of the folder (and of the folders this run wrote into) that this
+        run did not write: another run's files, which it leaves as they are."""
+        found = []
+        for folder in ["", *sorted(self.folders)]:
+            try:
+                fd = (self.fd if not folder else
+                      os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC
+                              | getattr(os, "O_NOFOLLOW", 0), dir_fd=self.fd))
+            except OSError:
+                continue
+            try:
+                names = os.listdir(fd)
+            except OSError:
+                names = []
+            finally:
+                if fd != self.fd:
+                    os.close(fd)
+            for name in names:
+                rel = f"{folder}/{name}" if folder else name
+                if rel not in self.files and rel not in self.folders:
+                    found.append(rel)
+        return sorted(found)
+
     def where(self, rel: str) -> str:
         """The path of `rel` as the user would write it."""
         return os.path.join(self.path, rel)

@@ -171,9 +171,24 @@ class RamTracker:
                 s.page(block, page.addr, page.data)
 
     def missing_pages_note(self) -> str | None:
-        """Why RAM contents may be incomplete: pages that went over multifd channels."""
+        """Why RAM contents may be incomplete: pages that went over multifd channels (not
+        given, or not all of them: QEMU numbers the packets across all channels, so a
+        channel left out shows as numbers no capture holds)."""
         if self.channels is not None:
-            return None
+            sums = [s for s in self.channels.summaries() if s.first_packet_num is not None]
+            if not sums:
+                return None
+            lo = min(s.first_packet_num for s in sums)
+            hi = max(s.last_packet_num for s in sums)
+            missing = hi - lo + 1 - sum(s.packets - s.device_state_packets for s in sums)
+            if missing <= 0:
+                return None
+            unsent = sum(max(0, b.length // self.page_size - b.pages - b.zero_pages)
+                         for b in self.blocks.values())
+            return (f"multifd packets {lo} to {hi} are numbered across the channels, but "
+                    f"{missing} of them are in none of the {len(sums)} channel capture(s) "
+                    f"given (a channel left out?): {unsent} RAM pages were not received at "
+                    f"all")
         if self.multifd_flushes:
             return (f"the stream's RAM went over multifd channels ({self.multifd_flushes} "
                     f"MULTIFD_FLUSH records) that were not given: RAM pages with data are "

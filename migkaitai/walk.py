@@ -231,6 +231,7 @@ class Walker:
         self.mapped_ram = False
         self.footers_seen = False
         self.notes: list[str] = []  # what could not be decoded, and why
+        self.unlisted: list[str] = []  # device sections the description does not list
         self.stopped_at: int | None = None
 
     # -- records ---------------------------------------------------------------
@@ -300,6 +301,14 @@ class Walker:
         note = self.ram.missing_pages_note()
         if note:
             self.notes.append(note)
+        if self.unlisted:
+            n = len(self.unlisted)
+            shown = ", ".join(self.unlisted[:5]) + (", ..." if n > 5 else "")
+            self.notes.append(
+                f"{n} device section{'s' if n > 1 else ''} ({shown}) "
+                f"{'are' if n > 1 else 'is'} not in the JSON description (no entry with that "
+                f"name and instance), so shown as raw payloads; a description from another "
+                f"machine type or QEMU version (--desc) lists other devices")
         skipped = [b.name for b in self.ram.blocks.values()
                    if b.mapped_ram is not None and b.mapped_ram.is_skipped]
         if skipped:
@@ -566,6 +575,8 @@ class Walker:
             self.stopped_at = rec.offset
             return
         rec.raw = (start, end - start)
+        if self.description is not None and self.decode_devices:
+            self.unlisted.append(sec.label)
         io.seek(end)
 
     def _find_footer(self, start: int, sec: Section) -> int | None:

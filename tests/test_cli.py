@@ -345,3 +345,50 @@ def test_a_terminal_on_standard_input_is_said(monkeypatch):
     assert rc == 1 and out == ""
     assert err.startswith("migkaitai: reading the stream from standard input, a terminal")
     assert "found an empty stream" in err
+
+
+# -- gaps that are said ---------------------------------------------------------------
+
+
+def test_a_multifd_channel_left_out_is_said(tmp_path):
+    """QEMU numbers the packets across all channels: with channel 2 left out, packets 0 to
+    11 are numbered but 4 are in no capture given, and 128 pages of RAM never arrive."""
+    main_ = corpus.stream_file("x86/pc-multifd-2ch")
+    ch1, ch2 = (corpus.stream_file("x86/pc-multifd-2ch", f".mig.ch{i}") for i in (1, 2))
+    rc, _, err = run("-x", "-o", tmp_path / "one", "--channel", ch1, main_)
+    assert rc == 0 and ("migkaitai: note: multifd packets 0 to 11 are numbered across the "
+                        "channels, but 4 of them are in none of the 1 channel capture(s) "
+                        "given (a channel left out?): 128 RAM pages were not received at all"
+                        in err)
+    rc, _, err = run("-x", "-o", tmp_path / "both", "--channel", ch1, "--channel", ch2, main_)
+    assert rc == 0 and "multifd packets" not in err
+
+
+def test_a_description_of_another_machine_is_said(tmp_path):
+    rc, desc, _ = run("-d", "desc", corpus.stream_file("x86/microvm-64m"))
+    path = tmp_path / "microvm-desc.json"
+    path.write_text(desc)
+    rc, out, err = run("--desc", path, corpus.stream_file("x86/pc-nodefaults-64m"))
+    assert rc == 0 and json.loads(out)["PCIHost (9)"] == {"raw payload": json.loads(out)[
+        "PCIHost (9)"]["raw payload"]}
+    assert ("migkaitai: note: 18 device sections (PCIHost (9), PCIBUS (10), "
+            "0000:00:00.0/I440FX (11), dma (12), dma (13), ...) are not in the JSON "
+            "description (no entry with that name and instance), so shown as raw payloads"
+            in err)
+
+
+def test_a_damaged_description_is_said_with_a_way_out():
+    path = corpus.stream_file("x86/err-bitflip-json")
+    rc, out, err = run("--format", "tree", path)
+    assert rc == 1 and "  description: none found at the end of the file\n" in out
+    assert "damaged VMDESCRIPTION: expected '{' at 0x5db93, found 0x84" in err
+    assert "give a description with --desc FILE" in err
+
+
+def test_files_of_another_run_in_the_output_folder_are_said(tmp_path):
+    rc, _, _ = run("-x", "-o", tmp_path, corpus.stream_file("x86/microvm-64m"))
+    assert rc == 0 and (tmp_path / "microvm.ram").exists()
+    rc, out, err = run("-x", "-o", tmp_path, corpus.stream_file("x86/pc-nodefaults-64m"))
+    assert rc == 0 and "pc.ram\n" in out
+    assert (f"migkaitai: note: 1 file in {tmp_path} was not written by this run "
+            f"(microvm.ram): from another run, left as they were") in err

@@ -42,6 +42,9 @@ NO_DESC_NOTE = ("migkaitai: note: the stream has no JSON description, so device 
                 "shown as raw payloads (give one with --desc FILE from a stream of the same "
                 "QEMU version and machine type)\n")
 
+GIVE_ONE = (" (device sections are shown raw; give a description with --desc FILE, from a "
+            "stream of the same QEMU version and machine type)")
+
 
 @cache
 def stream(name: str) -> bytes:
@@ -299,7 +302,7 @@ def test_description_length_changed(name, tmp_path):
                                        f"0x{mark:x}")
     o = run(fuzz.put(data, f, 0), "state", tmp_path / "zero")
     assert error_of(o) == ("damaged VMDESCRIPTION: description is not valid JSON: Expecting "
-                           f"value at offset 0x{mark + 5:x}")
+                           f"value{GIVE_ONE} at offset 0x{mark + 5:x}")
     state = json.loads(o.stdout)
     assert state["error"] == error_of(o) and len(state) > 3  # the sections came first
 
@@ -394,7 +397,7 @@ def test_err_bitflip_json(tmp_path):
     """pc-q35-2.4 with its description's '{' (at 0x5db93) and a byte inside it flipped:
     the records are intact and printed, device payloads raw; the trailer is the error."""
     data = stream("x86/err-bitflip-json")
-    msg = "damaged VMDESCRIPTION: expected '{' at 0x5db93, found 0x84 at offset 0x5db8e"
+    msg = f"damaged VMDESCRIPTION: expected '{{' at 0x5db93, found 0x84{GIVE_ONE} at offset 0x5db8e"
     o = run(data, "state", tmp_path / "s")
     assert error_of(o) == msg
     state = json.loads(o.stdout)

@@ -708,9 +708,12 @@ def contract_problems(o: Outcome, *, max_rss_growth_mb: float = 200.0,
 
 def _output_problems(o: Outcome, msg: str | None) -> list[str]:
     """What was decoded before the fault is printed, and says where it stopped."""
-    before_decoding = msg is not None and msg.startswith((
+    before_decoding = msg is not None and (msg.startswith((
         "expected the QEVM magic", "invalid file header",  # (a pipe's first bytes)
+        "expected file version",
         "the pipe holds more than"))  # (a pipe's first pass, before any output)
+        # a fault in the file header: nothing decoded, only the error (no JSON)
+        or "inside file header" in msg)
     if o.mode == "desc":  # a description that parses is printed even if it is unusable
         if o.rc == 0 or o.stdout:
             return [] if _json_ok(o.stdout) else ["-d desc printed no valid JSON"]

@@ -44,8 +44,8 @@ class TreePrinter:
             self.w(f"  description: {desc.length} bytes of JSON at 0x{desc.offset:x}")
         elif desc is not None:
             self.w(f"  description: given ({desc.length} bytes)")
-        else:
-            self.w("  description: none")
+        else:  # (one after the EOF record that cannot be read is the error at the end)
+            self.w("  description: none found at the end of the file")
         self.w(f"0x{start:08x}  header  QEVM version 3")
 
     def record(self, rec: Record) -> None:
