@@ -357,6 +357,14 @@ class MigrationStream:
             what = C.not_a_stream(head, None)
             if what is not None:
                 raise FormatError(f"not a QEMU migration stream: {what}", offset=0)
+            if head and not head.startswith(MAGIC[:len(head)]):
+                # bytes before the stream (migrate file:...,offset=N): found by the rule a
+                # file's start is found by, in the first 16 MiB
+                head += C.read_exactly(self._pipe_src, _SEARCH - len(head))
+                start = find_stream_start(io.BytesIO(head), len(head))
+                if start is not None:
+                    self._offset = start
+                src = C._Prefixed(head, self._pipe_src)
         self._host_file = self._pipe_src  # (closed with the stream)
         self._pipe_src = src
 
@@ -371,7 +379,7 @@ class MigrationStream:
             self.size = f.seek(0, os.SEEK_END)
             self._mappable = False
         self.io = KaitaiStream(f)
-        offset = self._offset if self._pass1 is None else 0
+        offset = self._offset if self._pass1 is None else (self._offset or 0)
         scanned = offset is None
         if offset is None:
             start = find_stream_start(f, self.size)
@@ -558,12 +566,8 @@ class MigrationStream:
             tracker.channels = ChannelFeed(self.channels, tracker.page_size)
         spool_path = os.path.join(self._spool_dir.name, "stream")
         try:
-            skip = self._offset or 0
-            while skip > 0:  # bytes before the stream, read in bounded pieces
-                piece = src.read(min(skip, 1 << 20))
-                if not piece:
-                    break
-                skip -= len(piece)
+            skip = self._offset or 0  # (bytes before the stream: a hole in the spool, so
+            # that offsets are the file's, as when the file is read by its path)
             progress = self._progress(None)
             doc = self._given_description()
 
@@ -572,7 +576,7 @@ class MigrationStream:
 
                 # with a description given (--desc), pass 1 decodes device sections too:
                 # every record is checked as it arrives, up to the EOF record
-                w = Walker(kio, 0, doc, tracker.page_size, tracker, pipe=state,
+                w = Walker(kio, skip, doc, tracker.page_size, tracker, pipe=state,
                            page_size_from_stream=True,
                            fast=WindowFastPath(state.spooler, tracker.sinks,  # type: ignore[arg-type]
                                                progress))
@@ -581,7 +585,7 @@ class MigrationStream:
 
             with builtins.open(spool_path, "w+b") as spool:
                 pass1 = spool_stream(src, spool, walker, self.spool_limit or DEFAULT_SPOOL_LIMIT,
-                                     self.description_limit)
+                                     self.description_limit, start=skip)
         finally:
             if self._own_file:
                 src.close()

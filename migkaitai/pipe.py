@@ -341,19 +341,25 @@ class PipeState:
 
 
 def spool_stream(src: BinaryIO, spool: BinaryIO, walker_factory: Any,
-                 limit: int = DEFAULT_SPOOL_LIMIT, desc_limit: int = 8 << 20) -> Any:
+                 limit: int = DEFAULT_SPOOL_LIMIT, desc_limit: int = 8 << 20,
+                 start: int = 0) -> Any:
     """Pass 1: read `src` into `spool`, decoding RAM payloads on the way.
 
     `walker_factory(kaitai_stream, pipe_state)` makes the Walker for pass 1 (with the RAM
-    sinks); it is returned, its `pipe` holding what pass 2 needs. After a fault (a bad
-    header: input that is not a stream) nothing more is read (pass 2 reports it where it
-    is, as from a file); after the EOF record only a VMDESCRIPTION is read;
+    sinks; the stream starts at `start`, what is before is not kept); it is returned, its
+    `pipe` holding what pass 2 needs. After a fault (a bad header: input that is not a
+    stream) nothing more is read (pass 2 reports it where it is, as from a file); after
+    the EOF record only a VMDESCRIPTION is read;
     else the rest of the pipe is spooled up to its description (of at most `desc_limit`
     bytes), or its end, and at most `limit` bytes besides the RAM pages.
     """
     from migkaitai.errors import MigkaitaiError
 
     reader = SpoolingReader(src, spool, limit)
+    if start:  # the bytes before the stream: read, not kept (a hole in the spool)
+        reader.drop = True
+        reader.seek(start)
+        reader.drop = False
     state = PipeState(reader)
     walker = walker_factory(KaitaiStream(reader), state)
     try:

@@ -320,3 +320,19 @@ def test_a_description_that_contradicts_the_records_decides_alike(tmp_path):
     assert b.stderr == (f"migkaitai: error: the description says pages of 4096 bytes, but the "
                         f"RAM records' addresses imply pages of 1024 (the configuration says "
                         f"none) at offset 0x{mark:x}\n").encode()
+
+
+def test_a_stream_after_other_bytes_is_found_in_a_pipe_as_in_a_file(tmp_path):
+    """migrate file:...,offset=N: the stream after N bytes (zeros; or bytes holding a 'Q',
+    then the stream at a 4 KiB boundary) is found in a pipe by the rule a file's start is
+    found by, with the same offsets in the output as by the file's path."""
+    stream = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+    for lead in (bytes(8192), b"Q" + bytes(4095)):
+        path = tmp_path / "off.mig"
+        path.write_bytes(lead + stream)
+        cli = [sys.executable, "-m", "migkaitai", "--format", "tree"]
+        by_path = subprocess.run([*cli, str(path)], capture_output=True, check=True).stdout
+        piped = subprocess.run([*cli, "-"], input=path.read_bytes(), capture_output=True,
+                               check=True).stdout
+        assert b"  stream starts at offset 0x%x\n" % len(lead) in by_path
+        assert piped.split(b"\n", 1)[1] == by_path.split(b"\n", 1)[1]
