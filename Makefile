@@ -14,7 +14,7 @@ VENV_STAMP := $(VENV)/.installed
 NPM_STAMP  := $(KSC_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv npm generate check-generated lint test test-quick run bench fuzz clean
+.PHONY: help venv npm generate check-generated man lint test test-quick run bench fuzz clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ check-generated: $(NPM_STAMP) ## Fail if generated/ differs from a fresh compile
 		echo "check-generated: generated/ differs from the .ksy; run 'make generate' and commit" >&2; \
 		exit 1; \
 	fi
+
+man: $(VENV_STAMP) ## Rewrite man/migkaitai.1 from the CLI's parser (argparse-manpage)
+	$(PY) tools/manpage.py man/migkaitai.1
 
 lint: $(VENV_STAMP) ## ruff and mypy (pinned in requirements-dev.txt, configured in pyproject.toml)
 	$(VENV)/bin/ruff check migkaitai tests tools

@@ -91,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "one with VM state; else they are listed)")
     p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
     p.add_argument("--version", action="version", version=f"migkaitai {__version__}")
+    p.add_argument("--print-completion", choices=("bash", "zsh"), metavar="SHELL",
+                   help="print the completion script for SHELL (bash or zsh) and exit, e.g. "
+                        "migkaitai --print-completion bash > "
+                        "~/.local/share/bash-completion/completions/migkaitai")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no notes and no progress display on stderr")
     return p
@@ -105,6 +109,20 @@ def _offset(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a byte offset: {text!r} (a number, decimal or "
                                          f"0x hex)")
     return n
+
+
+def completion(shell: str) -> str:
+    """The bash or zsh completion script of the command line, made from its parser by shtab
+    (files where a file goes, folders for -o)."""
+    import shtab  # (only here: not imported at start-up)
+
+    parser = build_parser()
+    for action in parser._actions:
+        if action.dest in ("file", "file_opt", "desc", "channel"):
+            action.complete = shtab.FILE  # type: ignore[attr-defined]
+        elif action.dest == "output":
+            action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
+    return shtab.complete(parser, shell=shell)  # type: ignore[no-any-return]
 
 
 def _size(text: str) -> int:
@@ -131,6 +149,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
     err = stderr or sys.stderr
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.print_completion:
+        out.write(completion(args.print_completion))
+        return EXIT_OK
     path = args.file_opt or args.file
     import signal  # (cheap: the interpreter has it loaded)
 

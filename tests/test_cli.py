@@ -392,3 +392,54 @@ def test_files_of_another_run_in_the_output_folder_are_said(tmp_path):
     assert rc == 0 and "pc.ram\n" in out
     assert (f"migkaitai: note: 1 file in {tmp_path} was not written by this run "
             f"(microvm.ram): from another run, left as they were") in err
+
+
+# -- help, man page, README, completion: one parser ----------------------------------
+
+ROOT = corpus.CORPUS.parent.parent.parent  # (tests/data/corpus -> the repository)
+
+
+def _option_strings() -> set[str]:
+    from migkaitai.cli import build_parser
+
+    return {o for a in build_parser()._actions for o in a.option_strings}
+
+
+def test_help_man_page_and_readme_agree():
+    """The committed man page is what `make man` writes from the parser now, and the man
+    page and README name every option the parser has (and the README shows --help)."""
+    import subprocess
+    import sys
+
+    man = (ROOT / "man" / "migkaitai.1").read_text()
+    fresh = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, 'tools'); "
+                            "import manpage; sys.stdout.write(manpage.manpage())"],
+                           cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert man == fresh, "man/migkaitai.1 is stale: run make man"
+    readme = (ROOT / "README.md").read_text()
+    for opt in sorted(_option_strings()):
+        if opt not in ("-h", "--help"):  # (the man page is the help)
+            assert "\\fB" + opt.replace("-", "\\-") + "\\fR" in man, opt
+        assert opt in readme, opt
+    assert "usage: migkaitai [-h] [-f FILE]" in readme
+
+
+def test_completion_scripts_know_every_option(tmp_path):
+    import shutil
+    import subprocess
+
+    rc, bash, _ = run("--print-completion", "bash")
+    assert rc == 0 and all(o in bash for o in _option_strings())
+    rc, zsh, _ = run("--print-completion", "zsh")
+    assert rc == 0 and zsh.startswith("#compdef migkaitai")
+    if shutil.which("bash"):  # complete `migkaitai --form` and `--format ` as bash would
+        script = tmp_path / "c.bash"
+        script.write_text(bash + '''
+COMP_WORDS=(migkaitai --form); COMP_CWORD=1; _shtab_migkaitai migkaitai --form migkaitai
+echo "${COMPREPLY[@]}"
+COMP_WORDS=(migkaitai --format ""); COMP_CWORD=2; _shtab_migkaitai migkaitai "" --format
+echo "${COMPREPLY[@]}"
+''')
+        got = subprocess.run(["bash", str(script)], capture_output=True, text=True,
+                             check=True).stdout.split("\n")
+        assert got[:2] == ["--format", "json tree records"]
