@@ -85,4 +85,8 @@ def validation_text(e: kaitaistruct.ValidationFailedError) -> str:
     """"ram_xbzrle field 0: not equal, expected 1, but got 0" from the generated error."""
     path = (e.src_path or "").replace("/types/", "").replace("/seq/", " field ")
     detail = str(e).split("validation failed: ", 1)[-1]
+    expected, actual = getattr(e, "expected", None), getattr(e, "actual", None)
+    if isinstance(expected, (bytes, bytearray)) and isinstance(actual, (bytes, bytearray)):
+        # (bytes as hex, not Python's b'...' reprs)
+        detail = f"not equal, expected {expected.hex(' ')}, but got {actual.hex(' ')}"
     return f"{path.strip('/')}: {detail}" if path else detail
