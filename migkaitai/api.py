@@ -842,6 +842,96 @@ class MigrationStream:
                                       f"bytes (offsets below are in the VM state)"))
         return facts
 
+    def summary(self) -> dict[str, Any]:
+        """The facts of `--format summary`: machine type, the QEMU versions it implies,
+        capabilities, page size, the description, records by kind, commands, devices by
+        kind, RAM blocks by encoding, the container's facts; a fault ends the walk and is
+        the "error" entry (what came before is counted)."""
+        walker = self.walker(decode_devices=False)
+        machine: str | None = None
+        caps: list[str] = []
+        counts = {"records": 0, "sections": 0, "footers": 0}
+        other: dict[str, int] = {}
+        commands: dict[str, int] = {}
+        kinds: dict[str, int] = {}
+        devices = 0
+        live: list[str] = []
+        error: str | None = None
+        try:
+            for rec in walker.records():
+                counts["records"] += 1
+                h = rec.head
+                if rec.kind in ("configuration", "command", "eof"):
+                    other[rec.kind] = other.get(rec.kind, 0) + 1
+                if rec.kind == "configuration":
+                    machine = h.configuration.machine_name
+                    for sub in h.configuration.subsections:
+                        if sub.is_present and sub.body.name == "configuration/capabilities":
+                            caps += [c.name for c in sub.body.capabilities.capabilities]
+                elif rec.kind == "section_footer":
+                    counts["footers"] += 1
+                elif rec.kind == "command":
+                    c = h.command.command_type
+                    name = c.name.upper() if hasattr(c, "name") else f"unknown ({c})"
+                    commands[name] = commands.get(name, 0) + 1
+                elif rec.section is not None:
+                    counts["sections"] += 1
+                    sec = rec.section
+                    if rec.payload_format == "device" and rec.kind in ("section_full",
+                                                                       "section_start"):
+                        devices += 1
+                        kind = sec.name.rsplit("/", 1)[-1]
+                        kinds[kind] = kinds.get(kind, 0) + 1
+                    elif rec.kind == "section_start" and sec.label not in live:
+                        live.append(sec.label)
+                elif rec.kind != "eof":
+                    other[rec.kind] = other.get(rec.kind, 0) + 1
+            problem = self.trailer_problem(walker)
+            if problem is not None:
+                error = str(problem)
+        except MigkaitaiError as e:
+            if walker.header is None:
+                raise
+            error = str(e)
+        ps = walker.ram.page_size
+        blocks: list[dict[str, Any]] = []
+        for b in walker.ram.blocks.values():
+            n = b.length // ps
+            sends = b.pages + b.zero_pages
+            mapped = b.mapped_ram is not None
+            blocks.append({"name": b.name, "size": b.length, "mapped_ram": mapped,
+                           "full": b.pages - b.xbzrle_pages - b.compressed_pages,
+                           "zero": b.zero_pages, "xbzrle": b.xbzrle_pages,
+                           "compressed": b.compressed_pages,
+                           # (sends beyond one per page; pages no record sent)
+                           "resent": max(0, sends - n), "unsent": 0 if mapped else
+                           max(0, n - sends)})
+        totals = {k: sum(b[k] for b in blocks)
+                  for k in ("full", "zero", "xbzrle", "compressed", "resent", "unsent")}
+        desc = self.description
+        if desc is not None:
+            described = (f"{desc.length} bytes of JSON at 0x{desc.offset:x}"
+                         if desc.offset is not None else f"given ({desc.length} bytes)")
+        else:
+            described = "none found at the end of the file"
+        return {"path": self.path, "size": self.size, "start": self.start,
+                "container": self.container_facts(), "machine": machine,
+                "qemu": qemu_versions(machine, counts["footers"] > 0 or machine is not None),
+                "capabilities": caps, "page_size": ps, "description": described,
+                **counts, "other_records": other, "commands": commands, "devices": devices,
+                "device_kinds": dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "live": live, "ram_blocks": blocks, "ram_totals": totals, "error": error}
+
+    def write_summary(self, out: TextIO) -> list[str]:
+        """`--format summary`: the facts a person wants first (see summary)."""
+        from migkaitai.render.summary import write_summary
+
+        s = self.summary()
+        write_summary(s, out)
+        if s["error"] is not None:
+            raise FormatError(s["error"])
+        return list(self.container_notes)
+
     def write_tree(self, out: TextIO) -> list[str]:
         """A readable tree of every record and decoded field, with offsets."""
         from migkaitai.render.tree import TreePrinter
@@ -948,6 +1038,22 @@ class MigrationStream:
                          f"{'were' if len(others) > 1 else 'was'} not written by this run "
                          f"({shown}): from another run, left as they were")
         return notes
+
+
+def qemu_versions(machine: str | None, since_2_4: bool) -> str:
+    """The QEMU versions that can have written a stream of `machine` type: a versioned type
+    (pc-i440fx-7.2, pc-q35-2.4, virt-9.0, pseries-8.1, s390-ccw-virtio-7.2) exists from
+    that version on; a configuration record or section footers, from QEMU 2.4 on."""
+    import re
+
+    m = re.search(r"-(\d+)\.(\d+)$", machine or "")
+    if m:
+        return (f"{m.group(1)}.{m.group(2)} or later (the machine type {machine} exists "
+                f"from {m.group(1)}.{m.group(2)} on)")
+    if since_2_4:
+        return ("2.4 or later (a configuration record, section footers; the machine type "
+                "names no version)")
+    return "not known (no configuration record, no section footers: an old machine type)"
 
 
 _FILE_ATTRS = frozenset({"size", "start", "io", "description", "embedded", "page_size",

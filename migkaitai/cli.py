@@ -69,9 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "their names")
     p.add_argument("-o", "--output", metavar="DIR",
                    help="folder for -x (default: the current folder)")
-    p.add_argument("--format", choices=("json", "tree", "records"), default=None,
+    p.add_argument("--format", choices=("json", "tree", "records", "summary"), default=None,
                    help="json (analyze-migration.py compatible), a readable tree with offsets, "
-                        "or records: every record (commands, configuration, sections) as JSON")
+                        "records: every record (commands, configuration, sections) as JSON, "
+                        "or summary: machine, QEMU versions, capabilities, devices, RAM by "
+                        "encoding, at a glance")
     p.add_argument("--desc", metavar="FILE",
                    help="use this JSON description (desc.json) instead of the stream's own")
     p.add_argument("--channel", action="append", default=[], metavar="FILE",
@@ -224,7 +226,7 @@ def _check_combination(args: argparse.Namespace) -> None:
         if args.format not in (None, "json"):
             raise UsageError(f"--format {args.format} shows the decoded records; -d "
                              f"{args.dump} prints {what} as it is")
-    if args.memory and args.format in ("tree", "records"):
+    if args.memory and args.format in ("tree", "records", "summary"):
         raise UsageError(f"-m adds RAM page contents to the JSON state (--format json); "
                          f"--format {args.format} shows the RAM records without them")
     args.dump = args.dump or "state"
@@ -279,4 +281,6 @@ def _dispatch(m: MigrationStream, args: argparse.Namespace, out: TextIO) -> list
         return m.write_tree(out)
     if args.format == "records":
         return m.write_records(out)
+    if args.format == "summary":
+        return m.write_summary(out)
     return m.write_state(out, memory=args.memory)

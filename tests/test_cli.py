@@ -205,6 +205,8 @@ COMBINATIONS = [
     (("-x",), 0, ""),
     (("-m", "--format", "tree"), 2, "-m adds RAM page contents to the JSON state"),
     (("-m", "--format", "records"), 2, "-m adds RAM page contents to the JSON state"),
+    (("-m", "--format", "summary"), 2, "-m adds RAM page contents to the JSON state"),
+    (("--format", "summary"), 0, ""),
     (("-d", "desc", "--format", "tree"), 2, "--format tree shows the decoded records"),
     (("-d", "desc", "--format", "records"), 2, "--format records shows the decoded records"),
     (("-d", "desc", "-m"), 2, "-m adds RAM contents to the state (-d state)"),
@@ -442,4 +444,37 @@ echo "${COMPREPLY[@]}"
 ''')
         got = subprocess.run(["bash", str(script)], capture_output=True, text=True,
                              check=True).stdout.split("\n")
-        assert got[:2] == ["--format", "json tree records"]
+        assert got[:2] == ["--format", "json tree records summary"]
+
+
+def test_summary_view():
+    """--format summary: machine, the QEMU versions it implies, description, records by
+    kind, devices by kind, RAM by encoding, at a glance (decoded from real streams)."""
+    rc, out, err = run("--format", "summary", corpus.stream_file("x86/pc-nodefaults-64m"))
+    assert rc == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[1:6] == [
+        "  machine: pc-i440fx-7.2",
+        "  QEMU: 7.2 or later (the machine type pc-i440fx-7.2 exists from 7.2 on)",
+        "  page size: 4096 bytes",
+        "  description: 98649 bytes of JSON at 0x587d7",
+        "  records: 68 (33 sections, 33 footers, 1 configuration, 1 eof)"]
+    assert lines[6].startswith("  devices: 30 sections of 28 kinds: dma x2, i8259 x2, I440FX")
+    assert ("    pc.ram                          64 MiB        0    16384        0       0  "
+            "      0        0") in lines
+    rc, out, _ = run("--format", "summary", corpus.stream_file("x86/pc-running-xbzrle"))
+    assert rc == 0
+    assert ("    pc.ram                          64 MiB      319    16193   255644       0   "
+            "255772        0") in out.splitlines()  # re-sent: a running guest's dirty pages
+    rc, out, _ = run("--format", "summary", corpus.stream_file("x86/pc-postcopy-run-release-ram"))
+    assert rc == 0 and ("  commands: OPEN_RETURN_PATH, PING x4, POSTCOPY_ADVISE, "
+                        "POSTCOPY_RAM_DISCARD, PACKAGED, POSTCOPY_LISTEN, POSTCOPY_RUN") in out
+
+
+def test_summary_of_a_container_starts_with_its_facts():
+    from test_containers import LIBVIRT  # noqa: F401 - (the images' names)
+
+    rc, out, _ = run("--format", "summary", corpus.container_file("lv-gzip.save"))
+    assert rc == 0
+    assert out.splitlines()[1].startswith("  container: libvirt save image")
+    assert "  machine: pc-" in out and "  RAM: " in out
