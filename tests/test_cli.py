@@ -478,3 +478,19 @@ def test_summary_of_a_container_starts_with_its_facts():
     assert rc == 0
     assert out.splitlines()[1].startswith("  container: libvirt save image")
     assert "  machine: pc-" in out and "  RAM: " in out
+
+
+def test_tree_values_people_can_read():
+    """The tree (the JSON stays analyze-migration.py's): a fixed-size string as text, QEMU's
+    flags named, the hash page table summarised, RAM by encoding with re-sends."""
+    rc, out, _ = run("--format", "tree", corpus.stream_file("x86/pc-nodefaults-64m"))
+    assert rc == 0 and '(100 bytes) "prelaunch"' in out  # globalstate's runstate
+    rc, out, _ = run("--format", "tree", corpus.stream_file("x86/pc-block-migration"))
+    assert "                DEVICE_BLOCK sector 2048 virtio0\n" in out
+    assert "                PROGRESS 50%\n" in out
+    rc, out, _ = run("--format", "tree", corpus.stream_file("other/ppc64-pseries-default"))
+    assert ("spapr/htab (id 563, instance 0, version 1)\n"
+            "                hash page table of 2^21 bytes (its size shift)\n") in out
+    rc, out, _ = run("--format", "tree", corpus.stream_file("x86/pc-running-xbzrle"))
+    assert ("  pc.ram                       0x0000000004000000      319    16193   255644  "
+            "     0   255772        0      3102589\n") in out

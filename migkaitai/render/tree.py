@@ -148,19 +148,95 @@ class TreePrinter:
                 lines.clear()
 
     def _special(self, rec: Record, ind: str) -> None:
-        value = special_summary(rec)
-        if isinstance(value, list):
-            for item in value:
-                self.w(f"{'':12}{ind}{json.dumps(item)}")
+        lines = special_lines(rec)
+        if lines is None:
+            value = special_summary(rec)
+            lines = [json.dumps(item) for item in value] if isinstance(value, list) else []
+        for line in lines:
+            self.w(f"{'':12}{ind}{line}")
 
     def ram_summary(self, ram: RamTracker) -> None:
         if not ram.blocks:
             return
-        self.w("RAM blocks:")
-        self.w(f"  {'block':<28} {'size':>18} {'pages sent':>11} {'zero':>8} {'bytes':>12}")
+        ps = ram.page_size
+        self.w("RAM blocks (pages: sent in full, as zero, as XBZRLE deltas, compressed; "
+               "re-sent: sends beyond one per page; unsent: no record carries them):")
+        self.w(f"  {'block':<28} {'size':>18} {'full':>8} {'zero':>8} {'xbzrle':>8} "
+               f"{'compr.':>7} {'re-sent':>8} {'unsent':>8} {'bytes':>12}")
         for b in ram.blocks.values():
-            self.w(f"  {b.name:<28} 0x{b.length:016x} {b.pages:>11} {b.zero_pages:>8} "
-                   f"{b.bytes:>12}")
+            n = b.length // ps
+            sends = b.pages + b.zero_pages
+            mapped = b.mapped_ram is not None
+            full = b.pages - b.xbzrle_pages - b.compressed_pages
+            unsent = "mapped" if mapped else max(0, n - sends)
+            self.w(f"  {b.name:<28} 0x{b.length:016x} {full:>8} {b.zero_pages:>8} "
+                   f"{b.xbzrle_pages:>8} {b.compressed_pages:>7} {max(0, sends - n):>8} "
+                   f"{unsent:>8} {b.bytes:>12}")
+
+
+def _flag_names(value: int, enum: Any) -> str:
+    """"DEVICE_BLOCK|ZERO_BLOCK": the named bits of `value` (a generated enum of QEMU's
+    flags), and what is left in hex."""
+    names = [f.name.upper() for f in enum if value & f.value]
+    rest = value & ~sum(f.value for f in enum)
+    return "|".join(names + ([f"0x{rest:x}"] if rest else [])) or "0"
+
+
+def special_lines(rec: Record) -> list[str] | None:
+    """The tree's lines for a section with a format of its own: flags named, the spapr
+    hash page table and s390 storage attributes summarised (the JSON shows "" for those,
+    as analyze-migration.py does)."""
+    from migkaitai_ksy.qemu_migration import QemuMigration as K
+
+    p = rec.special
+    fmt = rec.payload_format
+    if fmt == "spapr/htab":
+        if p.header < 0:
+            return ["no hash page table (a radix guest)"]
+        if p.header > 0:
+            return [f"hash page table of 2^{p.header} bytes (its size shift)"]
+        chunks = [c for c in p.chunks if not c.is_end]
+        return [f"{len(chunks)} chunks: {sum(c.num_valid for c in chunks)} valid HPTEs, "
+                f"{sum(c.num_invalid for c in chunks)} cleared"]
+    if fmt == "s390-storage_attributes":
+        recs = p.stattrib_records
+        attrs = sum(r.num_attributes for r in recs if r.is_more)
+        last = _flag_names(recs[-1].flags, K.StattribFlag) if recs else "-"
+        return [f"{len(recs)} records: {attrs} storage attribute bytes (pages), ending {last}"]
+    if fmt == "s390-skeys":
+        return [f"{_flag_names(r.flags, K.SkeysFlag)}"
+                + (f" {r.num_keys} keys from 0x{(r.addr_hi << 32 | r.addr_lo) & ~0xfff:x}"
+                   if r.is_skeys else "") for r in p.skeys_records]
+    if fmt == "block":
+        return [f"{_flag_names(b.flags, K.BlkMigFlag)} "
+                + (f"{b.sector}%" if b.flags & K.BlkMigFlag.progress.value else
+                   f"sector {b.sector}")
+                + (f" {b.device}" if b.device is not None else "") for b in p]
+    if fmt == "dirty-bitmap":
+        out = []
+        for c in p.chunks:
+            parts = [_flag_names(c.flags, K.DirtyBitmapMigFlag)]
+            for attr in ("node_name", "bitmap_name", "granularity", "first_sector",
+                         "num_sectors", "len_buf"):
+                v = getattr(c, attr, None)
+                if v is not None:
+                    parts.append(f"{attr} {v}")
+            out.append(", ".join(parts))
+        return out
+    if fmt == "vfio":
+        return [(r.code.name.upper() if hasattr(r.code, "name") else f"marker {r.code}")
+                + (f" ({r.len_data} bytes)" if r.code == K.VfioMigFlag.dev_data_state else "")
+                for r in p.vfio_records]
+    return None
+
+
+def _c_string(v: bytes) -> str | None:
+    """The text of a NUL-padded buffer of printable ASCII (QEMU's fixed-size strings, e.g.
+    globalstate's runstate), or None."""
+    text = v.split(b"\0", 1)[0]
+    if not text or v[len(text):].strip(b"\0") or not all(32 <= c < 127 for c in text):
+        return None
+    return text.decode("ascii")
 
 
 def _value_text(n: vmsd.Node) -> str:
@@ -174,7 +250,9 @@ def _value_text(n: vmsd.Node) -> str:
         return f" = 0x{v & ((1 << (8 * n.size)) - 1) if n.size else v:0{width}x} ({v})"
     if isinstance(v, (bytes, bytearray)):
         text = hex_bytes(v[:32])
-        return f" = {text}{' ...' if len(v) > 32 else ''} ({len(v)} bytes)"
+        string = _c_string(bytes(v))
+        return (f" = {text}{' ...' if len(v) > 32 else ''} ({len(v)} bytes)"
+                + (f' "{string}"' if string is not None else ""))
     if isinstance(v, (list, vmsd.PackedInts)):
         return " = [" + ", ".join(f"0x{x:x}" for x in v[:8]) + (", ...]" if len(v) > 8 else "]")
     if v is None:
