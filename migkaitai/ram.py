@@ -51,6 +51,7 @@ class RamBlock:
 
     __slots__ = (
         "bytes",
+        "channel_pages",
         "compressed_pages",
         "length",
         "mapped_ram",
@@ -68,6 +69,7 @@ class RamBlock:
         self.offset = offset
         self.mr_addr: int | None = None
         self.mapped_ram: Any = None
+        self.channel_pages = 0  # of pages and zero_pages: those from multifd channels
         self.pages = 0
         self.zero_pages = 0
         self.xbzrle_pages = 0
@@ -160,6 +162,7 @@ class RamTracker:
             raise FormatError(f"multifd channel {page.channel_id} sends a page of block "
                               f"'{page.block}', which MEM_SIZE did not announce",
                               offset=page.offset)
+        block.channel_pages += 1
         if page.kind == "zero":
             block.zero_pages += 1
             for s in self.sinks:

@@ -461,14 +461,27 @@ def test_summary_view():
         "  records: 68 (33 sections, 33 footers, 1 configuration, 1 eof)"]
     assert lines[6].startswith("  devices: 30 sections of 28 kinds: dma x2, i8259 x2, I440FX")
     assert ("    pc.ram                          64 MiB        0    16384        0       0  "
-            "      0        0") in lines
+            "      0        0        0") in lines
     rc, out, _ = run("--format", "summary", corpus.stream_file("x86/pc-running-xbzrle"))
     assert rc == 0
     assert ("    pc.ram                          64 MiB      319    16193   255644       0   "
-            "255772        0") in out.splitlines()  # re-sent: a running guest's dirty pages
+            "     0   255772        0") in out.splitlines()  # (re-sent: dirty pages)
     rc, out, _ = run("--format", "summary", corpus.stream_file("x86/pc-postcopy-run-release-ram"))
     assert rc == 0 and ("  commands: OPEN_RETURN_PATH, PING x4, POSTCOPY_ADVISE, "
                         "POSTCOPY_RAM_DISCARD, PACKAGED, POSTCOPY_LISTEN, POSTCOPY_RUN") in out
+
+
+def test_summary_splits_multifd_pages_and_says_a_channel_left_out():
+    n = "x86/pc-multifd-2ch"
+    main_, ch1, ch2 = (corpus.stream_file(n, s) for s in (".mig", ".mig.ch1", ".mig.ch2"))
+    rc, out, err = run("--format", "summary", "--channel", ch1, "--channel", ch2, main_)
+    assert rc == 0 and err == ""
+    assert ("    pc.ram                          64 MiB      257    16128        0       0  "
+            "    257        1        0") in out.splitlines()
+    rc, out, err = run("--format", "summary", "--channel", ch1, main_)
+    assert ("    pc.ram                          64 MiB      129    16128        0       0  "
+            "    129        0      127") in out.splitlines()
+    assert "4 of them are in none of the 1 channel capture(s) given" in err
 
 
 def test_summary_of_a_container_starts_with_its_facts():
@@ -493,4 +506,4 @@ def test_tree_values_people_can_read():
             "                hash page table of 2^21 bytes (its size shift)\n") in out
     rc, out, _ = run("--format", "tree", corpus.stream_file("x86/pc-running-xbzrle"))
     assert ("  pc.ram                       0x0000000004000000      319    16193   255644  "
-            "     0   255772        0      3102589\n") in out
+            "     0        0   255772        0      3102589\n") in out

@@ -46,15 +46,19 @@ def write_summary(s: dict[str, Any], out: TextIO) -> None:
     if blocks:
         total = sum(b["size"] for b in blocks)
         w(f"  RAM: {len(blocks)} blocks, {_size(total)}\n")
-        w(f"    {'block':<28} {'size':>9} {'full':>8} {'zero':>8} {'xbzrle':>8} "
-          f"{'compr.':>7} {'re-sent':>8} {'unsent':>8}\n")
-        rows = [(b["name"] + (" (mapped-ram)" if b["mapped_ram"] else ""), _size(b["size"]), b)
+        rows = [(b["name"] + (" *" if b["mapped_ram"] else ""), _size(b["size"]), b)
                 for b in blocks] + [("total (pages)", "", s["ram_totals"])]
+        wn = max(28, *(len(r[0]) for r in rows))
+        w(f"    {'block':<{wn}} {'size':>9} {'full':>8} {'zero':>8} {'xbzrle':>8} "
+          f"{'compr.':>7} {'multifd':>8} {'re-sent':>8} {'unsent':>8}\n")
         for name, size, b in rows:
-            w(f"    {name:<28} {size:>9} {b['full']:>8} {b['zero']:>8} {b['xbzrle']:>8} "
-              f"{b['compressed']:>7} {b['resent']:>8} {b['unsent']:>8}\n")
-        w("    (pages sent in full, as zero, as XBZRLE deltas, compressed; re-sent: sends\n"
-          "    beyond one per page, as a running guest's dirty pages; unsent: pages no\n"
-          "    record carries: zero on the destination, or on multifd channels not given)\n")
+            w(f"    {name:<{wn}} {size:>9} {b['full']:>8} {b['zero']:>8} {b['xbzrle']:>8} "
+              f"{b['compressed']:>7} {b['multifd']:>8} {b['resent']:>8} {b['unsent']:>8}\n")
+        w("    (pages sent in full, as zero, as XBZRLE deltas, compressed; multifd: of those,\n"
+          "    from the channel captures given; re-sent: sends beyond one per page, as a\n"
+          "    running guest's dirty pages; unsent: pages no record carries: zero on the\n"
+          "    destination, or on multifd channels not given"
+          + ("; *: mapped-ram, pages as its bitmap says" if any(b["mapped_ram"] for b in blocks)
+             else "") + ")\n")
     if s["error"]:
         w(f"  error: {s['error']}\n")

@@ -160,9 +160,10 @@ class TreePrinter:
             return
         ps = ram.page_size
         self.w("RAM blocks (pages: sent in full, as zero, as XBZRLE deltas, compressed; "
-               "re-sent: sends beyond one per page; unsent: no record carries them):")
+               "multifd: of those, from the channels given; re-sent: sends beyond one per "
+               "page; unsent: no record carries them):")
         self.w(f"  {'block':<28} {'size':>18} {'full':>8} {'zero':>8} {'xbzrle':>8} "
-               f"{'compr.':>7} {'re-sent':>8} {'unsent':>8} {'bytes':>12}")
+               f"{'compr.':>7} {'multifd':>8} {'re-sent':>8} {'unsent':>8} {'bytes':>12}")
         for b in ram.blocks.values():
             n = b.length // ps
             sends = b.pages + b.zero_pages
@@ -170,8 +171,8 @@ class TreePrinter:
             full = b.pages - b.xbzrle_pages - b.compressed_pages
             unsent = "mapped" if mapped else max(0, n - sends)
             self.w(f"  {b.name:<28} 0x{b.length:016x} {full:>8} {b.zero_pages:>8} "
-                   f"{b.xbzrle_pages:>8} {b.compressed_pages:>7} {max(0, sends - n):>8} "
-                   f"{unsent:>8} {b.bytes:>12}")
+                   f"{b.xbzrle_pages:>8} {b.compressed_pages:>7} {b.channel_pages:>8} "
+                   f"{max(0, sends - n):>8} {unsent:>8} {b.bytes:>12}")
 
 
 def _flag_names(value: int, enum: Any) -> str:
