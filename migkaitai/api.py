@@ -891,8 +891,8 @@ class MigrationStream:
             if problem is not None:
                 error = str(problem)
         except MigkaitaiError as e:
-            if walker.header is None:
-                raise
+            if walker.header is None or isinstance(e, UsageError):
+                raise  # nothing decoded, or bad usage: only the error
             error = str(e)
         ps = walker.ram.page_size
         blocks: list[dict[str, Any]] = []
