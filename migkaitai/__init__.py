@@ -12,6 +12,8 @@ records; the fenced fast path), ``multifd`` (channel captures), ``description`` 
 JSON, the tree, the records view), ``output`` (files written, path safety), ``errors``,
 ``progress``.
 """
+from __future__ import annotations
+
 __version__ = "0.1.0"  # the package's version (pyproject.toml reads it from here)
 
 from migkaitai.api import Device, MigrationStream, Snapshot, open  # noqa: A004
@@ -25,6 +27,27 @@ from migkaitai.errors import (
 )
 from migkaitai.render import one_line
 
-__all__ = ["__version__", "open", "MigrationStream", "Snapshot", "Device", "MigkaitaiError",
-           "FormatError", "TruncatedError", "DescriptionError", "UsageError", "OutputError",
-           "one_line"]
+__all__ = ["__version__", "open", "diff", "MigrationStream", "Snapshot",
+           "Device", "MigkaitaiError", "FormatError", "TruncatedError", "DescriptionError",
+           "UsageError", "OutputError", "one_line"]
+
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def diff(a: object, b: object, **kw: object) -> Any:
+    """What changed between two saved states: a migkaitai.compare.DiffResult (see
+    migkaitai.compare.diff; imported on first use, not at start-up)."""
+    from migkaitai.compare import diff as _diff
+
+    return _diff(a, b, **kw)  # type: ignore[arg-type]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DIFF_IGNORE":  # the fields diff leaves out by default (compare.DEFAULT_IGNORE)
+        from migkaitai.compare import DEFAULT_IGNORE
+
+        return DEFAULT_IGNORE
+    raise AttributeError(name)

@@ -44,7 +44,9 @@ examples:
   migkaitai -x -o out/ mig               desc.json, state.json, RAM blocks as files
   migkaitai dom.save -d xml              a libvirt save image's domain XML
   migkaitai disk.qcow2 --snapshot snap1  a savevm snapshot in a qcow2 image
-  ssh host cat mig.xz | migkaitai -      from a pipe, compressed or not"""
+  ssh host cat mig.xz | migkaitai -      from a pipe, compressed or not
+  migkaitai diff A B                     what changed between two saved states (see
+                                         migkaitai diff --help)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,6 +104,63 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def build_diff_parser() -> argparse.ArgumentParser:
+    from migkaitai import DIFF_IGNORE
+
+    p = argparse.ArgumentParser(
+        prog="migkaitai diff",
+        description="What changed between two saved states: devices (fields, subsections, "
+                    "versions) and RAM (pages, by block).",
+        epilog=f"exit status: 0 equal; 1 they differ; 2 bad usage or an input that cannot "
+               f"be read (like diff). Fields left out by default (volatile): "
+               f"{' '.join(DIFF_IGNORE)}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("a", metavar="A", help="a stream, image or compressed file")
+    p.add_argument("b", metavar="B", help="the other")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (grouped by device, like a unified diff) or json")
+    p.add_argument("--ignore", action="append", metavar="PATTERN", default=None,
+                   help="leave out fields matching 'section/field/path' (fnmatch; repeat "
+                        "it; replaces the default list)")
+    p.add_argument("--no-default-ignore", action="store_true",
+                   help="compare the volatile fields too")
+    p.add_argument("--snapshot", metavar="ID|NAME",
+                   help="the qcow2 snapshot to read, on both sides")
+    p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
+    p.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+    return p
+
+
+def diff_main(argv: list[str], out: TextIO, err: TextIO) -> int:
+    """`migkaitai diff A B`: exit 0 equal, 1 different, 2 trouble (as diff)."""
+    import json
+
+    from migkaitai import DIFF_IGNORE, diff
+
+    args = build_diff_parser().parse_args(argv)
+    ignore = tuple(args.ignore or ()) if (args.ignore or args.no_default_ignore) \
+        else DIFF_IGNORE
+    try:
+        result = diff(args.a, args.b, ignore=ignore, snapshot=args.snapshot)
+    except KeyboardInterrupt:
+        err.write("migkaitai: interrupted\n")
+        return EXIT_INTERRUPTED
+    except MigkaitaiError as e:
+        if args.traceback:
+            _print_traceback(err)
+        err.write(f"migkaitai: error: {one_line(str(e))}\n")
+        return EXIT_USAGE
+    if args.format == "json":
+        json.dump(result.to_json(), out, indent=2)
+        out.write("\n")
+    else:
+        result.write_text(out, args.a, args.b)
+    if not args.quiet:
+        for n in result.notes:
+            err.write(f"migkaitai: note: {one_line(n)}\n")
+    return EXIT_OK if result.equal else EXIT_BROKEN
+
+
 def _offset(text: str) -> int:
     try:
         n = int(text, 0)
@@ -149,6 +208,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["diff"]:
+        return diff_main(argv[1:], out, err)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.print_completion:
