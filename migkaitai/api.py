@@ -897,16 +897,8 @@ class MigrationStream:
         ps = walker.ram.page_size
         blocks: list[dict[str, Any]] = []
         for b in walker.ram.blocks.values():
-            n = b.length // ps
-            sends = b.pages + b.zero_pages
-            mapped = b.mapped_ram is not None
-            blocks.append({"name": b.name, "size": b.length, "mapped_ram": mapped,
-                           "full": b.pages - b.xbzrle_pages - b.compressed_pages,
-                           "zero": b.zero_pages, "xbzrle": b.xbzrle_pages,
-                           "compressed": b.compressed_pages, "multifd": b.channel_pages,
-                           # (sends beyond one per page; pages no record sent)
-                           "resent": max(0, sends - n), "unsent": 0 if mapped else
-                           max(0, n - sends)})
+            blocks.append({"name": b.name, "size": b.length,
+                           "mapped_ram": b.mapped_ram is not None, **b.encodings(ps)})
         totals = {k: sum(b[k] for b in blocks)
                   for k in ("full", "zero", "xbzrle", "compressed", "multifd", "resent",
                             "unsent")}

@@ -161,8 +161,8 @@ def _digest(data: Any) -> bytes:
     return hashlib.blake2b(data, digest_size=8).digest()
 
 
-def _side(source: Any, **open_kw: Any) -> tuple[Any, _Digests, list[str]]:
-    """Load one side: its Snapshot, its RAM digests, its notes."""
+def _side(source: Any, **open_kw: Any) -> tuple[_Side, _Digests]:
+    """Load one side: its devices, RAM blocks and notes, and its RAM digests."""
     import tempfile
 
     import migkaitai
@@ -177,11 +177,11 @@ def _side(source: Any, **open_kw: Any) -> tuple[Any, _Digests, list[str]]:
                     m._first_pass([ram])
                 finally:
                     ram.close()
-                snap = _load(m, None)
-                dig = _digest_files(tmp, ram.rels, snap.ram_blocks, m.page_size)
-            return snap, dig, list(snap.notes)
+                side = _load(m, None)
+                dig = _digest_files(tmp, ram.rels, side.ram_blocks, m.page_size)
+            return side, dig
         dig = _Digests(m.page_size)
-        snap = _load(m, dig)
+        side = _load(m, dig)
         if dig.saw_xbzrle:  # deltas need the pages: extract, then digest the files
             with tempfile.TemporaryDirectory(prefix="migkaitai-diff-") as tmp:
                 ram = RamExtractor(tmp, m.page_size)
@@ -189,8 +189,8 @@ def _side(source: Any, **open_kw: Any) -> tuple[Any, _Digests, list[str]]:
                     _load(m, ram)
                 finally:
                     ram.close()
-                dig = _digest_files(tmp, ram.rels, snap.ram_blocks, m.page_size)
-    return snap, dig, list(snap.notes)
+                dig = _digest_files(tmp, ram.rels, side.ram_blocks, m.page_size)
+    return side, dig
 
 
 def _digest_files(folder: str, rels: dict[str, str], blocks: list[Any],
@@ -211,21 +211,37 @@ def _digest_files(folder: str, rels: dict[str, str], blocks: list[Any],
     return dig
 
 
-def _load(m: Any, sink: Any) -> Any:
-    from migkaitai.api import Device, Snapshot
+_Side = namedtuple("_Side", "devices ram_blocks notes")
+RAW = "(raw payload)"  # the one "field" of a device section no description decodes
+
+
+def _load(m: Any, sink: Any) -> _Side:
+    """One walk: the device sections by (name, instance) as (label, version, fields) -
+    decoded fields, or the raw payload when no description decodes them, so that those
+    are compared too - the RAM blocks, and the notes (a damaged description among them:
+    its devices are then compared raw)."""
     from migkaitai.ram import RamTracker
 
     w = m.walker(RamTracker(m.page_size, [sink]) if sink is not None else None)
-    snap = Snapshot()
+    devices: dict[tuple[str, int], tuple[str, int, dict[str, tuple[Any, int]]]] = {}
     for rec in w.records():
-        if rec.device is not None and rec.section is not None:
-            snap.devices.append(Device(rec.section, rec.device))
+        sec = rec.section
+        if sec is None or rec.kind not in ("section_full", "section_start"):
+            continue
+        if rec.device is not None:
+            fields = _fields(rec.device)
+            if rec.raw is not None:  # (the part the description could not decode)
+                fields[RAW] = (m._read_raw(*rec.raw), rec.raw[0])
+        elif rec.raw is not None:
+            fields = {RAW: (m._read_raw(*rec.raw), rec.raw[0])}
+        else:
+            continue  # (RAM and the other formats of their own)
+        devices[(sec.name, sec.instance_id)] = (sec.label, sec.version_id, fields)
+    notes = m._notes(w)
     problem = m.trailer_problem(w)
     if problem is not None:
-        raise problem
-    snap.ram_blocks = list(w.ram.blocks.values())
-    snap.notes = m._notes(w)
-    return snap
+        notes.append(str(problem))
+    return _Side(devices, list(w.ram.blocks.values()), notes)
 
 
 def _ranges(a: bytearray, b: bytearray, page_size: int) -> tuple[int, list[tuple[int, int]]]:
@@ -248,35 +264,31 @@ def diff(a: Any, b: Any, *, ignore: tuple[str, ...] | list[str] = DEFAULT_IGNORE
          **open_kw: Any) -> DiffResult:
     """Compare two saved states (anything migkaitai.open reads). `ignore`: "section
     name/field path" patterns left out."""
-    snap_a, dig_a, notes_a = _side(a, **open_kw)
-    snap_b, dig_b, notes_b = _side(b, **open_kw)
+    side_a, dig_a = _side(a, **open_kw)
+    side_b, dig_b = _side(b, **open_kw)
     result = DiffResult()
     result.ignored = tuple(ignore)
-    result.notes = [f"A: {n}" for n in notes_a] + [f"B: {n}" for n in notes_b]
-    devs_a = {(d.name, d.instance_id): d for d in snap_a.devices}
-    devs_b = {(d.name, d.instance_id): d for d in snap_b.devices}
-    result.only_a = [d.section.label for k, d in devs_a.items() if k not in devs_b]
-    result.only_b = [d.section.label for k, d in devs_b.items() if k not in devs_a]
+    result.notes = [f"A: {n}" for n in side_a.notes] + [f"B: {n}" for n in side_b.notes]
+    devs_a, devs_b = side_a.devices, side_b.devices
+    result.only_a = [d[0] for k, d in devs_a.items() if k not in devs_b]
+    result.only_b = [d[0] for k, d in devs_b.items() if k not in devs_a]
 
     def kept(name: str, path: str) -> bool:
         full = f"{name}/{path}"
         return not any(fnmatch.fnmatchcase(full, p) for p in ignore)
 
-    for key, da in devs_a.items():
-        db = devs_b.get(key)
-        if db is None:
+    for key, (label_a, va, fa) in devs_a.items():
+        if key not in devs_b:
             continue
-        fa, fb = _fields(da.node), _fields(db.node)
+        label_b, vb, fb = devs_b[key]
         changed = [FieldChange(p, va, fb[p][0], oa, fb[p][1])
                    for p, (va, oa) in fa.items()
                    if p in fb and fb[p][0] != va and kept(key[0], p)]
         only_a = [p for p in fa if p not in fb and kept(key[0], p)]
         only_b = [p for p in fb if p not in fa and kept(key[0], p)]
-        va, vb = da.section.version_id, db.section.version_id
         if changed or only_a or only_b or va != vb:
-            result.devices.append(DeviceDiff(key[0], key[1], da.section.label,
-                                             db.section.label, va, vb, changed, only_a,
-                                             only_b))
+            result.devices.append(DeviceDiff(key[0], key[1], label_a, label_b, va, vb,
+                                             changed, only_a, only_b))
     for name in list(dig_a.blocks) + [n for n in dig_b.blocks if n not in dig_a.blocks]:
         ta, tb = dig_a.blocks.get(name, bytearray()), dig_b.blocks.get(name, bytearray())
         size_a, size_b = dig_a.sizes.get(name), dig_b.sizes.get(name)

@@ -76,6 +76,18 @@ class RamBlock:
         self.compressed_pages = 0
         self.bytes = 0
 
+    def encodings(self, page_size: int) -> dict[str, int]:
+        """Its page records by encoding: full, zero, xbzrle, compressed; multifd (of those,
+        from channel captures); resent (sends beyond one per page) and unsent (pages no
+        record carries; 0 for mapped-ram, whose bitmap says)."""
+        n = self.length // page_size
+        sends = self.pages + self.zero_pages
+        return {"full": self.pages - self.xbzrle_pages - self.compressed_pages,
+                "zero": self.zero_pages, "xbzrle": self.xbzrle_pages,
+                "compressed": self.compressed_pages, "multifd": self.channel_pages,
+                "resent": max(0, sends - n),
+                "unsent": 0 if self.mapped_ram is not None else max(0, n - sends)}
+
     def __repr__(self) -> str:
         return (f"RamBlock({self.name!r}, length=0x{self.length:x}, pages={self.pages}, "
                 f"zero_pages={self.zero_pages})")

@@ -79,3 +79,26 @@ def test_a_compressed_stream_equals_its_bare_stream(tmp_path):
     assert migkaitai.diff(str(bare), str(xz)).equal
     r = migkaitai.diff(str(xz), str(corpus.container_file(SNAP2)))
     assert {x.block: x.pages for x in r.ram}["pc.ram"] == 80
+
+
+def test_sections_no_description_decodes_are_compared_raw(tmp_path):
+    """A stream without a description (suppress-vmdesc): its device payloads are compared
+    as bytes. One byte flipped inside the cpu section's payload is found there, and only
+    there."""
+    path = corpus.stream_file("x86/pc-suppress-vmdesc")
+    with migkaitai.open(str(path)) as m:
+        cpu = next(r for r in m.records() if r.section is not None
+                   and r.section.name == "cpu" and r.raw is not None)
+    start, length = cpu.raw
+    data = bytearray(path.read_bytes())
+    data[start + length // 2] ^= 0x40
+    other = tmp_path / "flipped.mig"
+    other.write_bytes(bytes(data))
+    assert migkaitai.diff(str(path), str(path)).equal
+    r = migkaitai.diff(str(path), str(other))
+    assert [(d.name, [c.path for c in d.changed]) for d in r.devices] == \
+        [("cpu", ["(raw payload)"])]
+    change = r.devices[0].changed[0]
+    assert change.offset_a == start and len(change.a) == length
+    assert bytes(x ^ y for x, y in zip(change.a, change.b, strict=True)).strip(b"\0") == b"\x40"
+    assert not r.ram

@@ -59,7 +59,8 @@ def special_summary(rec: Record) -> Any:
         return SPECIAL_SECTION_VALUE
     if fmt == "block":
         return [
-            {"flags": f"0x{b.flags:03x}", ("progress" if b.flags & 4 else "sector"): b.sector,
+            {"flags": f"0x{b.flags:03x}",
+             ("progress" if b.flags & K.BlkMigFlag.progress.value else "sector"): b.sector,
              **({"device": b.device} if b.device is not None else {}),
              **({"zero": True} if b.zero else {})}
             for b in p
@@ -80,7 +81,8 @@ def special_summary(rec: Record) -> Any:
                 for r in p.skeys_records]
     if fmt == "vfio":
         return [{"marker": f"0xffffffffef1{r.code:05x}",
-                 **({"data_bytes": r.len_data} if r.code == 4 else {})}
+                 **({"data_bytes": r.len_data} if r.code == K.VfioMigFlag.dev_data_state
+                    else {})}
                 for r in p.vfio_records]
     return None
 

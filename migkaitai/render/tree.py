@@ -165,14 +165,11 @@ class TreePrinter:
         self.w(f"  {'block':<28} {'size':>18} {'full':>8} {'zero':>8} {'xbzrle':>8} "
                f"{'compr.':>7} {'multifd':>8} {'re-sent':>8} {'unsent':>8} {'bytes':>12}")
         for b in ram.blocks.values():
-            n = b.length // ps
-            sends = b.pages + b.zero_pages
-            mapped = b.mapped_ram is not None
-            full = b.pages - b.xbzrle_pages - b.compressed_pages
-            unsent = "mapped" if mapped else max(0, n - sends)
-            self.w(f"  {b.name:<28} 0x{b.length:016x} {full:>8} {b.zero_pages:>8} "
-                   f"{b.xbzrle_pages:>8} {b.compressed_pages:>7} {b.channel_pages:>8} "
-                   f"{max(0, sends - n):>8} {unsent:>8} {b.bytes:>12}")
+            e = b.encodings(ps)
+            unsent = "mapped" if b.mapped_ram is not None else e["unsent"]
+            self.w(f"  {b.name:<28} 0x{b.length:016x} {e['full']:>8} {e['zero']:>8} "
+                   f"{e['xbzrle']:>8} {e['compressed']:>7} {e['multifd']:>8} "
+                   f"{e['resent']:>8} {unsent:>8} {b.bytes:>12}")
 
 
 def _flag_names(value: int, enum: Any) -> str:
