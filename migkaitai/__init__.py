@@ -27,7 +27,7 @@ from migkaitai.errors import (
 )
 from migkaitai.render import one_line
 
-__all__ = ["__version__", "open", "diff", "MigrationStream", "Snapshot",
+__all__ = ["__version__", "open", "diff", "check", "MigrationStream", "Snapshot",
            "Device", "MigkaitaiError", "FormatError", "TruncatedError", "DescriptionError",
            "UsageError", "OutputError", "one_line"]
 
@@ -43,6 +43,15 @@ def diff(a: object, b: object, **kw: object) -> Any:
     from migkaitai.compare import diff as _diff
 
     return _diff(a, b, **kw)  # type: ignore[arg-type]
+
+
+def check(stream: object, against: object, **kw: object) -> Any:
+    """Will `stream` load on the destination `against` describes (its -dump-vmstate schema,
+    a stream saved from it, its desc.json; one or a list): a migkaitai.loadcheck.CheckResult
+    (see migkaitai.loadcheck.check; imported on first use)."""
+    from migkaitai.loadcheck import check as _check
+
+    return _check(stream, against, **kw)
 
 
 def __getattr__(name: str) -> Any:

@@ -46,7 +46,9 @@ examples:
   migkaitai disk.qcow2 --snapshot snap1  a savevm snapshot in a qcow2 image
   ssh host cat mig.xz | migkaitai -      from a pipe, compressed or not
   migkaitai diff A B                     what changed between two saved states (see
-                                         migkaitai diff --help)"""
+                                         migkaitai diff --help)
+  migkaitai check mig --against D.json   will it load on that QEMU? (see migkaitai
+                                         check --help)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,6 +133,66 @@ def build_diff_parser() -> argparse.ArgumentParser:
     return p
 
 
+def build_check_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="migkaitai check",
+        description="Will this stream load on that QEMU? Predicts, from what the stream "
+                    "really carries, whether the destination accepts it, and where and why "
+                    "QEMU would refuse it (machine type, sections and instances, versions, "
+                    "subsections, field layouts, RAM blocks).",
+        epilog="DEST (repeat --against to give several): the destination's -dump-vmstate "
+               "schema (qemu-system-ARCH -machine M -dump-vmstate DEST.json: what the "
+               "binary can read), and what the destination describes: a stream, image or "
+               "snapshot saved from it started paused with its real command line, or its "
+               "desc.json (which sections, instances and RAM blocks exist there). With "
+               "only one kind, the verdict says what the other would have told.\n\n"
+               "exit status: 0 loads; 1 fails (QEMU stops at the first failure, shown "
+               "with QEMU's message); 3 unknown (nothing fails in what was known, the "
+               "verdict says what was not); 2 bad usage or an input that cannot be read.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("stream", metavar="STREAM", help="the stream, image or compressed file")
+    p.add_argument("--against", action="append", metavar="DEST", required=True,
+                   help="the destination: its -dump-vmstate schema, a stream or image saved "
+                        "from it, or its desc.json (repeat it)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (the verdict, then the reasons) or json")
+    p.add_argument("--snapshot", metavar="ID|NAME",
+                   help="the qcow2 snapshot to read (of the stream, and of a destination "
+                        "image)")
+    p.add_argument("--traceback", action="store_true", help="show a traceback on errors")
+    p.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+    return p
+
+
+def check_main(argv: list[str], out: TextIO, err: TextIO) -> int:
+    """`migkaitai check STREAM --against DEST`: exit 0 loads, 1 fails, 3 unknown, 2
+    trouble."""
+    import json
+
+    from migkaitai import check
+
+    args = build_check_parser().parse_args(argv)
+    try:
+        result = check(args.stream, args.against, snapshot=args.snapshot)
+    except KeyboardInterrupt:
+        err.write("migkaitai: interrupted\n")
+        return EXIT_INTERRUPTED
+    except MigkaitaiError as e:
+        if args.traceback:
+            _print_traceback(err)
+        err.write(f"migkaitai: error: {one_line(str(e))}\n")
+        return EXIT_USAGE
+    if args.format == "json":
+        json.dump(result.to_json(), out, indent=2)
+        out.write("\n")
+    else:
+        result.write_text(out, args.stream)
+    if not args.quiet:
+        for n in result.notes:
+            err.write(f"migkaitai: note: {one_line(n)}\n")
+    return result.exit_code  # type: ignore[no-any-return]
+
+
 def diff_main(argv: list[str], out: TextIO, err: TextIO) -> int:
     """`migkaitai diff A B`: exit 0 equal, 1 different, 2 trouble (as diff)."""
     import json
@@ -212,6 +274,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None,
         argv = sys.argv[1:]
     if argv[:1] == ["diff"]:
         return diff_main(argv[1:], out, err)
+    if argv[:1] == ["check"]:
+        return check_main(argv[1:], out, err)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.print_completion:
