@@ -185,7 +185,7 @@ class MigrationStream:
         spool_limit: for a pipe, how many bytes besides RAM pages may be kept in its
             temporary copy (default migkaitai.pipe.DEFAULT_SPOOL_LIMIT, 1 GiB).
         description_limit: the largest description read (default
-            migkaitai.description.DEFAULT_DESC_LIMIT, 8 MiB); a larger one is an error
+            migkaitai.description.DEFAULT_DESC_LIMIT, 16 MiB); a larger one is an error
             after the records, which are decoded without it.
         snapshot: for a qcow2 image, the id or name of the snapshot whose VM state to
             read (default: the only one that has VM state).
@@ -733,8 +733,6 @@ class MigrationStream:
 
     def write_description(self, out: TextIO) -> list[str]:
         """`-d desc`: the JSON description as QEMU wrote it (even if it cannot be used)."""
-        from migkaitai.render import dump_json
-
         if self.description is None:
             walker = self.walker(decode_devices=False)
             for _ in walker.records():
@@ -750,7 +748,11 @@ class MigrationStream:
             raise FormatError(
                 "the stream has no JSON description (VMDESCRIPTION after the EOF record)",
                 offset=walker.eof_end)
-        dump_json(self.description.doc, out)
+        # the text itself, byte for byte: a copy, whatever its size (re-indenting it as
+        # analyze-migration.py does takes seconds on an 11 MB description)
+        text = self.description.text
+        out.write(text if isinstance(text, str) else text.decode("utf-8"))
+        out.write("\n")
         return []
 
     def _build_state(self, walker: Walker) -> tuple[Any, dict[str, Any], MigkaitaiError | None]:
@@ -978,7 +980,6 @@ class MigrationStream:
         created."""
         from migkaitai.containers import LibvirtImage
         from migkaitai.output import DiskExtractor, OutputDir, RamExtractor
-        from migkaitai.render import dump_json
         from migkaitai.render.upstream import write_state
 
         with OutputDir(outdir) as out:
@@ -1004,9 +1005,10 @@ class MigrationStream:
             try:
                 if pipe:
                     self._first_pass([ram])
-                if self.description is not None:
-                    doc = self.description.doc
-                    out.write_text(desc_rel, "the description", lambda f: dump_json(doc, f))
+                if self.description is not None:  # (as QEMU wrote it, like -d desc)
+                    text = self.description.text
+                    out.write_text(desc_rel, "the description",
+                                   lambda f: f.write(f"{text}\n"))
                     if on_file:
                         on_file(desc_rel)
                 walker = self.walker(None if pipe else RamTracker(self.page_size, [ram]))

@@ -90,8 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="reading a pipe: at most SIZE bytes besides RAM pages are kept in "
                         "its temporary copy (default 1G; K, M, G suffixes)")
     p.add_argument("--desc-max", type=_size, metavar="SIZE", default=None,
-                   help="the largest JSON description read (default 8M; QEMU's take 10-200 "
-                        "KB; parsed, one takes about 14 times its size in memory)")
+                   help="the largest JSON description read (default 16M; QEMU's take 10-200 "
+                        "KB; devices of one kind share their parsed entry, distinct ones "
+                        "take about 14 times their size in memory)")
     p.add_argument("--snapshot", metavar="ID|NAME",
                    help="a qcow2 image's snapshot whose VM state to read (default: the only "
                         "one with VM state; else they are listed)")

@@ -42,9 +42,11 @@ EOF_THEN_MARKER = bytes([QemuMigration.RecordType.eof.value,
 # appended after the stream, and keeps a stream without description from being
 # scanned whole.
 MAX_SEARCH = 256 << 20
-# The largest description read (--desc-max): parsed JSON takes about 14 times its text
-# in memory. QEMU's are 10 to 200 KB (pc with many devices: 166 KB).
-DEFAULT_DESC_LIMIT = 8 << 20
+# The largest description read (--desc-max). QEMU's are 10 to 200 KB (pc with many
+# devices: 166 KB; 600 AHCI controllers: 11 MB). Entries that differ only in their names
+# share their parsed objects (vmsd.load_description_json); distinct ones take about 14
+# times their text in memory.
+DEFAULT_DESC_LIMIT = 16 << 20
 
 
 class DescriptionTooLarge(DescriptionError):

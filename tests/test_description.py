@@ -8,6 +8,7 @@ import json
 import pytest
 
 from migkaitai.cli import main
+from migkaitai.errors import DescriptionError
 from migkaitai.description import find_description
 
 import corpus
@@ -75,12 +76,12 @@ def test_brace_between_last_nul_and_the_marker(tmp_path):
 
 def test_description_over_10_mb(tmp_path):
     """analyze-migration.py looks at the last 10 MB only; here a description of 11 MB is
-    found (read when --desc-max allows it: 8 MiB by default)."""
+    found (read when --desc-max allows it: 16 MiB by default)."""
     body, text = split_stream(BASE)
-    big = text[:1] + b"\n" * (11 << 20) + text[1:]
+    big = text[:1] + b"\n" * (17 << 20) + text[1:]
     p = tmp_path / "big.mig"
     p.write_bytes(with_json(body, big))
-    rc, out, err = run(p, "--desc-max", "16M")
+    rc, out, err = run(p, "--desc-max", "32M")
     assert rc == 0, err
     assert json.loads(out) == corpus.golden(BASE, "state")
 
@@ -130,3 +131,38 @@ def test_a_description_over_the_limit_is_not_read(tmp_path):
     out = io.StringIO()
     assert main(["--desc-max", "1M", str(path)], stdout=out, stderr=io.StringIO()) == 0
     assert json.loads(out.getvalue())["cpu (5)"]["env.eip"] == "0x000000000000fff0"
+
+
+def test_devices_of_one_kind_share_their_parsed_entry():
+    """A description with many devices that differ only in their names (a real entry
+    repeated under other names, like 600 AHCI controllers) is parsed into the same objects
+    as json's parser gives, with the entries' contents shared, not copied; a fault inside
+    an entry names its offset."""
+    from migkaitai.vmsd import DescObject, load_description_json
+
+    _, text = split_stream(BASE)
+    doc = json.loads(text)
+    entry = next(d for d in doc["devices"] if d["name"].endswith("/I440FX"))
+    copies = [dict(entry, name=f"0000:01:{i:02x}.0/I440FX") for i in range(40)]
+    doc["devices"] += copies
+    big = json.dumps(doc).encode()
+    got = load_description_json(big)
+    assert got == json.loads(big, object_pairs_hook=DescObject)
+    mine = [d for d in got["devices"] if d["name"].startswith("0000:01:")]
+    assert [d["name"] for d in mine] == [c["name"] for c in copies]
+    assert all(d["fields"] is mine[0]["fields"] for d in mine)
+    assert mine[0]["fields"][0]["name"] == "parent_obj"
+    at = big.index(b'"0000:01:07.0/I440FX"')
+    bad = big[:at] + b"[" + big[at + 1:]
+    with pytest.raises(DescriptionError) as e:
+        load_description_json(bad, offset=0x1000)
+    assert e.value.offset == 0x1000 + at + 1
+
+
+def test_desc_is_the_text_as_qemu_wrote_it(tmp_path):
+    """-d desc and -x's desc.json are the description's bytes, unchanged."""
+    _, text = split_stream(BASE)
+    rc, out, _ = run(corpus.stream_file(BASE), "-d", "desc")
+    assert rc == 0 and out.encode() == text + b"\n"
+    rc, _, _ = run(corpus.stream_file(BASE), "-x", "-o", tmp_path)
+    assert rc == 0 and (tmp_path / "desc.json").read_bytes() == text + b"\n"
