@@ -525,6 +525,75 @@ class _Field:
         self.described = described  # False for compressed-array elements after the first
 
 
+# the children of every leaf Node the fast path makes (leaves never get any)
+_LEAF: list[Node] = []
+
+
+def _scalar_plan(fdesc: Any) -> tuple[str, str, int, str, bool] | None:
+    """(name, type, size, kind, signed) of a field description that is one plain integer
+    or bool of its natural size (no array, no index), which _Decoder.entry reads without
+    further checks; None for every other field (the general path checks and reads it)."""
+    if type(fdesc) is not DescObject or "index" in fdesc or "array_len" in fdesc:
+        return None
+    name, typ, size = fdesc.get("name"), fdesc.get("type"), fdesc.get("size")
+    if not isinstance(name, str) or not isinstance(typ, str):
+        return None
+    spec = _BULK_LEAVES.get(typ)
+    if spec is None or not _is_int(size) or size != spec[0]:
+        return None
+    return name, typ, size, spec[1], spec[2]
+
+
+class _Run:
+    """Consecutive fields of a VMSD that are plain integers or bools, each named once in
+    it: read at once (_Decoder.run). `fields`: (name, type, size, kind, offset in the run)."""
+
+    __slots__ = ("fdescs", "fields", "size", "struct")
+
+    def __init__(self, fdescs: list[Any], plans: list[tuple[str, str, int, str, bool]]
+                 ) -> None:
+        self.fdescs = fdescs
+        fmt = ">"
+        self.fields: list[tuple[str, str, int, str, int]] = []
+        off = 0
+        for name, typ, size, kind, signed in plans:
+            code = "?" if kind == "bool" else _STRUCT_CODES[size]
+            fmt += code.lower() if signed else code
+            self.fields.append((name, typ, size, kind, off))
+            off += size
+        self.size = off
+        self.struct = _struct.Struct(fmt)
+
+
+def _fields_plan(fields: list[Any]) -> list[Any]:
+    """A VMSD's 'fields' list with its runs of plain, once-named integer/bool fields (two
+    or more) gathered into _Run objects; the other entries as they are."""
+    names: dict[Any, int] = {}
+    for f in fields:
+        if isinstance(f, Mapping):
+            key = f.get("name")
+            names[key] = names.get(key, 0) + 1
+    out: list[Any] = []
+    pending: list[tuple[Any, tuple[str, str, int, str, bool]]] = []
+
+    def flush() -> None:
+        if len(pending) > 1:
+            out.append(_Run([f for f, _ in pending], [p for _, p in pending]))
+        else:
+            out.extend(f for f, _ in pending)
+        pending.clear()
+
+    for f in fields:
+        plan = _scalar_plan(f)
+        if plan is not None and names.get(plan[0]) == 1:
+            pending.append((f, plan))
+            continue
+        flush()
+        out.append(f)
+    flush()
+    return out
+
+
 def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -555,6 +624,8 @@ INT_TYPES: dict[str, tuple[int, bool]] = {
 COMPACT_ARRAY = 256
 COMPACT_STRUCT_ARRAY = 256
 _STRUCT_CODES = {1: "B", 2: "H", 4: "I", 8: "Q"}
+_READ_AHEAD = 4 << 10  # bytes a decoder reads ahead at first (doubling, see _Decoder.fill)
+_READ_AHEAD_MAX = 1 << 20
 
 _BULK_LEAVES: dict[str, tuple[int, str, bool]] = {
     **{name: (width, "int", signed) for name, (width, signed) in INT_TYPES.items()},
@@ -565,11 +636,18 @@ _BULK_LEAVES: dict[str, tuple[int, str, bool]] = {
 class _Decoder:
     """Reads one section; tracks position, field path and the nodes still being filled."""
 
-    def __init__(self, io: Any, label: str, end: int | None) -> None:
+    def __init__(self, io: Any, label: str, end: int | None,
+                 plans: dict[int, tuple[Any, Any]] | None = None) -> None:
         self.io = io
         self.label = label
         self.pos: int = io.pos()
         self.end: int = io.size() if end is None else end
+        # bytes read ahead of pos (a device's fields are a few bytes each: one read of the
+        # stream per field cost more than decoding it); io is left at pos at the end
+        self.buf = b""
+        self.buf_at = self.pos
+        self.plans: dict[int, tuple[Any, Any]] = {} if plans is None else plans
+        self.ahead = _READ_AHEAD
         self.path: list[str] = []
         self.captures: list[bytearray] = []
         self.open: list[Node] = []  # composites being filled, for sizes on error
@@ -603,10 +681,11 @@ class _Decoder:
     def read(self, n: int, what: str) -> bytes:
         if n > self.end - self.pos:
             raise self.truncated(what, n)
-        try:
-            data: bytes = self.io.read_bytes(n)
-        except EOFError:
-            data = b""
+        at = self.pos - self.buf_at
+        if at + n > len(self.buf):
+            self.fill(n)
+            at = 0
+        data = self.buf[at:at + n]
         if len(data) != n:  # the stream was shorter than its size() said
             self.end = self.pos + len(data)
             raise self.truncated(what, n)
@@ -614,6 +693,28 @@ class _Decoder:
         for cap in self.captures:
             cap += data
         return data
+
+    def fill(self, n: int) -> None:
+        """Read ahead from pos: at least n bytes (if the stream has them), at most what
+        remains; the amount read ahead doubles each time, up to _READ_AHEAD_MAX."""
+        want = min(max(n, self.ahead), self.end - self.pos)
+        self.ahead = min(2 * self.ahead, _READ_AHEAD_MAX)
+        io = self.io
+        if io.pos() != self.pos:
+            io.seek(self.pos)
+        try:
+            self.buf = io.read_bytes(want)
+        except EOFError:
+            self.buf = b""
+        self.buf_at = self.pos
+
+    def settle(self) -> None:
+        """Leave io where the decoding stopped (after what it consumed)."""
+        if self.io.pos() != self.pos:
+            try:
+                self.io.seek(self.pos)
+            except (OSError, ValueError, EOFError):
+                pass
 
     def read_uint(self, n: int, what: str) -> int:
         return int.from_bytes(self.read(n, what), "big")
@@ -623,13 +724,14 @@ class _Decoder:
         n = min(n, self.remaining)
         if n <= 0:
             return b""
-        try:
-            start = self.io.pos()
-            data: bytes = self.io.read_bytes(n)
-            self.io.seek(start)
-        except (OSError, ValueError, EOFError):
-            return None
-        return data
+        at = self.pos - self.buf_at
+        if at + n > len(self.buf):
+            try:
+                self.fill(n)
+            except (OSError, ValueError, EOFError):
+                return None
+            at = 0
+        return self.buf[at:at + n]
 
     # -- structure ------------------------------------------------------------------------
 
@@ -643,8 +745,15 @@ class _Decoder:
             raise self.desc_error(f"description of '{node.label}' has no 'fields' list")
         counts: dict[str, int] = {}
         firsts: dict[str, Node] = {}
-        for fdesc in fields:
-            self.entry(fdesc, node.children, counts, firsts, described)
+        plan = self.plans.get(id(fields))
+        if plan is None:
+            plan = self.plans[id(fields)] = (fields, _fields_plan(fields))
+        out = node.children
+        for item in plan[1]:
+            if type(item) is _Run and not self.captures and self.run(item, out):
+                continue
+            for fdesc in (item.fdescs if type(item) is _Run else (item,)):
+                self.entry(fdesc, out, counts, firsts, described)
         subsections = desc.get("subsections")
         if subsections is not None:
             if not isinstance(subsections, list):
@@ -654,6 +763,29 @@ class _Decoder:
         self.check_unlisted_subsection(desc)
         self.depth -= 1
 
+    def run(self, run: _Run, out: list[Node]) -> bool:
+        """A run of plain integer/bool fields, each named once in its VMSD, read with one
+        struct unpack; False (nothing read) when the stream does not hold them all (the
+        field-by-field path then says where it ends)."""
+        n = run.size
+        pos = self.pos
+        if n > self.end - pos:
+            return False
+        at = pos - self.buf_at
+        if at + n > len(self.buf):
+            self.fill(n)
+            at = 0
+            if n > len(self.buf):
+                return False
+        buf = self.buf
+        values = run.struct.unpack_from(buf, at)
+        out += [Node(name, typ, kind, pos + off, size, value, _LEAF,
+                     raw=buf[at + off:at + off + size])
+                for (name, typ, size, kind, off), value in zip(run.fields, values,
+                                                               strict=True)]
+        self.pos = pos + n
+        return True
+
     def entry(self, fdesc: Any, out: list[Node], counts: dict[str, int],
               firsts: dict[str, Node], described: bool) -> None:
         """One entry of a 'fields' list: one field, or all elements of a compressed array.
@@ -662,6 +794,32 @@ class _Decoder:
         pointers split at NULLs), ``firsts`` keeps each name's first node so that it gets
         index 0 once a second element shows that the name is an array.
         """
+        plan = self.plans.get(id(fdesc))
+        if plan is None:
+            plan = self.plans[id(fdesc)] = (fdesc, _scalar_plan(fdesc))
+        if plan[1] is not None:  # a plain integer or bool (most fields): no checks left
+            name, typ, size, kind, signed = plan[1]
+            ordinal = counts.get(name, 0)
+            counts[name] = ordinal + 1
+            first = firsts.get(name)
+            if first is not None and first.index is None:
+                first.index = 0
+            pos = self.pos
+            at = pos - self.buf_at
+            if at + size <= len(self.buf) and size <= self.end - pos and not self.captures:
+                raw = self.buf[at:at + size]
+                self.pos = pos + size
+            else:
+                self.path.append(name if not ordinal else f"{name}[{ordinal}]")
+                raw = self.read(size, f"{typ} '{name}'")
+                self.path.pop()
+            node = Node(name, typ, kind, pos, size,
+                        int.from_bytes(raw, "big", signed=signed) if kind == "int"
+                        else raw[0] != 0, _LEAF, ordinal or None, raw=raw)
+            out.append(node)
+            if first is None:
+                firsts[name] = node
+            return
         if not isinstance(fdesc, Mapping):
             raise self.desc_error("a 'fields' entry is not an object")
         name, typ, size = fdesc.get("name"), fdesc.get("type"), fdesc.get("size")
@@ -751,15 +909,10 @@ class _Decoder:
         check = isinstance(vmsd_name, str) and vmsd_name != ""
         if check and QEMU_VM_SUBSECTION in data[size::size]:
             # an element is followed by 0x05: let the element path decide (rare)
-            try:
-                self.io.seek(offset)
-            except (OSError, ValueError, EOFError):
-                pass  # cannot seek back: cannot peek either, so no subsection check
-            else:
-                self.pos = offset
-                for cap in self.captures:
-                    del cap[len(cap) - len(data):]
-                return False
+            self.pos = offset  # (read again from the read-ahead buffer, or the stream)
+            for cap in self.captures:
+                del cap[len(cap) - len(data):]
+            return False
         ordinal = counts.get(name, 0)
         counts[name] = ordinal + count
         out.append(Node(name, "struct", "array", offset, count * size,
@@ -1152,10 +1305,10 @@ TYPE_DECODERS: dict[str, Decoder] = {
 
 
 def _run(io: Any, desc: Any, label: str, kind: str, version: int | None,
-         end: int | None) -> Node:
+         end: int | None, plans: dict[int, tuple[Any, Any]] | None = None) -> Node:
     if not isinstance(desc, Mapping):
         raise DescriptionError("section description is not an object", section=label)
-    d = _Decoder(io, label, end)
+    d = _Decoder(io, label, end, plans)
     vmsd_name = desc.get("vmsd_name")
     root = Node(name=label, type=vmsd_name if isinstance(vmsd_name, str) else "old-style",
                 kind=kind, offset=d.pos, version=desc.get("version"),
@@ -1164,7 +1317,10 @@ def _run(io: Any, desc: Any, label: str, kind: str, version: int | None,
         if version is not None and _is_int(root.version) and root.version != version:
             raise d.desc_error(
                 f"section has version {version}, description says {root.version}")
-        d.body(desc, root, True)
+        try:
+            d.body(desc, root, True)
+        finally:
+            d.settle()
         root.size = d.pos - root.offset
         total = desc.get("size")  # old-style (non-VMSD) sections record their total size
         if _is_int(total) and "vmsd_name" not in desc and total != root.size:
@@ -1180,7 +1336,8 @@ def _run(io: Any, desc: Any, label: str, kind: str, version: int | None,
 
 
 def decode_section(io: Any, device_desc: Mapping[str, Any], section_label: str, *,
-                   version: int | None = None, end: int | None = None) -> Node:
+                   version: int | None = None, end: int | None = None,
+                   plans: dict[int, tuple[Any, Any]] | None = None) -> Node:
     """Decode one device section's payload at io's position, as ``device_desc`` says.
 
     Args:
@@ -1191,9 +1348,11 @@ def decode_section(io: Any, device_desc: Mapping[str, Any], section_label: str, 
         section_label: how errors name the section, e.g. ``section_key(name, section_id)``.
         version: the section header's version_id, checked against the description's.
         end: offset where readable data ends (default: ``io.size()``).
+        plans: a dict kept across the sections of one description (the walk's): what was
+            learnt of its field entries, so that each is checked once, not per device.
 
     Returns the section's Node (kind ``section``). Raises DescriptionError when the payload
     does not match the description, TruncatedError when the stream ends inside it, and
     FormatError for bytes QEMU never writes; the error's ``partial`` holds the tree so far.
     """
-    return _run(io, device_desc, section_label, "section", version, end)
+    return _run(io, device_desc, section_label, "section", version, end, plans)

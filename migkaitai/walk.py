@@ -224,6 +224,7 @@ class Walker:
         self.eof_end: int | None = None  # where the EOF record ends (a trailer may follow)
         self.decode_devices = decode_devices and description is not None
         self.devices = vmsd.devices_by_key(description) if description is not None else {}
+        self.plans: dict[int, Any] = {}  # (vmsd.decode_section's, for this description)
         self.sections: dict[int, Section] = {}
         self.header: Any = None
         self.configuration: Any = None
@@ -540,7 +541,8 @@ class Walker:
         start = io.pos()
         if desc is not None:
             try:
-                rec.device = vmsd.decode_section(io, desc, sec.label, version=sec.version_id)
+                rec.device = vmsd.decode_section(io, desc, sec.label, version=sec.version_id,
+                                                 plans=self.plans)
                 return
             except DescriptionError as e:
                 # The description cannot describe this payload (e.g. QEMU 7.2's s390_css,
