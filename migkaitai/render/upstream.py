@@ -140,6 +140,10 @@ _json_any = json.JSONEncoder(ensure_ascii=True).encode
 _DICT_KINDS = frozenset({"section", "subsection", "element"})
 
 
+_LEAF_KINDS = frozenset(("int", "bool"))
+_INT_TYPES = UPSTREAM_UNSIGNED | UPSTREAM_SIGNED
+
+
 class UpstreamWriter:
     """Writes :func:`to_upstream` of a node as JSON text, straight from the tree: the same
     text as ``json.dumps(to_upstream(node), indent=4, separators=(",", ": "))`` nested
@@ -232,6 +236,13 @@ class UpstreamWriter:
             sep = "," + pad
             if type(g) is list:
                 self._list(g, level + 1)
+            elif type(g) is Node and g.kind in _LEAF_KINDS and g.type in _INT_TYPES:
+                # (most leaves: _value's integer case, without the call)
+                raw = g.raw
+                if raw and (raw[0] < 0x80 or g.type in UPSTREAM_UNSIGNED):
+                    parts.append('"0x' + raw.hex() + '"')
+                else:
+                    parts.append('"' + _upstream_int(raw or b"", True) + '"')
             elif type(g) is str:
                 parts.append(_json_str(g))
             elif g.kind == "array" and len(g.value) != 1:
