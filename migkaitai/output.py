@@ -25,7 +25,7 @@ import os
 import stat
 
 from migkaitai.errors import FormatError, OutputError
-from migkaitai.ram import RamBlock, xbzrle_decode
+from migkaitai.ram import RamBlock, xbzrle_apply
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -433,6 +433,9 @@ class _Writer:
         self._raise()
 
 
+_XBZRLE_BYTES = 16 << 20  # of pages RamExtractor keeps for XBZRLE deltas
+
+
 class RamExtractor:
     """Writes each RAM block to `<outdir>/<safe name>` as a sparse file of its length.
 
@@ -458,6 +461,9 @@ class RamExtractor:
         self.paths: dict[int, str] = {}  # descriptor -> file written (for errors)
         self.written: dict[str, PageBits] = {}  # bit per page: holds data
         self.writer = _Writer() if background else None
+        # pages XBZRLE deltas apply to, kept in memory between them (a running guest's hot
+        # pages get one per round), written back when evicted, replaced or at the end
+        self.xpages: dict[tuple[str, int], bytearray] = {}
 
     def _failed(self, e: OSError, fd: int | None = None) -> OutputError:
         """The OutputError for a failed write (call after the except block that caught
@@ -512,6 +518,8 @@ class RamExtractor:
             rel = self.rels[block.name] = self.out.claim(safe_relative_path(block.name), what)
         old = self.fds.pop(block.name, None)
         if old is not None:  # announced again (a second MEM_SIZE): the same file anew
+            for key in [k for k in self.xpages if k[0] == block.name]:
+                del self.xpages[key]
             self._flush()
             os.close(old)
             del self.paths[old]
@@ -535,6 +543,8 @@ class RamExtractor:
             self.on_file(rel)
 
     def zero(self, block: RamBlock, addr: int, fill: int) -> None:
+        if self.xpages:
+            self.xpages.pop((block.name, addr), None)  # (replaced)
         n = addr // self.page_size
         bits = self.written[block.name]
         if fill == 0 and not bits.get(n):
@@ -543,6 +553,8 @@ class RamExtractor:
         self._pwrite(self.fds[block.name], bytes([fill]) * self.page_size, addr)
 
     def page(self, block: RamBlock, addr: int, data: bytes) -> None:
+        if self.xpages:
+            self.xpages.pop((block.name, addr), None)  # (replaced)
         self.written[block.name].set(addr // self.page_size)
         self._pwrite(self.fds[block.name], data, addr)
 
@@ -552,6 +564,7 @@ class RamExtractor:
         fd = self.fds[block.name]
         bits = self.written[block.name]
         ps = self.page_size
+        self._replaced(block, addrs)
         i, n = 0, len(addrs)
         if isinstance(addrs, range):
             for i in range(0, n, _IOV_MAX):
@@ -571,35 +584,64 @@ class RamExtractor:
         """Zero pages (fill 0) at `addrs`: holes, unless a page held data before."""
         bits = self.written[block.name]
         ps = self.page_size
+        self._replaced(block, addrs)
         if isinstance(addrs, range) and not bits.any_set(addrs.start // ps, len(addrs)):
             return
         for addr in addrs:
             self.zero(block, addr, 0)
 
+    def _replaced(self, block: RamBlock, addrs: range | list[int]) -> None:
+        """Pages that new content replaces are no longer kept for XBZRLE."""
+        xpages = self.xpages
+        if xpages:
+            name = block.name
+            for addr in addrs:
+                xpages.pop((name, addr), None)
+
     def xbzrle(self, block: RamBlock, addr: int, delta: bytes, offset: int) -> None:
-        fd = self.fds[block.name]
-        if self.writer is not None and self.writer.queue.unfinished_tasks:
-            self._flush()  # the page's previous content may still be on its way
-        old = os.pread(fd, self.page_size, addr)
+        key = (block.name, addr)
+        page = self.xpages.get(key)
+        if page is None:
+            fd = self.fds[block.name]
+            if self.writer is not None and self.writer.queue.unfinished_tasks:
+                self._flush()  # the page's previous content may still be on its way
+            page = bytearray(os.pread(fd, self.page_size, addr))
+            if len(self.xpages) >= max(16, _XBZRLE_BYTES // self.page_size):
+                self._write_back(len(self.xpages) // 4)  # the oldest quarter
+            self.xpages[key] = page
+            self.written[block.name].set(addr // self.page_size)  # (holds data from now)
         try:
-            new = xbzrle_decode(old, delta)
+            xbzrle_apply(page, delta)
         except ValueError as e:
             raise FormatError(f"bad XBZRLE delta ({e})", offset=offset) from None
-        self.written[block.name].set(addr // self.page_size)
-        # written here, not queued: nothing is pending after the flush, and the next
-        # XBZRLE record would otherwise wait for the writer thread to wake up
-        self._pwrite(fd, new, addr)
+
+    def _write_back(self, n: int | None = None) -> None:
+        """Write the first `n` kept XBZRLE pages (all if None) to their files."""
+        xpages = self.xpages
+        keys = list(xpages)[:n] if n is not None else list(xpages)
+        for key in keys:
+            page = xpages.pop(key)
+            self._pwrite(self.fds[key[0]], page, key[1])
+
+    def flush_pages(self) -> None:
+        """Make the files hold every page so far (before they are read)."""
+        self._write_back()
+        self._flush()
 
     def close(self) -> None:
         """Wait for the writes, close the files; a write's error is raised here (or at
         the next write) when it ran in the background."""
         failed = None
         try:
-            if self.writer is not None:
-                self.writer.close()
+            try:
+                self._write_back()
+            finally:
+                if self.writer is not None:
+                    self.writer.close()
         except OSError as e:
             failed = self._failed(e)
         finally:
+            self.xpages.clear()
             for fd in self.fds.values():
                 os.close(fd)
             self.fds.clear()
@@ -670,6 +712,7 @@ class RamMemoryDump:
 
     def entries(self) -> Iterator[tuple[str, str]]:
         """(key, value) for every page, in order of first appearance."""
+        self.extractor.flush_pages()
         self.order.flush()
         self.order.seek(0)
         ps = self.page_size

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from migkaitai.multifd import ChannelFeed, ChannelPage
     from migkaitai.ram_fast import FastPath, FastRun
 
-__all__ = ["RamBlock", "RamPage", "RamTracker", "RamSink", "xbzrle_decode", "RAM_VERSION",
+__all__ = ["RamBlock", "RamPage", "RamTracker", "RamSink", "xbzrle_decode", "xbzrle_apply",
+           "RAM_VERSION",
            "PAGE_SIZES", "PageSizeSettled", "frames_with"]
 
 F = K.RamSaveFlag
@@ -616,37 +617,58 @@ def xbzrle_decode(old: bytes, delta: bytes) -> bytes:
     literal bytes): runs of unchanged bytes, then replaced bytes.
     """
     out = bytearray(old)
+    xbzrle_apply(out, delta)
+    return bytes(out)
+
+
+def xbzrle_apply(page: bytearray, delta: Any) -> None:
+    """xbzrle_decode in place: apply `delta` to `page`. Raises ValueError when the delta
+    is malformed (the page is then partly changed)."""
     pos = 0  # in the page
     i = 0  # in the delta
     n = len(delta)
-
-    def uleb() -> int:
-        nonlocal i
-        value = shift = 0
-        while True:
-            if i >= n:
-                raise ValueError("XBZRLE delta ends inside a length")
-            b = delta[i]
-            i += 1
-            value |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return value
-            shift += 7
-            if shift > 28:
-                raise ValueError("XBZRLE length too long")
-
+    size = len(page)
     while i < n:
-        pos += uleb()
+        b = delta[i]  # a zero run's length (ULEB128: one or two bytes, as a rule)
+        i += 1
+        if b & 0x80:
+            if i < n and not delta[i] & 0x80:
+                b = (b & 0x7F) | delta[i] << 7
+                i += 1
+            else:
+                b, i = _uleb_rest(delta, i, b)
+        pos += b
         if i >= n:  # a trailing zero run ends the delta
             break
-        lit = uleb()
-        if pos + lit > len(out) or i + lit > n:
+        lit = delta[i]
+        i += 1
+        if lit & 0x80:
+            lit, i = _uleb_rest(delta, i, lit)
+        if pos + lit > size or i + lit > n:
             raise ValueError("XBZRLE literal runs past the page")
-        out[pos:pos + lit] = delta[i:i + lit]
+        page[pos:pos + lit] = delta[i:i + lit]
         pos += lit
         i += lit
-    if pos > len(out):
+    if pos > size:
         raise ValueError("XBZRLE run past the page")
-    return bytes(out)
+
+
+def _uleb_rest(delta: Any, i: int, first: int) -> tuple[int, int]:
+    """A ULEB128 length whose first byte (`first`, read) has its high bit set: (value,
+    where it ends)."""
+    value = first & 0x7F
+    shift = 7
+    n = len(delta)
+    while True:
+        if i >= n:
+            raise ValueError("XBZRLE delta ends inside a length")
+        b = delta[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return value, i
+        shift += 7
+        if shift > 28:
+            raise ValueError("XBZRLE length too long")
 
 

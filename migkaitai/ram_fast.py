@@ -172,21 +172,53 @@ class FastPath:
                 zeros += 1
                 pos += 9
             elif flags == XBZRLE_RUN:  # RAM_SAVE_FLAG_XBZRLE | RAM_SAVE_FLAG_CONTINUE
-                # ram_xbzrle: encoding (u1, valid 1), len_data (be16), data
-                end = pos + 11 + (view[pos + 9] << 8 | view[pos + 10]) if pos + 11 <= size else 0
-                if not pos < end <= size or view[pos + 8] != 1 or addr + ps > length:
+                if addr + ps > length:
                     break
-                if sinks:
-                    delta = view[pos + 11:end]
-                    for s in sinks:
-                        s.xbzrle(block, addr, delta, self.base + pos)
-                xbzrle += 1
-                xbzrle_bytes += end - pos - 11
-                pos = end
+                # the record and those like it that follow (an XBZRLE stream is little
+                # else): one pass over their headers, no run test between them
+                n, nbytes, pos = _xbzrle_records(view, pos, size, ps, length, sinks, block,
+                                                 self.base)
+                if not n:
+                    break
+                xbzrle += n
+                xbzrle_bytes += nbytes
             else:
                 break
         self._released = release
         return FastRun(pos, pages, zeros, xbzrle, xbzrle_bytes)
+
+
+def _xbzrle_records(view: Any, pos: int, size: int, ps: int, length: int, sinks: list[Any],
+                    block: Any, base: int) -> tuple[int, int, int]:
+    """Read the XBZRLE|CONTINUE records of `block` from `pos` on: (how many, their delta
+    bytes, where they stop). Each is a be64 address | flags, encoding (u1, valid 1),
+    len_data (be16) and the delta (ram_xbzrle); a record with other flags, another
+    encoding, an address outside the block or that runs past `size` stops it (the
+    generated type then reads or reports it)."""
+    # the header's first 8 bytes compare as bytes like the word as a number (big-endian):
+    # address | 0x60 <= length - ps | 0x60 is the address test; 0xff pads it to 11 bytes
+    top = (length - ps + XBZRLE_RUN).to_bytes(8, "big") + b"\xff\xff\xff"
+    hi = (ps - 1) >> 8  # flag bits in byte 6 of the word: clear in these records
+    n = nbytes = 0
+    window = isinstance(view, memoryview)  # (a pipe's window: its slices are views)
+    while pos + 11 <= size:
+        head = view[pos:pos + 11]
+        if window:
+            head = head.tobytes()
+        if head[7] != XBZRLE_RUN or head[6] & hi or head[8] != 1 or head > top:
+            break
+        end = pos + 11 + (head[9] << 8 | head[10])
+        if end > size:
+            break
+        if sinks:
+            addr = int.from_bytes(head[:8], "big") & ~(ps - 1)
+            delta = view[pos + 11:end]
+            for s in sinks:
+                s.xbzrle(block, addr, delta, base + pos)
+        n += 1
+        nbytes += end - pos - 11
+        pos = end
+    return n, nbytes, pos
 
 
 _RUN_CHUNK = 512  # records looked at at once by _run_length

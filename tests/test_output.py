@@ -220,3 +220,33 @@ def test_zero_run_over_written_pages(tmp_path):
     assert data[0x100000 + 60 * 4096:0x100000 + 64 * 4096] == bytes(4 * 4096)
     with open(tmp_path / "pc.ram", "rb") as f:  # the never-written run is still a hole
         assert os.lseek(f.fileno(), 0x2000000, os.SEEK_HOLE) == 0x2000000
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_xbzrle_pages_kept_in_memory_end_in_the_files(tmp_path, monkeypatch, background):
+    """XBZRLE deltas apply to pages kept in memory: a page that a full page or a zero page
+    replaces is dropped, the oldest are written back when too many are kept, and the files
+    hold every page at the end - the same bytes as applying each delta to the file."""
+    import migkaitai.output as output
+    from migkaitai.ram import RamBlock
+
+    monkeypatch.setattr(output, "_XBZRLE_BYTES", 64)  # (16 pages kept at most)
+    ps = 16
+    block = RamBlock("ram", 64 * ps, 0)
+    ext = RamExtractor(str(tmp_path), ps, background=background)
+    ext.block(block)
+    expect = bytearray(64 * ps)
+    ext.page(block, 0, bytes(range(16)))
+    expect[0:16] = bytes(range(16))
+    for rnd in range(3):
+        for n in range(40):  # more pages than are kept: the oldest go back to the file
+            ext.xbzrle(block, n * ps, bytes([n % 8, 2, rnd, n]), 0)
+            expect[n * ps + n % 8:n * ps + n % 8 + 2] = bytes([rnd, n])
+    ext.page(block, 2 * ps, b"\xee" * ps)  # replaces a kept page
+    expect[2 * ps:3 * ps] = b"\xee" * ps
+    ext.zero(block, 3 * ps, 0)  # a zero page over data
+    expect[3 * ps:4 * ps] = bytes(ps)
+    ext.xbzrle(block, 2 * ps, bytes([0, 1, 0x11]), 0)  # from the full page's content
+    expect[2 * ps] = 0x11
+    ext.close()
+    assert (tmp_path / "ram").read_bytes() == bytes(expect)
