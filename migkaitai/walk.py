@@ -502,8 +502,10 @@ class Walker:
         before = self.ram.counts()
         pipe = self.pipe
         spooler = pipe.spooler if pipe is not None and pipe.first_pass else None
-        if spooler is not None and not self.mapped_ram:
-            spooler.drop = True  # pass 1: keep page bodies out of the spool
+        if spooler is not None:
+            # pass 1: keep page bodies out of the spool (a mapped-ram block's page area
+            # too: its bitmap and pages are read forward as they go by)
+            spooler.drop = True
         try:
             yield from self.ram.read_payload(self.io, sec, ignore_shared=self.ignore_shared,
                                              mapped_ram=self.mapped_ram, fast=self.fast)
