@@ -531,7 +531,8 @@ class MigrationStream:
     def close(self) -> None:
         if self._map is not None:
             try:
-                self._map.close()
+                if hasattr(self._map, "close"):  # (a small pipe's bytes: nothing to close)
+                    self._map.close()
             except BufferError:  # a view still held by an error's traceback: freed later
                 pass
             self._map = None
@@ -556,7 +557,9 @@ class MigrationStream:
         from migkaitai.pipe import DEFAULT_SPOOL_LIMIT, spool_stream
 
         self._sniff_pipe()
-        src = self._pipe_src
+        if not sinks and self._small_pipe(self._pipe_src):
+            return
+        src = self._pipe_src  # (with what _small_pipe read put back in front)
         self._pipe_src = None
         self._spool_dir = tempfile.TemporaryDirectory(prefix="migkaitai-pipe-")
         tracker = RamTracker(page_size_of(None), sinks)  # until the configuration says
@@ -597,6 +600,44 @@ class MigrationStream:
                 src.close()  # (ours, over the caller's file: its thread ends, the file stays)
         self._pass1 = pass1
         self._open_file(builtins.open(spool_path, "rb"))  # noqa: SIM115 - closed by close()
+
+    def _small_pipe(self, src: Any) -> bool:
+        """A pipe that ends within SMALL_PIPE bytes is read into memory and then like a
+        file (one pass, the RAM fast path): the spool and the second pass cost more than
+        such a stream's decoding. Else what was read is put back in front of the rest."""
+        from migkaitai.containers import _Decompressing, _Prefixed
+
+        small = int(os.environ.get("MIGKAITAI_SMALL_PIPE", SMALL_PIPE))
+        parts: list[bytes] = []
+        got = 0
+        try:
+            while got <= small:
+                piece = src.read(small + 1 - got)
+                if not piece:
+                    break
+                parts.append(piece)
+                got += len(piece)
+        except MigkaitaiError as e:  # (a decompressor's: after what came before it)
+            self._pipe_src = _Prefixed(b"".join(parts), _Failing(e))
+            return False
+        head = b"".join(parts)
+        del parts
+        if len(head) > small or not head:  # (empty: said as a pipe's)
+            self._pipe_src = _Prefixed(head, src)
+            return False
+        self._pipe_src = None
+        if self._own_file:
+            src.close()
+            if self._host_file is not None:
+                self._host_file.close()
+                self._host_file = None
+            self._own_file = False
+        elif isinstance(src, _Decompressing):
+            src.close()
+        self._open_file(io.BytesIO(head))
+        self._mappable = True
+        self._map = head  # (what the fast path reads: no map of a file)
+        return True
 
     def _given_description(self) -> Any:
         """The description given with `description=` (--desc), if one was and its devices
@@ -1055,6 +1096,27 @@ def qemu_versions(machine: str | None, since_2_4: bool) -> str:
 
 _FILE_ATTRS = frozenset({"size", "start", "io", "description", "embedded", "page_size",
                          "description_error"})
+
+
+# A pipe that ends within this many bytes is decoded from memory (MigrationStream.
+# _small_pipe): most saved device states with little RAM sent; larger ones are spooled.
+# The environment variable MIGKAITAI_SMALL_PIPE sets another (0: always spooled; the
+# tests use it to run the spool's two passes on small streams).
+SMALL_PIPE = 4 << 20
+
+
+class _Failing(io.RawIOBase):
+    """A source whose next read raises `error` (what a failed read raised)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1) -> bytes:
+        raise self.error
 
 
 def _seekable_file(f: Any) -> bool:

@@ -36,9 +36,9 @@ __all__ = ["SpoolingReader", "RamPayload", "PipeState", "spool_stream", "SpoolLi
 
 _CHUNK = 4 << 20  # bytes asked of the source at once
 # What a pipe may put in the spool besides RAM pages (device state, the description;
-# block-migration disks are spooled whole; a mapped-ram block's page area is not):
-# real device states
-# take a few MB, so 1 GiB only stops what is not a stream (an endless producer).
+# block-migration disks are spooled whole; a mapped-ram block's page area is not): real
+# device states take a few MB, so 1 GiB only stops what is not a stream (an endless
+# producer).
 DEFAULT_SPOOL_LIMIT = 1 << 30
 
 

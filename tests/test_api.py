@@ -141,8 +141,15 @@ def test_extract_of_xbzrle_from_a_pipe(tmp_path):
     assert len(got) == 64 << 20 and got == (tmp_path / "cli" / "pc.ram").read_bytes()
 
 
-def test_a_pipe_gives_ram_contents_once():
-    """RAM pages go by in a pipe's first pass: an output that needs them must come first."""
+def test_a_pipe_gives_ram_contents_once(monkeypatch):
+    """RAM pages go by in a pipe's first pass: an output that needs them must come first
+    (a pipe of more than SMALL_PIPE bytes; a smaller one is read into memory, and then
+    gives them as a file does)."""
+    with Feeder(corpus.stream_file(NODEFAULTS)) as pipe, migkaitai.open(pipe) as m:
+        assert m.page_size == 4096 and not m.is_pipe  # (small: read whole)
+        m.write_state(io.StringIO(), memory=True)
+        assert next(m.pages()).block.name == "pc.ram"
+    monkeypatch.setenv("MIGKAITAI_SMALL_PIPE", "0")
     with Feeder(corpus.stream_file(NODEFAULTS)) as pipe, migkaitai.open(pipe) as m:
         assert m.page_size == 4096  # (reads the pipe: its first pass, without RAM sinks)
         with pytest.raises(migkaitai.UsageError, match="is a pipe, read once"):

@@ -15,14 +15,20 @@ import pytest
 import corpus
 
 CLI = [sys.executable, "-m", "migkaitai"]
+# the two passes over a spool, which a pipe of more than SMALL_PIPE bytes takes, on the
+# small streams of the corpus too (a small one is otherwise read into memory: see
+# test_a_small_pipe_is_read_into_memory)
+SPOOLED = {**os.environ, "MIGKAITAI_SMALL_PIPE": "0"}
 
 
-def piped(name: str, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess:
+def piped(name: str, *args: str, data: bytes | None = None,
+          env: dict[str, str] | None = SPOOLED) -> subprocess.CompletedProcess:
     src = corpus.stream_file(name)
     cat = subprocess.Popen(["cat", str(src)], stdout=subprocess.PIPE) if data is None else None
     try:
         return subprocess.run([*CLI, "-", *args], stdin=cat.stdout if cat else None,
-                              input=data, capture_output=True, timeout=120, check=False)
+                              input=data, capture_output=True, timeout=120, check=False,
+                              env=env)
     finally:
         if cat:
             cat.stdout.close()
@@ -49,6 +55,56 @@ def test_pipe_output_equals_file_output(name, args):
     a, b = piped(name, *args), from_file(name, *args)
     assert (a.returncode, a.stdout, a.stderr) == (b.returncode, b.stdout, b.stderr)
     assert a.returncode == 0 and a.stdout
+
+
+@pytest.mark.parametrize("name,args", [
+    ("x86/pc-nodefaults-64m", ()),
+    ("x86/pc-nodefaults-64m", ("--format", "tree")),
+    ("x86/pc-postcopy-advise", ("--format", "records")),
+    ("x86/pc-i440fx-2.2", ("--format", "records")),
+])
+def test_a_small_pipe_is_read_into_memory(name, args, tmp_path):
+    """A pipe that ends within SMALL_PIPE bytes (most device states with little RAM) is
+    read into memory and decoded like a file, in one pass: the same output as the file's
+    (and as the spool's); a larger one is spooled."""
+    from migkaitai.api import SMALL_PIPE
+
+    assert corpus.stream_file(name).stat().st_size <= SMALL_PIPE
+    a = piped(name, *args, env=None)
+    b = from_file(name, *args)
+    named = b.stdout.replace(str(corpus.stream_file(name)).encode(), b"-")  # (the tree's)
+    assert (a.returncode, a.stdout, a.stderr) == (b.returncode, named, b.stderr)
+    assert a.returncode == 0 and a.stdout
+
+
+def test_a_small_pipe_in_process(monkeypatch):
+    """From Python: a pipe under the limit is read whole and then like a file (pages can
+    be iterated, as from a file); the limit comes from MIGKAITAI_SMALL_PIPE."""
+    import io as _io
+
+    import migkaitai
+
+    data = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+
+    class Pipe(_io.RawIOBase):  # (a file object that cannot seek)
+        def __init__(self) -> None:
+            self.data = _io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b):  # type: ignore[no-untyped-def]
+            return self.data.readinto(b)
+
+    with migkaitai.open(_io.BufferedReader(Pipe())) as m:
+        snap = m.load()
+        assert not m.is_pipe and m.size == len(data)
+        assert snap.device("cpu").field("env.eip").value == 0xfff0
+        assert sum(1 for _ in m.pages("pc.bios")) > 0
+    monkeypatch.setenv("MIGKAITAI_SMALL_PIPE", "0")
+    with migkaitai.open(_io.BufferedReader(Pipe())) as m:
+        snap = m.load()
+        assert m.is_pipe and snap.device("cpu").field("env.eip").value == 0xfff0
 
 
 @pytest.mark.parametrize("name,desc_from", [
@@ -225,7 +281,7 @@ def test_with_a_description_every_record_is_checked_as_it_arrives(tmp_path):
 
 def test_sigterm_removes_the_spool(tmp_path):
     data = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
-    env = dict(os.environ, TMPDIR=str(tmp_path))
+    env = dict(SPOOLED, TMPDIR=str(tmp_path))
     p = subprocess.Popen([sys.executable, "-m", "migkaitai", "-"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     p.stdin.write(data[:300000])  # inside the RAM section: the pipe stays open
@@ -237,6 +293,22 @@ def test_sigterm_removes_the_spool(tmp_path):
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=30)
     assert (p.returncode, err) == (130, b"migkaitai: interrupted\n")
+    assert not list(tmp_path.iterdir())
+
+
+def test_sigterm_while_a_small_pipe_is_read(tmp_path):
+    """Interrupted while a pipe is read into memory (it may yet be small): exit 130, the
+    one line, nothing left behind."""
+    data = corpus.stream_file("x86/pc-nodefaults-64m").read_bytes()
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    p = subprocess.Popen([sys.executable, "-m", "migkaitai", "-"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    p.stdin.write(data[:300000])
+    p.stdin.flush()
+    time.sleep(1.5)  # (started, reading)
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=30)
+    assert (p.returncode, out, err) == (130, b"", b"migkaitai: interrupted\n")
     assert not list(tmp_path.iterdir())
 
 

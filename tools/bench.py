@@ -28,6 +28,12 @@ against its decompressor alone (`FMT -dc FILE > /dev/null`; for the raw image, a
 `-d state` of the bare stream). Random RAM only has the decompressors copy stored
 blocks, so the same is done (--containers-ram) on used-1g.mig, a 1 GiB guest whose RAM
 is like one in use (see used_file).
+Corpus streams (--corpus: XBZRLE, many devices, 4 MiB of random RAM, mapped-ram) are
+timed from the file and through a pipe (`cat F | migkaitai -d state -`): the pipe at
+most 1.3x the file and under 32 MiB; the XBZRLE one's -d state at 50 MB/s or more and
+its -x at 25 MB/s. Device-heavy streams (--devices: a pc guest with 150, 300, 600
+ich9-ahci controllers behind three pci-bridges, built with QEMU, cached): -d state and
+-d desc, at most 1.5 s and 0.5 s at 600, 64 MiB, and linear in the number of devices.
 Exit status 1 when a check fails, 2 on bad usage or when a stream cannot be built.
 
 stdlib only; needs qemu-system-x86_64 (installed with apt-get when missing, as is GNU time).
@@ -288,6 +294,15 @@ def x86_stream(cache: Path, gib: int, rehash: bool, used: bool = False) -> dict:
     if meta:
         meta["ram"] = ram
         return meta
+    meta = qemu_stream(cache, out, recipe, pc_guest(gib, str(ram)), 120 + 60 * gib)
+    meta["ram"] = ram
+    return meta
+
+
+def qemu_stream(cache: Path, out: Path, recipe: dict, guest: list[str],
+                timeout: float) -> dict:
+    """Start QEMU paused with `guest`, migrate it by QMP to `out` (exec:cat), check the
+    stream is complete, and record its meta (recipe, sha256, QEMU's version)."""
     part = out.with_name(out.name + ".part")
     part.unlink(missing_ok=True)
     log = cache / f"{out.stem}.qemu.log"
@@ -295,8 +310,7 @@ def x86_stream(cache: Path, gib: int, rehash: bool, used: bool = False) -> dict:
     say(f"building {out} with QEMU (log: {log})")
     tmp = Path(tempfile.mkdtemp(prefix="migkaitai-bench-"))  # short path for the socket
     sock = str(tmp / "qmp.sock")
-    argv = [qemu, "-S", *pc_guest(gib, str(ram)),
-            "-qmp", f"unix:{qemu_opt(sock)},server=on,wait=off"]
+    argv = [qemu, "-S", *guest, "-qmp", f"unix:{qemu_opt(sock)},server=on,wait=off"]
     t0 = time.perf_counter()
     try:
         with open(log, "w") as logf:
@@ -313,7 +327,7 @@ def x86_stream(cache: Path, gib: int, rehash: bool, used: bool = False) -> dict:
         # the default 32 MiB/s would take a minute per 2 GiB
         qmp.execute("migrate-set-parameters", **{"max-bandwidth": 100 * GIB})
         qmp.execute("migrate", uri=f"exec:cat > {shlex.quote(str(part))}")
-        deadline = time.monotonic() + 120 + 60 * gib
+        deadline = time.monotonic() + timeout
         while True:
             info = qmp.execute("query-migrate")
             assert isinstance(info, dict)
@@ -341,10 +355,59 @@ def x86_stream(cache: Path, gib: int, rehash: bool, used: bool = False) -> dict:
     check_complete(part)
     sha = sha256_file(part)
     part.replace(out)
-    meta = write_meta(out, sha, recipe, qemu_version=qemu_version, qemu_seconds=seconds,
+    return write_meta(out, sha, recipe, qemu_version=qemu_version, qemu_seconds=seconds,
                       qemu_argv=argv)
-    meta["ram"] = ram
-    return meta
+
+
+def ahci_guest(n: int) -> list[str]:
+    """A pc guest (-nodefaults -m 64) with `n` ich9-ahci controllers behind three
+    pci-bridges, 8 functions per slot (multifunction=on on function 0): the stream whose
+    description is the work (11 MB of JSON for 600)."""
+    args = ["-display", "none", "-nodefaults", "-machine", "pc", "-m", "64"]
+    for b in range(3):
+        args += ["-device", f"pci-bridge,id=br{b},chassis_nr={b + 1},bus=pci.0,"
+                            f"addr=0x{b + 3:x}"]
+    i = 0
+    for b in range(3):
+        for slot in range(1, 32):
+            for fn in range(8):
+                if i < n:
+                    mf = ",multifunction=on" if fn == 0 else ""
+                    args += ["-device", f"ich9-ahci,bus=br{b},addr=0x{slot:x}.{fn}{mf}"]
+                    i += 1
+    if i < n:
+        raise BenchError(f"{n} AHCI controllers do not fit behind three bridges")
+    return args
+
+
+def ahci_stream(cache: Path, n: int, rehash: bool) -> dict:
+    out = cache / f"ahci-{n}.mig"
+    recipe = {"v": RECIPE_VERSION, "kind": "qemu-x86", "argv": ahci_guest(n)}
+    return cached(out, recipe, rehash) or qemu_stream(cache, out, recipe, ahci_guest(n), 300)
+
+
+# Corpus streams timed from the file and through a pipe (`cat F | migkaitai -`)
+CORPUS_ROWS = ["x86/pc-running-xbzrle", "x86/pc-many-devices", "x86/pc-ram-random-4m",
+               "qemu10/v10.0-x86_64-q35-mapped-ram"]
+
+
+def corpus_stream(cache: Path, name: str, rehash: bool) -> dict:
+    """A corpus stream, decompressed into the cache."""
+    src = REPO / "tests/data/corpus" / f"{name}.mig.xz"
+    out = cache / f"corpus-{name.replace('/', '-')}.mig"
+    recipe = {"v": RECIPE_VERSION, "kind": "xz", "source": str(src.relative_to(REPO)),
+              "source_sha256": sha256_file(src)}
+    meta = cached(out, recipe, rehash)
+    if meta:
+        return meta
+    part = out.with_name(out.name + ".part")
+    h = hashlib.sha256()
+    with lzma.open(src) as f, open(part, "wb") as dst:
+        while chunk := f.read(4 * MIB):
+            h.update(chunk)
+            dst.write(chunk)
+    part.replace(out)
+    return write_meta(out, h.hexdigest(), recipe)
 
 
 def check_complete(path: Path) -> None:
@@ -435,7 +498,7 @@ class Stream:
     label: str
     path: Path
     size: int
-    kind: str  # "x86" or "ppc64"
+    kind: str  # "x86", "ppc64", "container:FMT", "corpus:NAME" or "devices:N"
     gib: int = 0
     ram: Path | None = None
     runs: dict[str, Run] = field(default_factory=dict)
@@ -536,9 +599,37 @@ def measure_container(s: Stream, mig: list[str], cache: Path, repeat: int) -> No
             record(s, name, wall, rss, error)
 
 
+def measure_small(s: Stream, mig: list[str], cache: Path, repeat: int) -> None:
+    """A corpus stream (from the file, through a pipe; -x of the XBZRLE one) or a
+    device-heavy one (-d state, -d desc): the stream stays cached (small files)."""
+    path = str(s.path)
+    if s.kind.startswith("corpus:"):
+        pipe = f"cat {shlex.quote(path)} | {shlex.join(mig)} -d state -"
+        xdir = cache / "x-out"
+        commands: list[tuple[str, list[str]]] = [
+            ("cat", ["cat", path]), ("state", mig + ["-d", "state", path]),
+            ("pipe", ["sh", "-c", pipe])]
+        if s.kind.endswith("xbzrle"):
+            commands.append(("x", mig + ["-x", "-o", str(xdir), path]))
+    else:
+        commands = [("state", mig + ["-d", "state", path]), ("desc", mig + ["-d", "desc", path])]
+    say(f"timing on {s.path.name}")
+    recache(s.path, cache)
+    for _ in range(repeat):
+        for name, argv in commands:
+            shutil.rmtree(cache / "x-out", ignore_errors=True)
+            warm(s.path)
+            wall, rss, error = timed(argv, cache)
+            record(s, name, wall, rss, error)
+    shutil.rmtree(cache / "x-out", ignore_errors=True)
+
+
 def measure(s: Stream, mig: list[str], python: str, cache: Path, repeat: int) -> None:
     if s.kind.startswith("container:"):
         measure_container(s, mig, cache, repeat)
+        return
+    if s.kind.startswith(("corpus:", "devices:")):
+        measure_small(s, mig, cache, repeat)
         return
     copy = cache / "copy"
     xdir = cache / "x-out"
@@ -649,6 +740,9 @@ LABELS = {"cat": "cat > /dev/null", "cp": "cp (then rm)", "touch": "floor: pytho
 RATIO = {"touch": "cat", "state": "cat", "x": "cp", "tree": "cat"}
 LABELS["decomp"] = "decompressor alone"
 LABELS["bare"] = "migkaitai -d state (bare)"
+LABELS["pipe"] = "cat F | migkaitai -d state -"
+LABELS["desc"] = "migkaitai -d desc"
+RATIO["pipe"] = "state"
 
 # format -> (compressor argv, decompressor argv, Debian package); "raw": a libvirt image
 CONTAINERS = {
@@ -713,6 +807,34 @@ def checks(s: Stream) -> list[tuple[str, str, str, bool]]:
         run = s.runs.get(name)
         return run.rss_kib / 1024 if run and not run.error else None
 
+    if s.kind.startswith("corpus:"):
+        r = ratio(s, "pipe")
+        if r is not None:
+            out.append(("pipe / file (-d state)", f"{r:.2f}x", "<= 1.30x", r <= 1.3))
+        piped = rss("pipe")
+        if piped is not None:
+            out.append(("pipe peak RSS", f"{piped:.1f} MiB", "< 32 MiB", piped < 32))
+        if s.kind.endswith("xbzrle"):
+            for name, target in (("state", 50.0), ("x", 25.0)):
+                got = s.runs.get(name)
+                if got and not got.error and got.wall > 0:
+                    rate = s.size / got.wall / 1e6
+                    out.append((f"{LABELS[name]} rate", f"{rate:.1f} MB/s",
+                                f">= {target:.0f} MB/s", rate >= target))
+        return out + [(what, value, "", ok) for what, value, ok in s.verify]
+    if s.kind.startswith("devices:"):
+        if s.kind == "devices:600":
+            for name, target in (("state", 1.5), ("desc", 0.5)):
+                got = s.runs.get(name)
+                if got and not got.error:
+                    out.append((f"{LABELS[name]} wall", f"{got.wall:.3f} s",
+                                f"<= {target} s", got.wall <= target))
+        for name in ("state", "desc"):
+            value = rss(name)
+            if value is not None:
+                out.append((f"{LABELS[name]} peak RSS", f"{value:.1f} MiB", "<= 64 MiB",
+                            value <= 64))
+        return out + [(what, value, "", ok) for what, value, ok in s.verify]
     if s.kind.startswith("container:"):
         what = "bare stream" if s.kind.endswith(":raw") else "decompressor"
         r = ratio(s, "state")
@@ -736,13 +858,29 @@ def checks(s: Stream) -> list[tuple[str, str, str, bool]]:
     return out
 
 
+def linear(streams: list[Stream]) -> None:
+    """Device-heavy streams: -d state's time per device at the largest count is at most
+    1.2x that at the smallest (linear in the number of devices)."""
+    dev = sorted((s for s in streams if s.kind.startswith("devices:")), key=lambda s: s.gib)
+    if len(dev) < 2:
+        return
+    lo, hi = dev[0].runs.get("state"), dev[-1].runs.get("state")
+    if lo is None or hi is None or lo.error or hi.error:
+        return
+    per_lo, per_hi = lo.wall / dev[0].gib, hi.wall / dev[-1].gib
+    dev[-1].verify.append((
+        f"linear: per device {per_hi * 1e3:.2f} ms at {dev[-1].gib}, {per_lo * 1e3:.2f} ms "
+        f"at {dev[0].gib}", f"{per_hi / per_lo:.2f}x (<= 1.20x)", per_hi <= 1.2 * per_lo))
+
+
 def report(streams: list[Stream], header: list[str]) -> int:
     lines = header + [""]
     failed = total = 0
     for s in streams:
         lines.append(f"{s.label}  ({s.size:,} bytes)")
         lines.append(f"  {'command':<26}{'wall s':>9}{'MB/s':>8}{'peak RSS':>12}  ratio")
-        for name in ("cat", "cp", "touch", "decomp", "bare", "state", "x", "tree"):
+        for name in ("cat", "cp", "touch", "decomp", "bare", "state", "pipe", "desc", "x",
+                     "tree"):
             run = s.runs.get(name)
             if run is None:
                 continue
@@ -863,6 +1001,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "stream: stored blocks, the decompressors only copy) and 'used' (a "
                         "1 GiB guest with RAM like one in use: files from /usr and zero "
                         "runs); default both")
+    p.add_argument("--corpus", default=" ".join(CORPUS_ROWS), metavar="NAMES",
+                   help="corpus streams timed from the file and through a pipe ('' for "
+                        "none; default: %(default)s)")
+    p.add_argument("--devices", default="150 300 600", metavar="COUNTS",
+                   help="device-heavy streams: a pc guest with this many ich9-ahci "
+                        "controllers, built with QEMU ('' for none; default: %(default)s)")
     p.add_argument("--json", type=Path, default=None, help="also write the results here")
     return p.parse_args(argv)
 
@@ -924,6 +1068,17 @@ def main(argv: list[str] | None = None) -> int:
                              f"{' '.join(CONTAINERS[fmt][0] or [])}")
                     streams.append(Stream(label, cache / meta["file"], meta["size"],
                                           f"container:{fmt}", first.gib, first.path))
+        for name in args.corpus.replace(",", " ").split():
+            if not (REPO / "tests/data/corpus" / f"{name}.mig.xz").exists():
+                raise BenchError(f"--corpus: no corpus stream {name!r}")
+            meta = corpus_stream(cache, name, args.rehash)
+            streams.append(Stream(f"{meta['file']}: corpus stream", cache / meta["file"],
+                                  meta["size"], "corpus:" + name.rsplit("-", 1)[-1]))
+        for n in [int(x) for x in args.devices.replace(",", " ").split()]:
+            meta = ahci_stream(cache, n, args.rehash)
+            streams.append(Stream(f"{meta['file']}: pc, {n} ich9-ahci behind 3 pci-bridges "
+                                  f"(QEMU)", cache / meta["file"], meta["size"],
+                                  f"devices:{n}", n))
         if not args.no_ppc64:
             meta = ppc64_stream(cache, args.rehash)
             streams.append(Stream("ppc64-pseries-default.mig: corpus stream",
@@ -941,6 +1096,7 @@ def main(argv: list[str] | None = None) -> int:
                          args.repeat)
     for s in streams:
         measure(s, mig, python, cache, args.repeat)
+    linear(streams)
     status = report(streams, header)
     if args.json:
         args.json.write_text(json.dumps([
