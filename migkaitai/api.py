@@ -557,11 +557,13 @@ class MigrationStream:
         from migkaitai.pipe import DEFAULT_SPOOL_LIMIT, spool_stream
 
         self._sniff_pipe()
-        if not sinks and self._small_pipe(self._pipe_src):
+        inner = self._pipe_src  # (the source; what is read from may wrap it)
+        if not sinks and self._small_pipe(inner):
             return
-        src = self._pipe_src  # (with what _small_pipe read put back in front)
+        src = self._pipe_src  # (with what _small_pipe copied read back first)
         self._pipe_src = None
-        self._spool_dir = tempfile.TemporaryDirectory(prefix="migkaitai-pipe-")
+        if self._spool_dir is None:
+            self._spool_dir = tempfile.TemporaryDirectory(prefix="migkaitai-pipe-")
         tracker = RamTracker(page_size_of(None), sinks)  # until the configuration says
         if self.channels:
             from migkaitai.multifd import ChannelFeed  # not imported at start-up
@@ -590,40 +592,51 @@ class MigrationStream:
                 pass1 = spool_stream(src, spool, walker, self.spool_limit or DEFAULT_SPOOL_LIMIT,
                                      self.description_limit, start=skip)
         finally:
+            if src is not inner:
+                src.close()  # (the copy _small_pipe made)
             if self._own_file:
-                src.close()
+                inner.close()
                 if self._host_file is not None:
                     self._host_file.close()
                     self._host_file = None
                 self._own_file = False
-            elif isinstance(src, _Decompressing):
-                src.close()  # (ours, over the caller's file: its thread ends, the file stays)
+            elif isinstance(inner, _Decompressing):
+                inner.close()  # (ours, over the caller's file: its thread ends, the file stays)
         self._pass1 = pass1
         self._open_file(builtins.open(spool_path, "rb"))  # noqa: SIM115 - closed by close()
 
     def _small_pipe(self, src: Any) -> bool:
-        """A pipe that ends within SMALL_PIPE bytes is read into memory and then like a
-        file (one pass, the RAM fast path): the spool and the second pass cost more than
-        such a stream's decoding. Else what was read is put back in front of the rest."""
-        from migkaitai.containers import _Decompressing, _Prefixed
+        """A pipe that ends within SMALL_PIPE bytes is copied to a temporary file and then
+        read as that file (one pass, the memory-mapped RAM fast path): the spool's two
+        passes cost more than copying such a stream. A longer one goes on through the
+        spool, with what was copied read back from the file first."""
+        import tempfile  # pipes only: not imported at start-up
+
+        from migkaitai.containers import _Decompressing
 
         small = int(os.environ.get("MIGKAITAI_SMALL_PIPE", SMALL_PIPE))
-        parts: list[bytes] = []
+        if small <= 0:
+            return False
+        self._spool_dir = tempfile.TemporaryDirectory(prefix="migkaitai-pipe-")
+        path = os.path.join(self._spool_dir.name, "copy")
+        copy = builtins.open(path, "w+b")  # noqa: SIM115 - kept open, or closed below
         got = 0
+        failed: MigkaitaiError | None = None
         try:
             while got <= small:
-                piece = src.read(small + 1 - got)
+                piece = src.read(min(_COPY, small + 1 - got))
                 if not piece:
                     break
-                parts.append(piece)
+                copy.write(piece)
                 got += len(piece)
         except MigkaitaiError as e:  # (a decompressor's: after what came before it)
-            self._pipe_src = _Prefixed(b"".join(parts), _Failing(e))
-            return False
-        head = b"".join(parts)
-        del parts
-        if len(head) > small or not head:  # (empty: said as a pipe's)
-            self._pipe_src = _Prefixed(head, src)
+            failed = e
+        except BaseException:
+            copy.close()
+            raise
+        if failed is not None or got > small or got == 0:  # (empty: said as a pipe's)
+            copy.seek(0)
+            self._pipe_src = _Replay(copy, _Failing(failed) if failed else src)
             return False
         self._pipe_src = None
         if self._own_file:
@@ -631,12 +644,11 @@ class MigrationStream:
             if self._host_file is not None:
                 self._host_file.close()
                 self._host_file = None
-            self._own_file = False
         elif isinstance(src, _Decompressing):
             src.close()
-        self._open_file(io.BytesIO(head))
-        self._mappable = True
-        self._map = head  # (what the fast path reads: no map of a file)
+        copy.flush()
+        self._own_file = True  # (the copy: closed with the stream)
+        self._open_file(copy)
         return True
 
     def _given_description(self) -> Any:
@@ -1098,11 +1110,43 @@ _FILE_ATTRS = frozenset({"size", "start", "io", "description", "embedded", "page
                          "description_error"})
 
 
-# A pipe that ends within this many bytes is decoded from memory (MigrationStream.
-# _small_pipe): most saved device states with little RAM sent; larger ones are spooled.
-# The environment variable MIGKAITAI_SMALL_PIPE sets another (0: always spooled; the
-# tests use it to run the spool's two passes on small streams).
-SMALL_PIPE = 4 << 20
+# A pipe that ends within this many bytes is copied to a temporary file and read as a
+# file (MigrationStream._small_pipe): saved device states with little RAM sent, and most
+# streams of small guests; longer ones go through the spool (the copy read back first:
+# the larger the limit, the more that costs them). The environment variable
+# MIGKAITAI_SMALL_PIPE sets another (0: always the spool; the tests use it to run the
+# spool's two passes on small streams).
+SMALL_PIPE = 8 << 20
+
+
+_COPY = 1 << 20  # bytes copied at a time (MigrationStream._small_pipe)
+
+
+class _Replay(io.RawIOBase):
+    """What a file holds from its position on, then the rest of `src`."""
+
+    def __init__(self, copy: Any, src: Any) -> None:
+        super().__init__()
+        self.copy = copy
+        self.src = src
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1) -> bytes:
+        if self.copy is not None:
+            data: bytes = self.copy.read(_COPY if n is None or n < 0 else n)
+            if data:
+                return data
+            self.copy.close()
+            self.copy = None
+        return self.src.read(-1 if n is None else n)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.copy is not None:
+            self.copy.close()
+            self.copy = None
+        super().close()
 
 
 class _Failing(io.RawIOBase):

@@ -416,7 +416,7 @@ def check_complete(path: Path) -> None:
     size = path.stat().st_size
     with open(path, "rb") as f:
         head = f.read(8)
-        f.seek(max(0, size - 4 * MIB))
+        f.seek(max(0, size - 64 * MIB))  # (600 AHCI controllers: 11 MB of JSON)
         tail = f.read()
     at = tail.rfind(b'{"page_size"')
     ok = head[:4] == b"QEVM" and at >= 5 and tail[at - 5] == 0x06
@@ -530,7 +530,7 @@ def install_copy(cache: Path) -> str:
     regular install, bytecode compiled; not the editable .venv, whose import hook and
     source compilation - PYTHONDONTWRITEBYTECODE - would be timed too). Returns its
     `migkaitai` console script. The venv is made once; migkaitai is reinstalled each run
-    from a clean copy of the tree (pyproject.toml, migkaitai/, generated/python/)."""
+    from a clean copy of the tree (pyproject.toml, migkaitai/, generated/python/, man/)."""
     venv = cache / "venv"
     py = venv / "bin" / "python"
     pip = [str(py), "-m", "pip", "--disable-pip-version-check", "--quiet"]
@@ -546,6 +546,7 @@ def install_copy(cache: Path) -> str:
         skip = shutil.ignore_patterns("__pycache__", "*.pyc")
         shutil.copytree(REPO / "migkaitai", src / "migkaitai", ignore=skip)
         shutil.copytree(REPO / "generated" / "python", src / "generated" / "python", ignore=skip)
+        shutil.copytree(REPO / "man", src / "man", ignore=skip)  # (the package's data-files)
         subprocess.run(pip + ["install", "--no-deps", "--force-reinstall", str(src)],
                        check=True)
     script = venv / "bin" / "migkaitai"
