@@ -195,32 +195,28 @@ def _xbzrle_records(view: Any, pos: int, size: int, ps: int, length: int, sinks:
     len_data (be16) and the delta (ram_xbzrle); a record with other flags, another
     encoding, an address outside the block or that runs past `size` stops it (the
     generated type then reads or reports it)."""
-    # the header's first 8 bytes compare as bytes like the word as a number (big-endian):
-    # address | 0x60 <= length - ps | 0x60 is the address test; 0xff pads it to 11 bytes
-    top = (length - ps + XBZRLE_RUN).to_bytes(8, "big") + b"\xff\xff\xff"
-    hi = (ps - 1) >> 8  # flag bits in byte 6 of the word: clear in these records
+    mask = ps - 1
+    top = length - ps + XBZRLE_RUN  # (address | flags of the block's last page)
+    unpack = _XBZRLE_HEAD.unpack_from
     n = nbytes = 0
-    window = isinstance(view, memoryview)  # (a pipe's window: its slices are views)
     while pos + 11 <= size:
-        head = view[pos:pos + 11]
-        if window:
-            head = head.tobytes()
-        if head[7] != XBZRLE_RUN or head[6] & hi or head[8] != 1 or head > top:
+        word, encoding, len_data = unpack(view, pos)
+        if word & mask != XBZRLE_RUN or encoding != 1 or word > top:
             break
-        end = pos + 11 + (head[9] << 8 | head[10])
+        end = pos + 11 + len_data
         if end > size:
             break
         if sinks:
-            addr = int.from_bytes(head[:8], "big") & ~(ps - 1)
             delta = view[pos + 11:end]
             for s in sinks:
-                s.xbzrle(block, addr, delta, base + pos)
+                s.xbzrle(block, word - XBZRLE_RUN, delta, base + pos)
         n += 1
-        nbytes += end - pos - 11
+        nbytes += len_data
         pos = end
     return n, nbytes, pos
 
 
+_XBZRLE_HEAD = struct.Struct(">QBH")  # ram_xbzrle's header: address | flags, encoding, len
 _RUN_CHUNK = 512  # records looked at at once by _run_length
 _FLAG_TABLES: dict[int, bytes] = {}
 _BELOW = [bytes(range(v)) for v in range(256)]  # _BELOW[v]: the byte values below v
