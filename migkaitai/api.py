@@ -531,8 +531,7 @@ class MigrationStream:
     def close(self) -> None:
         if self._map is not None:
             try:
-                if hasattr(self._map, "close"):  # (a small pipe's bytes: nothing to close)
-                    self._map.close()
+                self._map.close()
             except BufferError:  # a view still held by an error's traceback: freed later
                 pass
             self._map = None

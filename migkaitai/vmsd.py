@@ -525,8 +525,9 @@ class _Field:
         self.described = described  # False for compressed-array elements after the first
 
 
-# the children of every leaf Node the fast path makes (leaves never get any)
-_LEAF: list[Node] = []
+# the children of every leaf Node the fast paths make: leaves never get any, and this
+# one is immutable, so that code that would add some fails instead of adding to all
+_LEAF: list[Node] = ()  # type: ignore[assignment]
 
 
 def _scalar_plan(fdesc: Any) -> tuple[str, str, int, str, bool] | None:
