@@ -711,6 +711,8 @@ def _output_problems(o: Outcome, msg: str | None) -> list[str]:
     before_decoding = msg is not None and (msg.startswith((
         "expected the QEVM magic", "invalid file header",  # (a pipe's first bytes)
         "expected file version",
+        # (bytes before a QEVM magic that starts no complete stream: nothing decoded)
+        "not a QEMU migration stream",
         "the pipe holds more than"))  # (a pipe's first pass, before any output)
         # a fault in the file header: nothing decoded, only the error (no JSON)
         or "inside file header" in msg)
