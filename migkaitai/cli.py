@@ -17,7 +17,7 @@ from migkaitai.progress import Progress, SharedTerminal
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
-    from typing import TextIO
+    from typing import Any, TextIO
 
 EXIT_OK = 0
 EXIT_BROKEN = 1  # the input is broken (or could not be decoded)
@@ -168,13 +168,22 @@ def build_check_parser() -> argparse.ArgumentParser:
 def check_main(argv: list[str], out: TextIO, err: TextIO) -> int:
     """`migkaitai check STREAM --against DEST`: exit 0 loads, 1 fails, 3 unknown, 2
     trouble."""
-    import json
-
     from migkaitai import check
 
     args = build_check_parser().parse_args(argv)
+    result = _result(lambda: check(args.stream, args.against, snapshot=args.snapshot),
+                     args, out, err, lambda r: r.write_text(out, args.stream))
+    return result if isinstance(result, int) else result.exit_code  # type: ignore[no-any-return]
+
+
+def _result(call: Any, args: argparse.Namespace, out: TextIO, err: TextIO,
+            write_text: Any) -> Any:
+    """Run `call` (diff, check) and print its result as text or JSON, and its notes;
+    or print its error and return the exit status."""
+    import json
+
     try:
-        result = check(args.stream, args.against, snapshot=args.snapshot)
+        result = call()
     except KeyboardInterrupt:
         err.write("migkaitai: interrupted\n")
         return EXIT_INTERRUPTED
@@ -187,40 +196,24 @@ def check_main(argv: list[str], out: TextIO, err: TextIO) -> int:
         json.dump(result.to_json(), out, indent=2)
         out.write("\n")
     else:
-        result.write_text(out, args.stream)
+        write_text(result)
     if not args.quiet:
         for n in result.notes:
             err.write(f"migkaitai: note: {one_line(n)}\n")
-    return result.exit_code  # type: ignore[no-any-return]
+    return result
 
 
 def diff_main(argv: list[str], out: TextIO, err: TextIO) -> int:
     """`migkaitai diff A B`: exit 0 equal, 1 different, 2 trouble (as diff)."""
-    import json
-
     from migkaitai import DIFF_IGNORE, diff
 
     args = build_diff_parser().parse_args(argv)
     ignore = tuple(args.ignore or ()) if (args.ignore or args.no_default_ignore) \
         else DIFF_IGNORE
-    try:
-        result = diff(args.a, args.b, ignore=ignore, snapshot=args.snapshot)
-    except KeyboardInterrupt:
-        err.write("migkaitai: interrupted\n")
-        return EXIT_INTERRUPTED
-    except MigkaitaiError as e:
-        if args.traceback:
-            _print_traceback(err)
-        err.write(f"migkaitai: error: {one_line(str(e))}\n")
-        return EXIT_USAGE
-    if args.format == "json":
-        json.dump(result.to_json(), out, indent=2)
-        out.write("\n")
-    else:
-        result.write_text(out, args.a, args.b)
-    if not args.quiet:
-        for n in result.notes:
-            err.write(f"migkaitai: note: {one_line(n)}\n")
+    result = _result(lambda: diff(args.a, args.b, ignore=ignore, snapshot=args.snapshot),
+                     args, out, err, lambda r: r.write_text(out, args.a, args.b))
+    if isinstance(result, int):
+        return result
     return EXIT_OK if result.equal else EXIT_BROKEN
 
 

@@ -57,8 +57,9 @@ EXIT_LOADS, EXIT_FAILS, EXIT_UNKNOWN = 0, 1, 3
 
 Finding = namedtuple("Finding", "kind section instance offset reason qemu")
 Finding.__doc__ = """One thing QEMU would refuse (or that could not be decided).
-`kind`: machine, configuration, page-bits, section, instance, version, minimum-version,
-subsection, subsection-version, fields, ram-block, ram-length, stream; `section` and
+`kind`: unmigratable, machine, configuration, page-bits, section, instance, version,
+minimum-version, subsection, subsection-version, fields, ram-block, ram-length, stream,
+description; `section` and
 `instance` the section it is in (None for the configuration); `offset` where in the stream
 QEMU would meet it; `reason` our sentence; `qemu` the message QEMU prints there: as QEMU
 7.2 to 10.0 word it, then, where it differs, as QEMU 11.1 does (loading errors became
@@ -229,33 +230,32 @@ class Destination:
 
 
 def _json_file(source: Any) -> dict[str, Any] | None:
-    """The parsed object if `source` is a path to a JSON file (maybe gzip/xz/bzip2
-    compressed), else None."""
+    """The parsed object if `source` is a path to a JSON file (maybe compressed, in any
+    format migkaitai.containers reads), else None."""
+    from migkaitai import containers as C
+
     if not isinstance(source, (str, os.PathLike)) or os.fspath(source) == "-":
         return None
     path = os.fspath(source)
+    limit = 64 << 20  # (-dump-vmstate of qemu-system-x86_64: 1 MB)
     try:
-        with open(path, "rb") as f:
-            head = f.read(6)
+        f = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as e:
         raise UsageError(f"cannot open {path}: {e.strerror}") from None
-    opener: Any = None
-    if head.startswith(b"\x1f\x8b"):
-        import gzip as opener
-    elif head.startswith(b"\xfd7zXZ\x00"):
-        import lzma as opener
-    elif head.startswith(b"BZh"):
-        import bz2 as opener
-    if opener is not None:
-        with opener.open(path, "rb") as z:
-            head = z.read(1 << 10)
-        if head.lstrip()[:1] != b"{":
-            return None  # (a compressed stream: migkaitai.open reads it)
-    elif head.lstrip()[:1] != b"{":
-        return None
-    limit = 64 << 20  # (-dump-vmstate of qemu-system-x86_64: 1 MB)
-    with (opener.open(path, "rb") if opener is not None else open(path, "rb")) as f:
-        data = f.read(limit + 1)
+    with f:
+        kind = C.sniff(f.read(16))
+        f.seek(0)
+        src: Any = f
+        if kind is not None and kind in C.COMPRESSED.values():
+            src = C.decompressing_reader(kind, f, 0, path)
+        try:
+            data = C.read_exactly(src, 1 << 10)
+            if data.lstrip()[:1] != b"{":
+                return None  # (a stream, compressed or not: migkaitai.open reads it)
+            data += C.read_exactly(src, limit + 1 - len(data))
+        finally:
+            if src is not f:
+                src.close()
     if len(data) > limit:
         raise UsageError(f"{path}: JSON larger than {limit} bytes")
     try:
@@ -280,7 +280,6 @@ class _Facts:
         self.capabilities: list[str] = []
         self.sections: list[_SectionFact] = []
         self.ram_blocks: list[Any] = []
-        self.ram_offset: int | None = None
         self.footers = False
         self.error: str | None = None
         self.error_offset: int | None = None
@@ -320,8 +319,6 @@ def _stream_facts(source: Any, **open_kw: Any) -> _Facts:
                         entries = vmsd.devices_by_key(m.description.doc)
                     sec = rec.section
                     live = rec.kind == "section_start"
-                    if sec.name == "ram" and live:
-                        facts.ram_offset = rec.offset
                     facts.sections.append(_SectionFact(
                         sec.name, sec.instance_id, sec.version_id, rec.offset, live,
                         entries.get((sec.name, sec.instance_id))))

@@ -202,3 +202,16 @@ def test_readme_example_is_real_output(tmp_path, files, monkeypatch):
     assert rc == 1 and out == block
     assert pair["messages"][0].endswith("Missing section footer for "
                                         "0000:00:02.0/pciespscsi")
+
+
+def test_a_compressed_schema_is_read_as_it_is(files):
+    """The recorded dumps are xz files: --against takes them without decompressing first,
+    with the same verdict and message as their plain JSON."""
+    pair = PAIRS["subsection-10.0-to-7.2-pic-ltim"]
+    src, dump, dest = _inputs(pair, files)
+    packed = str(DATA / pair["destination"]["dump"])
+    a = migkaitai.check(src, [packed, dest])
+    b = migkaitai.check(src, [dump, dest])
+    assert a.verdict == b.verdict == "fails"
+    assert a.first == b.first and _agrees(a.first.qemu, pair["messages"])
+    assert a.sources[0].startswith(f"{packed}: -dump-vmstate schema of pc-i440fx-7.2")

@@ -393,13 +393,18 @@ CORPUS_ROWS = ["x86/pc-running-xbzrle", "x86/pc-many-devices", "x86/pc-ram-rando
 
 def corpus_stream(cache: Path, name: str, rehash: bool) -> dict:
     """A corpus stream, decompressed into the cache."""
-    src = REPO / "tests/data/corpus" / f"{name}.mig.xz"
-    out = cache / f"corpus-{name.replace('/', '-')}.mig"
+    return xz_stream(cache, REPO / "tests/data/corpus" / f"{name}.mig.xz",
+                     cache / f"corpus-{name.replace('/', '-')}.mig", rehash)
+
+
+def xz_stream(cache: Path, src: Path, out: Path, rehash: bool) -> dict:
+    """The xz-compressed repository file `src`, decompressed to `out` (cached)."""
     recipe = {"v": RECIPE_VERSION, "kind": "xz", "source": str(src.relative_to(REPO)),
               "source_sha256": sha256_file(src)}
     meta = cached(out, recipe, rehash)
     if meta:
         return meta
+    say(f"decompressing {src.name} into {cache}")
     part = out.with_name(out.name + ".part")
     h = hashlib.sha256()
     with lzma.open(src) as f, open(part, "wb") as dst:
@@ -434,21 +439,7 @@ def check_complete(path: Path) -> None:
 
 def ppc64_stream(cache: Path, rehash: bool) -> dict:
     """The ppc64 pseries corpus stream, decompressed into the cache."""
-    out = cache / "ppc64-pseries-default.mig"
-    recipe = {"v": RECIPE_VERSION, "kind": "xz", "source": str(PPC64_XZ.relative_to(REPO)),
-              "source_sha256": sha256_file(PPC64_XZ)}
-    meta = cached(out, recipe, rehash)
-    if meta:
-        return meta
-    say(f"decompressing {PPC64_XZ.name} into {cache}")
-    part = out.with_name(out.name + ".part")
-    h = hashlib.sha256()
-    with lzma.open(PPC64_XZ) as src, open(part, "wb") as dst:
-        while chunk := src.read(4 * MIB):
-            h.update(chunk)
-            dst.write(chunk)
-    part.replace(out)
-    return write_meta(out, h.hexdigest(), recipe)
+    return xz_stream(cache, PPC64_XZ, cache / "ppc64-pseries-default.mig", rehash)
 
 
 def container_file(cache: Path, src: dict, fmt: str, rehash: bool) -> dict:
