@@ -252,6 +252,15 @@ class RamTracker:
                 if run is not None:
                     off = self._count_run(run)
                     io.seek(off)
+                # the EOS that ends nearly every payload after a run: 8 bytes, no record
+                # type needed (the stream's raw reader: no Kaitai bits are pending here)
+                if io._io.read(8) == _EOS_WORD:
+                    self.records += 1
+                    try:
+                        self._on_eos(ctx, None, off, 0)
+                    except _End:
+                        return
+                io.seek(off)
             rec = kaitai_call(io, "RAM record", K.RamRecord, page_size=ps,
                               ignore_shared=ignore_shared, mapped_ram=mapped_ram,
                               postcopy_page_sizes=False, with_blocks=False, section=label,
@@ -549,6 +558,7 @@ class PageSizeSettled(Exception):
 
 
 _KNOWN_FLAGS = sum(f.value for f in F)
+_EOS_WORD = F.eos.value.to_bytes(8, "big")  # RAM_SAVE_FLAG_EOS, address 0
 _PAGE_BITS = F.zero.value | F.page.value | F.xbzrle.value
 
 

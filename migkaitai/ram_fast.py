@@ -198,22 +198,39 @@ def _xbzrle_records(view: Any, pos: int, size: int, ps: int, length: int, sinks:
     mask = ps - 1
     top = length - ps + XBZRLE_RUN  # (address | flags of the block's last page)
     unpack = _XBZRLE_HEAD.unpack_from
-    n = nbytes = 0
-    while pos + 11 <= size:
-        word, encoding, len_data = unpack(view, pos)
-        if word & mask != XBZRLE_RUN or encoding != 1 or word > top:
-            break
-        end = pos + 11 + len_data
-        if end > size:
-            break
-        if sinks:
+    n = 0
+    start = pos
+    if sinks:
+        while pos + 11 <= size:
+            word, encoding, len_data = unpack(view, pos)
+            if word & mask != XBZRLE_RUN or encoding != 1 or word > top:
+                break
+            end = pos + 11 + len_data
+            if end > size:
+                break
             delta = view[pos + 11:end]
             for s in sinks:
                 s.xbzrle(block, word - XBZRLE_RUN, delta, base + pos)
-        n += 1
-        nbytes += len_data
+            n += 1
+            pos = end
+        return n, pos - start - 11 * n, pos
+    # counting only (-d state): the least a step can do; a header cut by the end stops
+    # the unpack, a delta that runs past it is taken back after the loop
+    end = pos
+    try:
+        while True:
+            word, encoding, len_data = unpack(view, pos)
+            if word & mask != XBZRLE_RUN or encoding != 1 or word > top:
+                break
+            end = pos
+            pos += 11 + len_data
+            n += 1
+    except struct.error:
+        pass
+    if pos > size:  # the last record's delta runs past the end: it is not read here
         pos = end
-    return n, nbytes, pos
+        n -= 1
+    return n, pos - start - 11 * n, pos
 
 
 _XBZRLE_HEAD = struct.Struct(">QBH")  # ram_xbzrle's header: address | flags, encoding, len
