@@ -903,44 +903,11 @@ class MigrationStream:
         be decoded, gaps); a fault ends the walk and is the "error" entry (what came before
         is counted)."""
         walker = self.walker(decode_devices=False)
-        machine: str | None = None
-        caps: list[str] = []
-        counts = {"records": 0, "sections": 0, "footers": 0}
-        other: dict[str, int] = {}
-        commands: dict[str, int] = {}
-        kinds: dict[str, int] = {}
-        devices = 0
-        live: list[str] = []
+        counter = SummaryCounter()
         error: str | None = None
         try:
             for rec in walker.records():
-                counts["records"] += 1
-                h = rec.head
-                if rec.kind in ("configuration", "command", "eof"):
-                    other[rec.kind] = other.get(rec.kind, 0) + 1
-                if rec.kind == "configuration":
-                    machine = h.configuration.machine_name
-                    for sub in h.configuration.subsections:
-                        if sub.is_present and sub.body.name == "configuration/capabilities":
-                            caps += [c.name for c in sub.body.capabilities.capabilities]
-                elif rec.kind == "section_footer":
-                    counts["footers"] += 1
-                elif rec.kind == "command":
-                    c = h.command.command_type
-                    name = c.name.upper() if hasattr(c, "name") else f"unknown ({c})"
-                    commands[name] = commands.get(name, 0) + 1
-                elif rec.section is not None:
-                    counts["sections"] += 1
-                    sec = rec.section
-                    if rec.payload_format == "device" and rec.kind in ("section_full",
-                                                                       "section_start"):
-                        devices += 1
-                        kind = sec.name.rsplit("/", 1)[-1]
-                        kinds[kind] = kinds.get(kind, 0) + 1
-                    elif rec.kind == "section_start" and sec.label not in live:
-                        live.append(sec.label)
-                elif rec.kind != "eof":
-                    other[rec.kind] = other.get(rec.kind, 0) + 1
+                counter.add(rec)
             problem = self.trailer_problem(walker)
             if problem is not None:
                 error = str(problem)
@@ -948,28 +915,7 @@ class MigrationStream:
             if walker.header is None or isinstance(e, UsageError):
                 raise  # nothing decoded, or bad usage: only the error
             error = str(e)
-        ps = walker.ram.page_size
-        blocks: list[dict[str, Any]] = []
-        for b in walker.ram.blocks.values():
-            blocks.append({"name": b.name, "size": b.length,
-                           "mapped_ram": b.mapped_ram is not None, **b.encodings(ps)})
-        totals = {k: sum(b[k] for b in blocks)
-                  for k in ("full", "zero", "xbzrle", "compressed", "multifd", "resent",
-                            "unsent")}
-        desc = self.description
-        if desc is not None:
-            described = (f"{desc.length} bytes of JSON at 0x{desc.offset:x}"
-                         if desc.offset is not None else f"given ({desc.length} bytes)")
-        else:
-            described = "none found at the end of the file"
-        return {"path": self.path, "size": self.size, "start": self.start,
-                "container": self.container_facts(), "machine": machine,
-                "qemu": qemu_versions(machine, counts["footers"] > 0 or machine is not None),
-                "capabilities": caps, "page_size": ps, "description": described,
-                **counts, "other_records": other, "commands": commands, "devices": devices,
-                "device_kinds": dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
-                "live": live, "ram_blocks": blocks, "ram_totals": totals, "error": error,
-                "notes": self._notes(walker)}
+        return counter.result(self, walker, error)
 
     def write_summary(self, out: TextIO) -> list[str]:
         """`--format summary`: the facts a person wants first (see summary)."""
@@ -1023,6 +969,61 @@ class MigrationStream:
             raise
         out.write("[\n]\n" if first else "\n]\n")
         return self._notes(walker)
+
+    def report_data(self) -> dict[str, Any]:
+        """What `migkaitai report` shows, from one walk (see migkaitai.report.collect):
+        the summary, the RAM map per block, the file map, the device sections; a fault
+        ends the walk and is kept (`error`, `error_offset`, `failure`) with what came
+        before it."""
+        from migkaitai.report import collect
+
+        return collect(self)
+
+    def write_report(self, out: TextIO, *, title: str | None = None) -> list[str]:
+        """`migkaitai report -o -`: the HTML page (see migkaitai.render.html) to `out`.
+        A fault is raised after the page, which shows what was decoded and marks it."""
+        from migkaitai.render.html import write_report
+
+        data = self.report_data()
+        write_report(data, out, title)
+        if data["failure"] is not None:
+            raise data["failure"]
+        return data["summary"]["notes"]  # type: ignore[no-any-return]
+
+    def report(self, path: str, *, title: str | None = None) -> list[str]:
+        """`migkaitai report -o PATH`: write the HTML page to `path`, whole or not at all
+        (a temporary file beside it, renamed over it; a symbolic link at `path` is
+        replaced, not followed). A fault in the input is raised after the page is written."""
+        import tempfile
+
+        from migkaitai.errors import OutputError
+
+        folder = os.path.dirname(os.path.abspath(path))
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".migkaitai-report-", suffix=".html",
+                                       dir=folder)
+        except OSError as e:
+            raise OutputError("cannot write", path, e.strerror or str(e)) from None
+        failure: MigkaitaiError | None = None
+        notes: list[str] = []
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                try:
+                    notes = self.write_report(f, title=title)
+                except MigkaitaiError as e:
+                    if not f.tell():
+                        raise  # nothing decoded (or bad usage): no page
+                    failure = e  # the page shows what came before the fault
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except OSError as e:
+            raise OutputError("cannot write", path, e.strerror or str(e)) from None
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        if failure is not None:
+            raise failure
+        return notes
 
     def extract(self, outdir: str, *, on_file: Callable[[str], object] | None = None
                 ) -> list[str]:
@@ -1087,6 +1088,85 @@ class MigrationStream:
                          f"{'were' if len(others) > 1 else 'was'} not written by this run "
                          f"({shown}): from another run, left as they were")
         return notes
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class SummaryCounter:
+    """Counts what `--format summary` shows, one record at a time (MigrationStream.summary
+    walks for it; the HTML report counts the same records in its own walk)."""
+
+    def __init__(self) -> None:
+        self.machine: str | None = None
+        self.caps: list[str] = []
+        self.counts = {"records": 0, "sections": 0, "footers": 0}
+        self.other: dict[str, int] = {}
+        self.commands: dict[str, int] = {}
+        self.kinds: dict[str, int] = {}
+        self.devices = 0
+        self.live: list[str] = []
+
+    def add(self, rec: Record) -> None:
+        counts = self.counts
+        other = self.other
+        counts["records"] += 1
+        h = rec.head
+        if rec.kind in ("configuration", "command", "eof"):
+            other[rec.kind] = other.get(rec.kind, 0) + 1
+        if rec.kind == "configuration":
+            self.machine = h.configuration.machine_name
+            for sub in h.configuration.subsections:
+                if sub.is_present and sub.body.name == "configuration/capabilities":
+                    self.caps += [c.name for c in sub.body.capabilities.capabilities]
+        elif rec.kind == "section_footer":
+            counts["footers"] += 1
+        elif rec.kind == "command":
+            c = h.command.command_type
+            name = c.name.upper() if hasattr(c, "name") else f"unknown ({c})"
+            self.commands[name] = self.commands.get(name, 0) + 1
+        elif rec.section is not None:
+            counts["sections"] += 1
+            sec = rec.section
+            if rec.payload_format == "device" and rec.kind in ("section_full", "section_start"):
+                self.devices += 1
+                kind = sec.name.rsplit("/", 1)[-1]
+                self.kinds[kind] = self.kinds.get(kind, 0) + 1
+            elif rec.kind == "section_start" and sec.label not in self.live:
+                self.live.append(sec.label)
+        elif rec.kind != "eof":
+            other[rec.kind] = other.get(rec.kind, 0) + 1
+
+    def result(self, m: MigrationStream, walker: Walker, error: str | None) -> dict[str, Any]:
+        """The summary's dict (see MigrationStream.summary) once the walk ended."""
+        ps = walker.ram.page_size
+        blocks: list[dict[str, Any]] = []
+        for b in walker.ram.blocks.values():
+            blocks.append({"name": b.name, "size": b.length,
+                           "mapped_ram": b.mapped_ram is not None, **b.encodings(ps)})
+        totals = {k: sum(b[k] for b in blocks)
+                  for k in ("full", "zero", "xbzrle", "compressed", "multifd", "resent",
+                            "unsent")}
+        desc = m.description
+        if desc is not None:
+            described = (f"{desc.length} bytes of JSON at 0x{desc.offset:x}"
+                         if desc.offset is not None else f"given ({desc.length} bytes)")
+        else:
+            described = "none found at the end of the file"
+        counts = self.counts
+        machine = self.machine
+        return {"path": m.path, "size": m.size, "start": m.start,
+                "container": m.container_facts(), "machine": machine,
+                "qemu": qemu_versions(machine, counts["footers"] > 0 or machine is not None),
+                "capabilities": self.caps, "page_size": ps, "description": described,
+                **counts, "other_records": self.other, "commands": self.commands,
+                "devices": self.devices,
+                "device_kinds": dict(sorted(self.kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+                "live": self.live, "ram_blocks": blocks, "ram_totals": totals, "error": error,
+                "notes": m._notes(walker)}
 
 
 def qemu_versions(machine: str | None, since_2_4: bool) -> str:

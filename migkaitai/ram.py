@@ -401,7 +401,8 @@ class RamTracker:
             raise FormatError(f"COMPRESS_PAGE inflates to {len(data)} bytes, expected {ps}",
                               offset=off, section=ctx.label)
         for s in self.sinks:
-            s.page(block, addr, data)
+            # (a sink that tells compressed pages apart: migkaitai.report.RamMap)
+            getattr(s, "compressed_page", s.page)(block, addr, data)
         return RamPage(block, addr, "compressed", data, off)
 
     def _on_mem_size(self, ctx: _Payload, rec: Any, off: int, addr: int) -> None:
@@ -540,6 +541,11 @@ class RamTracker:
             block.pages += count
             block.bytes += count * ps
             if not self.sinks:
+                continue
+            if not any(getattr(s, "needs_page_data", True) for s in self.sinks):
+                for s in self.sinks:  # (where the pages are, not what: no read)
+                    for n in range(first, first + count):
+                        s.page(block, n * ps, None)
                 continue
             n = first
             while n < first + count:

@@ -103,6 +103,7 @@ class FastPath:
         # contiguous run, nothing for zero pages that stay holes)
         runs = bool(sinks) and all(hasattr(s, "page_run") and hasattr(s, "zero_run")
                                    for s in sinks)
+        need_data = any(getattr(s, "needs_page_data", True) for s in sinks)
         pages = zeros = xbzrle = xbzrle_bytes = 0
         if self._released is None or pos < self._released:
             self._released = pos - pos % _RELEASE
@@ -125,10 +126,12 @@ class FastPath:
                         end = pos + k * stride
                         with memoryview(view) as mv:
                             addrs = _addresses(mv[pos:end], stride, k, PAGE_RUN, ps)
-                            # the bodies, as views of the map (no copy)
+                            # the bodies, as views of the map (no copy); none for
+                            # sinks that only note where pages are (report.RamMap)
                             datas = list(map(mv.__getitem__, map(
                                 slice, range(pos + 8, end, stride), range(pos + stride,
-                                                                          end + stride, stride))))
+                                                                          end + stride, stride)))
+                                         ) if need_data else None
                             for s in sinks:
                                 s.page_run(block, addrs, datas)
                             del datas  # releases the views

@@ -1,0 +1,255 @@
+"""What `migkaitai report` shows, collected in one walk of the stream: the summary's
+facts, a map of every RAM block's pages (RamMap, a RAM sink), a map of the file (its
+records as segments) and the device sections (each turned into compact JSON as it is
+decoded, so that no Node tree is kept). migkaitai.render.html writes the page; this
+module never writes anything.
+
+The RAM map keeps one byte per guest page (the kind of the page's last record, and
+whether it was sent more than once): 256 KiB for a 1 GiB guest of 4 KiB pages, never
+the pages themselves. Cells aggregate pages (at most MAX_CELLS per block) with the
+exact count of each class.
+"""
+from __future__ import annotations
+
+from migkaitai.errors import MigkaitaiError, UsageError
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from migkaitai.api import MigrationStream
+    from migkaitai.ram import RamBlock
+    from migkaitai.walk import Record
+
+__all__ = ["RamMap", "CLASSES", "MAX_CELLS", "collect"]
+
+# The kinds of a page's last record (the low 3 bits of its byte in RamMap); bit 3: the
+# page was sent more than once.
+_NONE, _ZERO, _FULL, _XBZRLE, _COMPRESSED = range(5)
+_RESENT = 8
+# The classes a page is drawn as, by what the destination ends up with, in the order of
+# a cell's counts: never sent; zero (its last record a zero page); sent once with its
+# data; last sent as an XBZRLE delta; last sent compressed; sent several times, the last
+# with its data. The pages of the last four hold data (the extraction writes them); a
+# cell also counts its pages sent more than once, whatever their class.
+CLASSES = ("unsent", "zero", "data", "xbzrle", "compressed", "resent")
+_CLASS_OF = bytes(
+    (0 if v & 7 == _NONE else
+     1 if v & 7 == _ZERO else
+     3 if v & 7 == _XBZRLE else
+     4 if v & 7 == _COMPRESSED else
+     5 if v & _RESENT else 2) if v < 16 else 0
+    for v in range(256))
+_IS_RESENT = bytes(1 if v & _RESENT else 0 for v in range(256))
+# sending kind k: byte -> k, plus _RESENT when the page had been sent before
+_SEND = {k: bytes(k | (_RESENT if v & 7 else 0) for v in range(256))
+         for k in (_ZERO, _FULL, _XBZRLE, _COMPRESSED)}
+MAX_CELLS = 4096  # cells per block at most: a 2^20-page block is 256 pages a cell
+
+
+class RamMap:
+    """A RAM sink (see migkaitai.ram.RamSink) that remembers, per page, the kind of its
+    last record and whether it was sent more than once. Fed runs by the fast path
+    (`page_run`, `zero_run`) without the pages' bodies (`needs_page_data` False)."""
+
+    needs_page_data = False
+
+    def __init__(self, page_size: int) -> None:
+        self.page_size = page_size
+        self.pages: dict[str, bytearray] = {}  # block name -> a byte per page
+
+    def block(self, block: RamBlock) -> None:
+        self.pages[block.name] = bytearray(block.length // self.page_size)
+
+    def _state(self, block: RamBlock) -> bytearray:
+        state = self.pages.get(block.name)
+        if state is None or len(state) != block.length // self.page_size:
+            # (a page size settled after the blocks were announced)
+            state = self.pages[block.name] = bytearray(block.length // self.page_size)
+        return state
+
+    def _one(self, block: RamBlock, addr: int, kind: int) -> None:
+        state = self._state(block)
+        i = addr // self.page_size
+        if i < len(state):
+            state[i] = kind | (_RESENT if state[i] else 0)
+
+    def _run(self, block: RamBlock, addrs: Any, kind: int) -> None:
+        state = self._state(block)
+        ps = self.page_size
+        if isinstance(addrs, range) and addrs.step == ps and len(addrs):
+            i, j = addrs.start // ps, addrs.start // ps + len(addrs)
+            state[i:j] = state[i:j].translate(_SEND[kind])
+        else:
+            for a in addrs:
+                self._one(block, a, kind)
+
+    def zero(self, block: RamBlock, addr: int, fill: int) -> None:
+        # a zero page filled with another byte (QEMU before 2.x) holds data
+        self._one(block, addr, _ZERO if fill == 0 else _FULL)
+
+    def page(self, block: RamBlock, addr: int, data: Any) -> None:
+        self._one(block, addr, _FULL)
+
+    def compressed_page(self, block: RamBlock, addr: int, data: Any) -> None:
+        self._one(block, addr, _COMPRESSED)
+
+    def xbzrle(self, block: RamBlock, addr: int, delta: Any, offset: int) -> None:
+        self._one(block, addr, _XBZRLE)
+
+    def page_run(self, block: RamBlock, addrs: Any, datas: Any) -> None:
+        self._run(block, addrs, _FULL)
+
+    def zero_run(self, block: RamBlock, addrs: Any) -> None:
+        self._run(block, addrs, _ZERO)
+
+    def classes(self, name: str) -> bytes:
+        """A byte per page of block `name`: its class, an index into CLASSES."""
+        return bytes(self.pages[name]).translate(_CLASS_OF)
+
+    def cells(self, name: str, max_cells: int = MAX_CELLS) -> tuple[int, list[list[int]]]:
+        """(pages per cell, the cells): each cell is [repeat, n0, ..., n5, resent], the
+        count of its pages of each class (CLASSES) and of those sent more than once, for
+        `repeat` cells in a row with the same counts (a block of one class is one entry)."""
+        state = bytes(self.pages[name])
+        classes = state.translate(_CLASS_OF)
+        resent = state.translate(_IS_RESENT)
+        n = len(classes)
+        per = max(1, -(-n // max_cells))
+        out: list[list[int]] = []
+        last: list[int] | None = None
+        k = len(CLASSES)
+        whole = {c: bytes([c]) * per for c in range(k)}
+        for start in range(0, n, per):
+            cell = classes[start:start + per]
+            first = cell[0]
+            if len(cell) == per and cell == whole[first]:  # one class (the usual cell)
+                counts = [0] * (k + 1)
+                counts[first] = per
+            else:
+                counts = [cell.count(c) for c in range(k)] + [0]
+            counts[k] = resent.count(1, start, start + per)
+            if last is not None and last[1:] == counts:
+                last[0] += 1
+            else:
+                last = [1, *counts]
+                out.append(last)
+        return per, out
+
+
+def _segment_class(rec: Record) -> str:
+    if rec.section is not None:
+        fmt = rec.payload_format
+        return "ram" if fmt == "ram" else "device" if fmt == "device" else "special"
+    return {"command": "command", "configuration": "config", "eof": "eof"}.get(rec.kind,
+                                                                               "other")
+
+
+class FileMap:
+    """The stream's records as segments [start, end, class, label, count, device]: runs
+    of RAM sections (with their footers) are one segment; each device or other section
+    (with its footer) is one, pointing at its entry in the device list."""
+
+    MAX_SEGMENTS = 4000
+
+    def __init__(self) -> None:
+        self.segments: list[list[Any]] = []
+
+    def add(self, rec: Record, device: int) -> None:
+        segs = self.segments
+        prev = segs[-1] if segs else None
+        if rec.kind == "section_footer" and prev is not None and prev[1] == rec.offset:
+            prev[1] = rec.end
+            return
+        cls = _segment_class(rec)
+        if cls == "ram" and prev is not None and prev[2] == "ram" and prev[1] == rec.offset:
+            prev[1] = rec.end
+            prev[4] += 1
+            prev[3] = f"ram: {prev[4]} sections"
+            return
+        if rec.section is not None:
+            s = rec.section
+            label = (f"{s.name} (instance {s.instance_id}, version {s.version_id}, "
+                     f"{rec.kind})" if cls != "ram" else "ram: 1 section")
+        elif rec.kind == "command":
+            c = rec.head.command.command_type
+            label = "command " + (c.name.upper() if hasattr(c, "name") else str(c))
+        else:
+            label = rec.kind
+        segs.append([rec.offset, max(rec.end, rec.offset), cls, label, 1, device])
+
+    def result(self) -> list[list[Any]]:
+        """The segments, neighbours of one class merged while there are too many."""
+        segs = self.segments
+        if len(segs) <= self.MAX_SEGMENTS:
+            return segs
+        out: list[list[Any]] = []
+        for s in segs:
+            p = out[-1] if out else None
+            if p is not None and p[2] == s[2] and p[1] == s[0]:
+                p[1] = s[1]
+                p[4] += s[4]
+                p[3] = f"{p[4]} {s[2]} records"
+                p[5] = -1
+            else:
+                out.append(list(s))
+        return out
+
+
+def collect(m: MigrationStream) -> dict[str, Any]:
+    """Walk `m` once and return what the report shows (see render.html.write_report): the
+    summary (MigrationStream.summary's dict), the RAM map per block, the file map, the
+    device entries (as JSON texts), and the fault, if the walk ended at one (`error`,
+    `error_offset`: what came before it is all there)."""
+    from migkaitai.api import SummaryCounter
+    from migkaitai.ram import RamTracker
+    from migkaitai.render.html import device_entry
+
+    pipe = m.is_pipe
+    ram_map = RamMap(m.page_size if not pipe else 4096)
+    if pipe:
+        m._first_pass([ram_map])
+        walker = m.walker(None)
+    else:
+        m._need_ram_sinks("report")
+        walker = m.walker(RamTracker(m.page_size, [ram_map]))
+    counter = SummaryCounter()
+    files = FileMap()
+    devices: list[str] = []
+    error: str | None = None
+    error_offset: int | None = None
+    failure: MigkaitaiError | None = None
+    try:
+        for rec in walker.records():
+            counter.add(rec)
+            index = -1
+            if rec.section is not None and rec.payload_format != "ram" and rec.kind != \
+                    "section_footer":
+                index = len(devices)
+                devices.append(device_entry(rec, index, m._read_raw))
+            files.add(rec, index)
+        problem = m.trailer_problem(walker)
+        if problem is not None:
+            failure, error, error_offset = problem, str(problem), problem.offset
+    except MigkaitaiError as e:
+        if walker.header is None or isinstance(e, UsageError):
+            raise  # nothing decoded, or bad usage: no report, only the error
+        failure, error, error_offset = e, str(e), e.offset
+    summary = counter.result(m, walker, error)
+    ps = walker.ram.page_size
+    ram_map.page_size = ps
+    blocks = []
+    for b in walker.ram.blocks.values():
+        per, cells = ram_map.cells(b.name) if b.name in ram_map.pages else (1, [])
+        blocks.append({"name": b.name, "size": b.length, "pages": b.length // ps,
+                       "per_cell": per, "cells": cells, "encodings": b.encodings(ps),
+                       "mapped_ram": b.mapped_ram is not None, "offset": b.offset})
+    desc = m.description
+    described = None
+    if desc is not None and desc.offset is not None:
+        described = [desc.offset, desc.offset + desc.length]
+    return {"summary": summary, "page_size": ps, "classes": list(CLASSES),
+            "ram": blocks, "segments": files.result(), "devices": devices,
+            "description_span": described, "error": error, "error_offset": error_offset,
+            "failure": failure,
+            "stream_size": m.size, "stream_start": m.start}
