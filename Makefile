@@ -12,9 +12,11 @@ ARGS     ?=
 
 VENV_STAMP := $(VENV)/.installed
 NPM_STAMP  := $(KSC_DIR)/node_modules/.installed
+BROWSER_DIR   := tools/browser
+BROWSER_STAMP := $(BROWSER_DIR)/node_modules/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv npm generate check-generated man lint test test-quick run bench fuzz clean
+.PHONY: help venv npm browser generate check-generated man lint test test-quick run bench fuzz clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -31,6 +33,12 @@ npm: $(NPM_STAMP) ## Install the pinned Kaitai compiler and JS runtime (npm ci)
 
 $(NPM_STAMP): $(KSC_DIR)/package.json $(KSC_DIR)/package-lock.json
 	cd $(KSC_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
+browser: $(BROWSER_STAMP) ## Install the browser tests' pinned playwright-core and html-validate (npm ci)
+
+$(BROWSER_STAMP): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund
 	touch $@
 
 generate: $(NPM_STAMP) ## Regenerate generated/ (python, javascript) from the .ksy
@@ -52,7 +60,8 @@ lint: $(VENV_STAMP) ## ruff and mypy (pinned in requirements-dev.txt, configured
 	$(VENV)/bin/mypy
 
 # --dist loadgroup: tests of the slowest streams share a worker and its parse cache
-test: $(VENV_STAMP) $(NPM_STAMP) check-generated lint ## Install, check generated/, lint, run all tests
+# (the browser tests need Debian's chromium too: .ci/run installs it; without it they are skipped)
+test: $(VENV_STAMP) $(NPM_STAMP) $(BROWSER_STAMP) check-generated lint ## Install, check generated/, lint, run all tests
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 test-quick: $(VENV_STAMP) $(NPM_STAMP) ## The tests but the slow ones (the edit loop: under a minute)
@@ -76,5 +85,5 @@ fuzz: venv ## Mutation-fuzz the CLI on corpus streams (FUZZ_CASES=10000, FUZZ_SE
 		--jobs $(or $(FUZZ_JOBS),2) --out "$(or $(FUZZ_OUT),$${TMPDIR:-/tmp}/migkaitai-fuzz)"
 
 clean: ## Remove .venv, node_modules and caches (keeps generated/)
-	rm -rf $(VENV) $(KSC_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(KSC_DIR)/node_modules $(BROWSER_DIR)/node_modules .artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -48,7 +48,9 @@ examples:
   migkaitai diff A B                     what changed between two saved states (see
                                          migkaitai diff --help)
   migkaitai check mig --against D.json   will it load on that QEMU? (see migkaitai
-                                         check --help)"""
+                                         check --help)
+  migkaitai report mig                   one HTML page: facts, RAM map, file map,
+                                         devices (see migkaitai report --help)"""
 
 
 def build_parser() -> argparse.ArgumentParser:

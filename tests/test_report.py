@@ -12,12 +12,13 @@ import sys
 
 import pytest
 
-import corpus
 import migkaitai
 from migkaitai.output import RamExtractor
 from migkaitai.ram import RamTracker
 from migkaitai.render.html import write_report
 from migkaitai.report import CLASSES, RamMap
+
+import corpus
 
 QUICK = ["x86/pc-ram-random-4m", "x86/pc-running-xbzrle", "x86/pc-compress",
          "x86/pc-running-precopy", "exotic/v7.2-avr-mega2560",

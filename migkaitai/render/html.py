@@ -165,10 +165,10 @@ def _overview(data: dict[str, Any], title: str) -> str:
                             f"{t['full']:,} pages sent in full, {t['zero']:,} zero, "
                             f"{t['xbzrle']:,} XBZRLE, {t['compressed']:,} compressed; "
                             f"{t['resent']:,} re-sent, {t['unsent']:,} never sent"))
-    out = [f'<h1>{e(title)}</h1>', '<table class="facts" id="facts">']
+    out = [f'<h1>{e(title)}</h1>', '<table class="facts" id="facts"><tbody>']
     for name, value in rows:
         out.append(f"<tr><th>{e(name)}</th><td>{e(value)}</td></tr>")
-    out.append("</table>")
+    out.append("</tbody></table>")
     if data["error"]:
         where = (f" (at offset 0x{data['error_offset']:x})"
                  if data["error_offset"] is not None else "")

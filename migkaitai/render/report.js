@@ -76,7 +76,8 @@
       for (const run of b.cells) for (let r = 0; r < run[0]; r++) cells.push(run.slice(1));
       const totals = classes.map((_, k) => cells.reduce((s, c) => s + c[k], 0));
       const div = el("div", { class: "ramblock", "data-block": b.name,
-        "data-cells": String(cells.length), "data-per-cell": String(b.per_cell) });
+        "data-cells": String(cells.length), "data-per-cell": String(b.per_cell),
+        "data-pages": String(b.pages) });
       classes.forEach((c, k) => div.setAttribute("data-count-" + c, String(totals[k])));
       div.setAttribute("data-resent-any", String(cells.reduce((s, c) => s + c[classes.length], 0)));
       const cellBytes = b.per_cell * D.page_size;

@@ -42,7 +42,7 @@ async function main() {
       for (const a of e.getAttributeNames()) if (a.startsWith("data-count-")) counts[a.slice(11)] = Number(e.getAttribute(a));
       const c = e.querySelector("canvas");
       return { block: e.getAttribute("data-block"), cells: Number(e.getAttribute("data-cells")),
-        perCell: Number(e.getAttribute("data-per-cell")), counts,
+        perCell: Number(e.getAttribute("data-per-cell")), pages: Number(e.getAttribute("data-pages")), counts,
         canvas: c ? [c.width, c.height] : null,
         shown: Object.fromEntries([...e.querySelectorAll("td[data-class]")].map((td) =>
           [td.getAttribute("data-class"), Number(td.textContent.replace(/,/g, ""))])) };
