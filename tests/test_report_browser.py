@@ -24,7 +24,8 @@ BROWSER = ROOT / "tools" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("MIGKAITAI_ARTIFACTS", ROOT / ".artifacts"))
 
-pytestmark = pytest.mark.xdist_group("browser")  # one worker: one browser at a time
+# one worker: one browser at a time; slow: left out of make test-quick
+pytestmark = [pytest.mark.xdist_group("browser"), pytest.mark.slow]
 
 
 def _missing() -> str | None:

@@ -633,6 +633,8 @@ def measure(s: Stream, mig: list[str], python: str, cache: Path, repeat: int) ->
         ("x", mig + ["-x", "-o", str(xdir), str(s.path)],
          lambda: shutil.rmtree(xdir, ignore_errors=True)),
         ("tree", mig + ["--format", "tree", str(s.path)], None),
+        *([("report", mig + ["report", "-q", "-o", str(cache / "report.html"), str(s.path)],
+            None)] if s.kind == "x86" else []),
     ]
     copy.unlink(missing_ok=True)
     shutil.rmtree(xdir, ignore_errors=True)
@@ -651,6 +653,11 @@ def measure(s: Stream, mig: list[str], python: str, cache: Path, repeat: int) ->
                 if cleanup:
                     cleanup()
                 record(s, name, wall, rss, error)
+    page = cache / "report.html"
+    if page.exists():
+        size = page.stat().st_size
+        s.verify.append(("report page size", f"{size / 1e6:.2f} MB (<= 2 MB)", size <= 2e6))
+        page.unlink()
 
 
 def record(s: Stream, name: str, wall: float, rss: int, error: str) -> None:
@@ -734,6 +741,7 @@ LABELS["decomp"] = "decompressor alone"
 LABELS["bare"] = "migkaitai -d state (bare)"
 LABELS["pipe"] = "cat F | migkaitai -d state -"
 LABELS["desc"] = "migkaitai -d desc"
+LABELS["report"] = "migkaitai report"
 RATIO["pipe"] = "state"
 
 # format -> (compressor argv, decompressor argv, Debian package); "raw": a libvirt image
@@ -781,7 +789,7 @@ def checks(s: Stream) -> list[tuple[str, str, str, bool]]:
             out.append((f"{LABELS[run.name]} runs", run.error[:100], "exit status 0", False))
 
     def limit(name: str, value: float | None, fmt: str, target: float, strict: bool) -> None:
-        what = {"state": "-d state", "x": "-x", "tree": "tree"}[name]
+        what = {"state": "-d state", "x": "-x", "tree": "tree", "report": "report"}[name]
         if value is None:
             return
         ok = value < target if strict else value <= target
@@ -842,6 +850,9 @@ def checks(s: Stream) -> list[tuple[str, str, str, bool]]:
         limit("state", rss("state"), "{:.1f} MiB", 32, False)
         limit("tree", rss("tree"), "{:.1f} MiB", 32, False)
         limit("x", rss("x"), "{:.1f} MiB", 64, False)
+        limit("report", s.runs["report"].wall if "report" in s.runs and
+              not s.runs["report"].error else None, "{:.3f} s", 2.0, False)
+        limit("report", rss("report"), "{:.1f} MiB", 64, False)
     else:
         state = s.runs.get("state")
         limit("state", state.wall if state and not state.error else None, "{:.3f} s", 1.0, True)
@@ -872,7 +883,7 @@ def report(streams: list[Stream], header: list[str]) -> int:
         lines.append(f"{s.label}  ({s.size:,} bytes)")
         lines.append(f"  {'command':<26}{'wall s':>9}{'MB/s':>8}{'peak RSS':>12}  ratio")
         for name in ("cat", "cp", "touch", "decomp", "bare", "state", "pipe", "desc", "x",
-                     "tree"):
+                     "tree", "report"):
             run = s.runs.get(name)
             if run is None:
                 continue
