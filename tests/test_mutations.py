@@ -91,7 +91,8 @@ def error_of(o: fuzz.Outcome) -> str:
     return o.stderr[len(fuzz.ERROR_PREFIX):-1]
 
 
-def mode_for(i: int, modes: tuple[str, ...] = ("state", "tree", "records", "extract")) -> str:
+def mode_for(i: int, modes: tuple[str, ...] = ("state", "tree", "records", "extract",
+                                               "report")) -> str:
     return modes[i % len(modes)]
 
 

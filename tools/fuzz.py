@@ -478,6 +478,8 @@ MODES: dict[str, list[str]] = {
     # the stream through a pipe; then endless zeros after it
     "pipe": [],
     "pipe-endless": [],
+    # the HTML report, into the output folder (-o FOLDER/report.html)
+    "report": ["report"],
 }
 PIPE_MODES = ("pipe", "pipe-endless")
 FSIZE_LIMIT = 1 << 20
@@ -509,6 +511,10 @@ def build_argv(mode: str, path: Path, workdir: Path, desc_file: Path | None = No
     if mode.startswith("extract"):
         outdir = workdir / "out"
         argv += ["-o", str(outdir)]
+    elif mode == "report":
+        outdir = workdir / "out"
+        outdir.mkdir(parents=True, exist_ok=True)
+        argv += ["-o", str(outdir / "report.html")]
     if mode == "given-desc":
         if desc_file is None:
             raise ValueError("mode given-desc needs desc_file")
@@ -740,6 +746,19 @@ def _output_problems(o: Outcome, msg: str | None) -> list[str]:
     elif o.mode == "tree":
         if not o.stdout.startswith(f"{o.argv[-1]}: QEMU migration stream"):
             return ["tree output lacks its header line"]
+    elif o.mode == "report":
+        assert o.outdir is not None
+        page = o.outdir / "report.html"
+        if not page.is_file():
+            return ["report wrote no page"]
+        text = page.read_text(encoding="utf-8", errors="replace")
+        doc = _json(text.partition('id="report-data">')[2].partition("</script>")[0])
+        if not isinstance(doc, dict):
+            return ["the report's data is not JSON"]
+        if msg is not None and _line(doc.get("error")) != msg:
+            return ["the report's 'error' is not the stderr message"]
+        if text.count("<script") != 2:
+            return ["the report has other <script> elements than its own two"]
     elif o.mode == "extract" or (o.mode in ("extract-fsize", "extract-readonly")
                                  and o.rc != EXIT_OUTPUT):
         assert o.outdir is not None
@@ -813,7 +832,7 @@ SEEDS: list[tuple[str, int | None, int]] = [
 ]
 MODE_WEIGHTS = {"state": 30, "tree": 14, "records": 8, "desc": 8, "extract": 12,
                 "memory": 5, "given-desc": 7, "extract-planted": 5, "extract-fsize": 3,
-                "extract-readonly": 2, "pipe": 4, "pipe-endless": 2}
+                "extract-readonly": 2, "pipe": 4, "pipe-endless": 2, "report": 6}
 
 
 @dataclass
