@@ -45,6 +45,9 @@ _IS_RESENT = bytes(1 if v & _RESENT else 0 for v in range(256))
 _SEND = {k: bytes(k | (_RESENT if v & 7 else 0) for v in range(256))
          for k in (_ZERO, _FULL, _XBZRLE, _COMPRESSED)}
 MAX_CELLS = 4096  # cells per block at most: a 2^20-page block is 256 pages a cell
+# parts (SECTION_PART, SECTION_END) of one iterative section listed as devices: the
+# dirty-bitmap section of a guest with bitmaps sends 169,000 of them; the rest counted
+MAX_PARTS = 64
 
 
 class RamMap:
@@ -145,6 +148,9 @@ def _segment_class(rec: Record) -> str:
                                                                                "other")
 
 
+_KEPT = ("config", "eof")  # segments never merged with others
+
+
 class FileMap:
     """The stream's records as segments [start, end, class, label, count, device]: runs
     of RAM sections (with their footers) are one segment; each device or other section
@@ -167,6 +173,13 @@ class FileMap:
             prev[4] += 1
             prev[3] = f"ram: {prev[4]} sections"
             return
+        if device < 0 and cls == "special" and prev is not None and prev[2] == cls and \
+                prev[5] < 0 and prev[1] == rec.offset and rec.section is not None and \
+                prev[3].startswith(rec.section.name + " "):  # parts not listed: one segment
+            prev[1] = rec.end
+            prev[4] += 1
+            prev[3] = f"{rec.section.name} (parts not listed): {prev[4]} records"
+            return
         if rec.section is not None:
             s = rec.section
             label = (f"{s.name} (instance {s.instance_id}, version {s.version_id}, "
@@ -179,20 +192,33 @@ class FileMap:
         segs.append([rec.offset, max(rec.end, rec.offset), cls, label, 1, device])
 
     def result(self) -> list[list[Any]]:
-        """The segments, neighbours of one class merged while there are too many."""
+        """The segments; while there are too many to draw, neighbours that no device
+        entry needs are merged: those of one class, then (records that alternate, such as
+        RAM and dirty-bitmap parts) any whose union spans under 1/2000 of the stream,
+        drawn in the class that covers most of its bytes."""
         segs = self.segments
-        if len(segs) <= self.MAX_SEGMENTS:
+        if len(segs) <= self.MAX_SEGMENTS or not segs:
             return segs
+        limit = max(1, (segs[-1][1] - segs[0][0]) // 2000)
         out: list[list[Any]] = []
+        by_class: list[dict[str, int]] = []  # bytes of each class in out[i]
         for s in segs:
             p = out[-1] if out else None
-            if p is not None and p[2] == s[2] and p[1] == s[0]:
+            if p is not None and p[5] < 0 and s[5] < 0 and p[1] == s[0] and (
+                    p[2] == s[2] or (s[1] - p[0] <= limit and p[2] not in _KEPT and
+                                     s[2] not in _KEPT)):
                 p[1] = s[1]
                 p[4] += s[4]
-                p[3] = f"{p[4]} {s[2]} records"
-                p[5] = -1
+                kinds = by_class[-1]
+                kinds[s[2]] = kinds.get(s[2], 0) + s[1] - s[0]
             else:
                 out.append(list(s))
+                by_class.append({s[2]: s[1] - s[0]})
+        for p, kinds in zip(out, by_class, strict=True):
+            if len(kinds) > 1 or p[4] > 1:
+                p[2] = max(kinds, key=lambda k: kinds[k])
+                p[3] = f"{p[4]} records (" + ", ".join(
+                    f"{k}: {n} bytes" for k, n in sorted(kinds.items())) + ")"
         return out
 
 
@@ -203,15 +229,16 @@ def collect(m: MigrationStream) -> dict[str, Any]:
     `error_offset`: what came before it is all there)."""
     from migkaitai.api import SummaryCounter
     from migkaitai.ram import RamTracker
-    from migkaitai.render.html import device_entry
+    from migkaitai.render.html import device_entry, more_parts_entry
 
-    pipe = m.is_pipe
+    pipe = m._pipe_src is not None  # (not read yet: its RAM goes by in the first pass)
+    if not pipe:
+        m._need_ram_sinks("the report")  # (a pipe read before: its pages went by)
     ram_map = RamMap(m.page_size if not pipe else 4096)
     if pipe:
         m._first_pass([ram_map])
         walker = m.walker(None)
     else:
-        m._need_ram_sinks("report")
         walker = m.walker(RamTracker(m.page_size, [ram_map]))
     counter = SummaryCounter()
     files = FileMap()
@@ -219,14 +246,21 @@ def collect(m: MigrationStream) -> dict[str, Any]:
     error: str | None = None
     error_offset: int | None = None
     failure: MigkaitaiError | None = None
+    parts: dict[str, int] = {}  # iterative sections (dirty bitmaps...): parts seen
+    names: dict[str, str] = {}
     try:
         for rec in walker.records():
             counter.add(rec)
             index = -1
-            if rec.section is not None and rec.payload_format != "ram" and rec.kind != \
+            sec = rec.section
+            if sec is not None and rec.payload_format != "ram" and rec.kind != \
                     "section_footer":
-                index = len(devices)
-                devices.append(device_entry(rec, index, m._read_raw))
+                n = parts[sec.label] = parts.get(sec.label, 0) + 1 \
+                    if rec.kind in ("section_part", "section_end") else 0
+                names[sec.label] = sec.name
+                if n <= MAX_PARTS:  # (the first parts of each; a count for the rest)
+                    index = len(devices)
+                    devices.append(device_entry(rec, index, m._read_raw))
             files.add(rec, index)
         problem = m.trailer_problem(walker)
         if problem is not None:
@@ -235,6 +269,10 @@ def collect(m: MigrationStream) -> dict[str, Any]:
         if walker.header is None or isinstance(e, UsageError):
             raise  # nothing decoded, or bad usage: no report, only the error
         failure, error, error_offset = e, str(e), e.offset
+    for label, n in parts.items():
+        if n > MAX_PARTS:
+            devices.append(more_parts_entry(len(devices), names[label], label,
+                                            n - MAX_PARTS))
     summary = counter.result(m, walker, error)
     ps = walker.ram.page_size
     ram_map.page_size = ps

@@ -310,3 +310,67 @@ def test_ram_map_memory_is_a_byte_per_page():
     total = [sum(c[k] for c in flat) for k in range(7)]
     # 500 data once, 500 data then zero (zero, resent), 1000 zero, 1 xbzrle (resent)
     assert total == [262144 - 2000, 1500, 499, 1, 0, 0, 501]
+
+
+def test_iterative_sections_stay_drawable():
+    """pc-dirty-bitmaps: 42,000 dirty-bitmap parts between as many RAM sections. The
+    tree lists the first MAX_PARTS parts and one entry for the rest; the file map merges
+    neighbours no entry needs until it can be drawn; the page stays small."""
+    from migkaitai.report import MAX_PARTS, FileMap
+
+    with migkaitai.open(str(corpus.stream_file("x86/pc-dirty-bitmaps"))) as m:
+        data = m.report_data()
+    devices = [json.loads(d) for d in data["devices"]]
+    bitmap = [d for d in devices if d["name"] == "dirty-bitmap"]
+    assert len(bitmap) == 1 + MAX_PARTS + 1  # the start, the first parts, the rest
+    assert bitmap[-1]["fmt"] == "parts"
+    more = int(bitmap[-1]["note"].split()[0])
+    segs = data["segments"]
+    assert len(segs) <= FileMap.MAX_SEGMENTS
+    assert all(a[1] == b[0] for a, b in zip(segs, segs[1:], strict=False))  # no gap
+    assert segs[0][0] == 8 and segs[-1][2] == "eof"
+    listed = [s for s in segs if s[5] >= 0]
+    assert len(listed) == len(devices) - 1  # every entry but the "more parts" one
+    # every record is in exactly one segment
+    assert sum(s[4] for s in segs) == data["summary"]["records"] - data["summary"]["footers"]
+    assert more > 40000
+    page = io.StringIO()
+    write_report(data, page)
+    assert len(page.getvalue()) < 1_000_000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, snapshot", [
+    ("lv-gzip.save", None), ("lv-lzop.save", None), ("lv-raw.save", None),
+    ("lv11-sparse.save", None), ("lv11-zstd.save", None),
+    ("qcow2-v10.0-pc-2snaps.qcow2", "snap1"), ("qcow2-v10.0-pc-2snaps.qcow2", "snap2"),
+    ("qcow2-v7.2-extl2-zstd.qcow2", None), ("qcow2-v7.2-v2-4k.qcow2", "second")])
+def test_report_of_every_image(tmp_path, name, snapshot):
+    """Images: the page has the container's facts, and the same RAM map and devices as
+    the bare stream inside (the qcow2 snapshots are committed as streams too)."""
+    page = tmp_path / "r.html"
+    with migkaitai.open(str(corpus.container_file(name)), snapshot=snapshot) as m:
+        m.report(str(page))
+        if m.is_pipe:  # a compressed image is read once, like a pipe
+            with pytest.raises(migkaitai.UsageError, match="is a pipe, read once: the report"):
+                m.report_data()
+    with migkaitai.open(str(corpus.container_file(name)), snapshot=snapshot) as m:
+        data = m.report_data()
+    text = page.read_text()
+    assert "qcow2" in text if name.endswith(".qcow2") else "libvirt save image" in text
+    assert data["error"] is None and data["ram"] and data["devices"]
+    if name == "qcow2-v10.0-pc-2snaps.qcow2":
+        bare = corpus.container_file(f"qcow2-v10.0-pc-2snaps.{snapshot}.mig")
+        with migkaitai.open(str(bare)) as m:
+            want = m.report_data()
+        assert data["ram"] == want["ram"] and data["devices"] == want["devices"]
+
+
+@pytest.mark.parametrize("name", [n for n in corpus.all_streams() if "/err-" in n])
+def test_report_of_every_damaged_stream(tmp_path, name):
+    with migkaitai.open(str(corpus.stream_file(name))) as m:
+        data = m.report_data()
+        summary_error = m.summary()["error"]
+    assert data["error"] == summary_error and data["error"]
+    assert data["error_offset"] is not None and data["failure"] is not None
+    assert data["segments"]  # what was decoded before the fault

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from migkaitai.walk import Record
 
-__all__ = ["device_entry", "write_report", "ARRAY_COLLAPSED", "ARRAY_SHOWN"]
+__all__ = ["device_entry", "more_parts_entry", "write_report", "ARRAY_COLLAPSED", "ARRAY_SHOWN"]
 
 ARRAY_COLLAPSED = 256  # arrays of this many elements or more start collapsed
 ARRAY_SHOWN = 1024  # elements of an array put in the page (the rest: --format tree)
@@ -119,6 +119,15 @@ def device_entry(rec: Record, index: int, read_raw: Callable[[int, int], bytes])
              "id": s.section_id, "kind": rec.kind, "fmt": rec.payload_format,
              "off": rec.offset, "size": max(0, rec.end - rec.offset), "f": fields,
              "note": note}
+    return json.dumps(entry, separators=(",", ":"))
+
+
+def more_parts_entry(index: int, name: str, label: str, count: int) -> str:
+    """The entry that stands for the parts of an iterative section not listed."""
+    entry = {"i": index, "name": name, "inst": 0, "ver": 0, "id": 0, "kind": "section_part",
+             "fmt": "parts", "off": 0, "size": 0, "f": [],
+             "note": f"{count} more parts of {label} are not listed (migkaitai --format tree "
+                     f"lists every one)"}
     return json.dumps(entry, separators=(",", ":"))
 
 

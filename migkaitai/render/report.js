@@ -240,10 +240,14 @@
       const s = el("summary");
       s.appendChild(el("span", { class: "name" }, dev.name));
       s.appendChild(document.createTextNode(" "));
-      s.appendChild(el("span", { class: "type" }, "instance " + dev.inst + ", version " + dev.ver +
-        (dev.kind !== "section_full" ? ", " + dev.kind : "") + (dev.fmt !== "device" ? ", " + dev.fmt : "")));
-      s.appendChild(document.createTextNode(" "));
-      s.appendChild(el("span", { class: "off" }, "@" + hex(dev.off) + " +" + dev.size));
+      if (dev.fmt === "parts") {  // the parts of an iterative section not listed
+        s.appendChild(el("span", { class: "type" }, "more parts"));
+      } else {
+        s.appendChild(el("span", { class: "type" }, "instance " + dev.inst + ", version " + dev.ver +
+          (dev.kind !== "section_full" ? ", " + dev.kind : "") + (dev.fmt !== "device" ? ", " + dev.fmt : "")));
+        s.appendChild(document.createTextNode(" "));
+        s.appendChild(el("span", { class: "off" }, "@" + hex(dev.off) + " +" + dev.size));
+      }
       d.appendChild(s);
       d.addEventListener("toggle", () => {
         if (d._filled) return;
