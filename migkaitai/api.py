@@ -985,7 +985,10 @@ class MigrationStream:
         from migkaitai.render.html import write_report
 
         data = self.report_data()
-        write_report(data, out, title)
+        try:
+            write_report(data, out, title)
+        finally:
+            data["devices"].close()
         if data["failure"] is not None:
             raise data["failure"]
         return data["summary"]["notes"]  # type: ignore[no-any-return]

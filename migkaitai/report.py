@@ -140,6 +140,48 @@ class RamMap:
         return per, out
 
 
+class Entries:
+    """The device entries (JSON texts, one per line) as the walk makes them: in memory up
+    to 8 MiB, then in a temporary file (600 AHCI controllers make 48 MB of them), so that
+    the report's memory does not grow with the device state either. Iterating reads them
+    back in order."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self._f = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by close() or GC
+            max_size=8 << 20, mode="w+", encoding="utf-8")
+        self._n = 0
+
+    def append(self, text: str) -> None:
+        self._f.write(text)  # (JSON text: its newlines are escaped)
+        self._f.write("\n")
+        self._n += 1
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Any:
+        f = self._f
+        f.seek(0)
+        try:
+            for line in f:
+                yield line[:-1]
+        finally:
+            f.seek(0, 2)
+
+    def __getitem__(self, i: int) -> str:
+        return list(self)[i]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (Entries, list)) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def close(self) -> None:
+        self._f.close()
+
+
 def _segment_class(rec: Record) -> str:
     if rec.section is not None:
         fmt = rec.payload_format
@@ -242,7 +284,7 @@ def collect(m: MigrationStream) -> dict[str, Any]:
         walker = m.walker(RamTracker(m.page_size, [ram_map]))
     counter = SummaryCounter()
     files = FileMap()
-    devices: list[str] = []
+    devices = Entries()
     error: str | None = None
     error_offset: int | None = None
     failure: MigkaitaiError | None = None

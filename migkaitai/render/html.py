@@ -199,7 +199,6 @@ def write_report(data: dict[str, Any], out: TextIO, title: str | None = None) ->
     payload["path"] = s["path"]
     payload["device_count"] = s["devices"]
     head = json.dumps(payload, separators=(",", ":"))
-    body = head[:-1] + ',"devices":[' + ",".join(data["devices"]) + "]}"
     w = out.write
     w("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
     w('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
@@ -224,7 +223,11 @@ def write_report(data: dict[str, Any], out: TextIO, title: str | None = None) ->
     w('<noscript><p class="note">The RAM map, file map and devices need JavaScript; the '
       "overview above is complete without it.</p></noscript>\n")
     w('<script type="application/json" id="report-data">')
-    w(_script_json(body))
-    w("</script>\n<script>\n")
+    w(_script_json(head[:-1]) + ',"devices":[')
+    sep = ""
+    for entry in data["devices"]:  # (one at a time: they may be in a temporary file)
+        w(sep + _script_json(entry))
+        sep = ","
+    w("]}</script>\n<script>\n")
     w(_asset("report.js"))
     w("</script>\n</body>\n</html>\n")
