@@ -12,6 +12,10 @@
     xbzrle: "last sent as XBZRLE delta", compressed: "last sent compressed",
     resent: "sent several times, last with data",
   };
+  const CLASS_SHORT = {
+    unsent: "never sent", zero: "zero", data: "data", xbzrle: "XBZRLE",
+    compressed: "compressed", resent: "resent",
+  };
   const SEG_COLORS = {
     ram: "#2171b5", device: "#31a354", special: "#756bb1", command: "#fd8d3c",
     config: "#e6550d", eof: "#636363", other: "#969696", header: "#252525",
@@ -71,11 +75,40 @@
     }
     const largest = Math.max(...D.ram.map((b) => b.size));
     const COLS = 128, CELL = 7, GAP = 1;
-    for (const b of D.ram) {
+    // one row per block first: where the pages are at a glance, each a link to its picture
+    const table = el("table", { class: "counts", id: "ram-table" });
+    const thead = el("thead"), tbody = el("tbody"), hr = el("tr");
+    for (const h of ["block", "size", "pages"]) hr.appendChild(el("th", null, h));
+    for (const c of classes) {  // a swatch and a short name; the long one on hover
+      const th = el("th", { title: CLASS_TEXT[c] });
+      const sw = el("span", { class: "sw" });
+      sw.style.background = "rgb(" + CLASS_COLORS[c].join(",") + ")";
+      th.appendChild(sw);
+      th.appendChild(document.createTextNode(CLASS_SHORT[c]));
+      hr.appendChild(th);
+    }
+    thead.appendChild(hr);
+    table.appendChild(thead);
+    table.appendChild(tbody);
+    box.appendChild(table);
+    D.ram.forEach((b, bi) => {
+      const tr = el("tr");
+      const link = el("a", { href: "#ram-" + bi }, b.name);
+      const name = el("td", { class: "name" });
+      name.appendChild(link);
+      tr.appendChild(name);
+      tr.appendChild(el("td", null, size(b.size)));
+      tr.appendChild(el("td", null, b.pages.toLocaleString("en")));
+      const sums = classes.map(() => 0);
+      for (const run of b.cells) classes.forEach((_, k) => { sums[k] += run[0] * run[1 + k]; });
+      sums.forEach((n) => tr.appendChild(el("td", null, n.toLocaleString("en"))));
+      tbody.appendChild(tr);
+    });
+    D.ram.forEach((b, bi) => {
       const cells = [];  // expand the runs: [n0..n5] per cell
       for (const run of b.cells) for (let r = 0; r < run[0]; r++) cells.push(run.slice(1));
       const totals = classes.map((_, k) => cells.reduce((s, c) => s + c[k], 0));
-      const div = el("div", { class: "ramblock", "data-block": b.name,
+      const div = el("div", { class: "ramblock", id: "ram-" + bi, "data-block": b.name,
         "data-cells": String(cells.length), "data-per-cell": String(b.per_cell),
         "data-pages": String(b.pages) });
       classes.forEach((c, k) => div.setAttribute("data-count-" + c, String(totals[k])));
@@ -131,7 +164,7 @@
         (e.multifd ? " (" + e.multifd.toLocaleString("en") + " from multifd channels)" : "") +
         "; " + e.resent.toLocaleString("en") + " sends beyond one per page."));
       box.appendChild(div);
-    }
+    });
   }
 
   // ---- file map -------------------------------------------------------------------
