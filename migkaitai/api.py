@@ -997,14 +997,16 @@ class MigrationStream:
         """`migkaitai report -o PATH`: write the HTML page to `path`, whole or not at all
         (a temporary file beside it, renamed over it; a symbolic link at `path` is
         replaced, not followed). A fault in the input is raised after the page is written."""
-        import tempfile
+        import secrets
 
         from migkaitai.errors import OutputError
 
         folder = os.path.dirname(os.path.abspath(path))
+        # (created as open() would create `path`: mode 0666 less the umask; never an
+        # existing file or link)
+        tmp = os.path.join(folder, f".migkaitai-report-{secrets.token_hex(8)}.html")
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".migkaitai-report-", suffix=".html",
-                                       dir=folder)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
         except OSError as e:
             raise OutputError("cannot write", path, e.strerror or str(e)) from None
         failure: MigkaitaiError | None = None
@@ -1017,7 +1019,6 @@ class MigrationStream:
                     if not f.tell():
                         raise  # nothing decoded (or bad usage): no page
                     failure = e  # the page shows what came before the fault
-            os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, path)
         except OSError as e:
             raise OutputError("cannot write", path, e.strerror or str(e)) from None
@@ -1091,12 +1092,6 @@ class MigrationStream:
                          f"{'were' if len(others) > 1 else 'was'} not written by this run "
                          f"({shown}): from another run, left as they were")
         return notes
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 class SummaryCounter:

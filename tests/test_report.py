@@ -374,3 +374,31 @@ def test_report_of_every_damaged_stream(tmp_path, name):
     assert data["error"] == summary_error and data["error"]
     assert data["error_offset"] is not None and data["failure"] is not None
     assert data["segments"]  # what was decoded before the fault
+
+
+def test_report_output_errors_and_links(tmp_path):
+    """The page goes where -o says, whole or not at all: a folder that does not exist is
+    exit 3 with the path and the reason; a symbolic link there is replaced, its target
+    left alone; the page gets the mode open() would give it."""
+    src = str(corpus.stream_file("x86/microvm-64m"))
+    missing = tmp_path / "no" / "such" / "r.html"
+    r = subprocess.run([sys.executable, "-m", "migkaitai", "report", src, "-o", str(missing)],
+                       capture_output=True, text=True)
+    assert r.returncode == 3
+    assert r.stderr == (f"migkaitai: error: cannot write {missing}: No such file or "
+                        f"directory\n")
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    link = tmp_path / "r.html"
+    link.symlink_to(victim)
+    r = subprocess.run([sys.executable, "-m", "migkaitai", "report", src, "-o", str(link)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert victim.read_text() == "keep me"
+    assert not link.is_symlink() and link.read_text().startswith("<!DOCTYPE html>")
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert link.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "victim"]
