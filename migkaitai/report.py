@@ -45,6 +45,7 @@ _IS_RESENT = bytes(1 if v & _RESENT else 0 for v in range(256))
 _SEND = {k: bytes(k | (_RESENT if v & 7 else 0) for v in range(256))
          for k in (_ZERO, _FULL, _XBZRLE, _COMPRESSED)}
 MAX_CELLS = 4096  # cells per block at most: a 2^20-page block is 256 pages a cell
+MAX_MAP_PAGES = 1 << 30  # pages of a block drawn at most (its map: 1 GiB of address space)
 # parts (SECTION_PART, SECTION_END) of one iterative section listed as devices: the
 # dirty-bitmap section of a guest with bitmaps sends 169,000 of them; the rest counted
 MAX_PARTS = 64
@@ -53,36 +54,63 @@ MAX_PARTS = 64
 class RamMap:
     """A RAM sink (see migkaitai.ram.RamSink) that remembers, per page, the kind of its
     last record and whether it was sent more than once. Fed runs by the fast path
-    (`page_run`, `zero_run`) without the pages' bodies (`needs_page_data` False)."""
+    (`page_run`, `zero_run`) without the pages' bodies (`needs_page_data` False).
+
+    The byte per page lives in an anonymous memory map: the kernel gives it memory only
+    where pages were sent, so a block's size as the stream claims it costs address space,
+    not memory. A block of more than MAX_MAP_PAGES pages (4 TiB of 4 KiB pages), or one
+    whose map cannot be had, is not drawn (`too_large` says which, with its pages)."""
 
     needs_page_data = False
 
     def __init__(self, page_size: int) -> None:
         self.page_size = page_size
-        self.pages: dict[str, bytearray] = {}  # block name -> a byte per page
+        self.pages: dict[str, Any] = {}  # block name -> its map (None: not drawn)
+        self.npages: dict[str, int] = {}
+        self.too_large: dict[str, int] = {}
 
     def block(self, block: RamBlock) -> None:
-        self.pages[block.name] = bytearray(block.length // self.page_size)
+        self._new(block)
 
-    def _state(self, block: RamBlock) -> bytearray:
+    def _new(self, block: RamBlock) -> Any:
+        import mmap
+
+        n = block.length // self.page_size
+        self.npages[block.name] = n
+        state = None
+        if n <= MAX_MAP_PAGES:
+            try:
+                state = mmap.mmap(-1, max(1, n))
+            except (OSError, MemoryError, OverflowError):
+                pass  # (no address space left for it: not drawn, said)
+        if state is None:
+            self.too_large[block.name] = n
+        self.pages[block.name] = state
+        return state
+
+    def _state(self, block: RamBlock) -> Any:
         state = self.pages.get(block.name)
-        if state is None or len(state) != block.length // self.page_size:
+        if self.npages.get(block.name) != block.length // self.page_size:
             # (a page size settled after the blocks were announced)
-            state = self.pages[block.name] = bytearray(block.length // self.page_size)
+            state = self._new(block)
         return state
 
     def _one(self, block: RamBlock, addr: int, kind: int) -> None:
         state = self._state(block)
         i = addr // self.page_size
-        if i < len(state):
+        if state is not None and i < self.npages[block.name]:
             state[i] = kind | (_RESENT if state[i] else 0)
 
     def _run(self, block: RamBlock, addrs: Any, kind: int) -> None:
         state = self._state(block)
+        if state is None:
+            return
         ps = self.page_size
         if isinstance(addrs, range) and addrs.step == ps and len(addrs):
-            i, j = addrs.start // ps, addrs.start // ps + len(addrs)
-            state[i:j] = state[i:j].translate(_SEND[kind])
+            i = addrs.start // ps
+            j = min(i + len(addrs), self.npages[block.name])
+            if i < j:
+                state[i:j] = state[i:j].translate(_SEND[kind])
         else:
             for a in addrs:
                 self._one(block, a, kind)
@@ -108,30 +136,34 @@ class RamMap:
 
     def classes(self, name: str) -> bytes:
         """A byte per page of block `name`: its class, an index into CLASSES."""
-        return bytes(self.pages[name]).translate(_CLASS_OF)
+        return self.pages[name][:self.npages[name]].translate(_CLASS_OF)  # type: ignore[no-any-return]
 
     def cells(self, name: str, max_cells: int = MAX_CELLS) -> tuple[int, list[list[int]]]:
         """(pages per cell, the cells): each cell is [repeat, n0, ..., n5, resent], the
         count of its pages of each class (CLASSES) and of those sent more than once, for
-        `repeat` cells in a row with the same counts (a block of one class is one entry)."""
-        state = bytes(self.pages[name])
-        classes = state.translate(_CLASS_OF)
-        resent = state.translate(_IS_RESENT)
-        n = len(classes)
+        `repeat` cells in a row with the same counts (a block of one class is one entry).
+        The map is read a cell at a time."""
+        state = self.pages[name]
+        n = self.npages[name]
         per = max(1, -(-n // max_cells))
         out: list[list[int]] = []
         last: list[int] | None = None
         k = len(CLASSES)
-        whole = {c: bytes([c]) * per for c in range(k)}
+        unsent = bytes(per)
         for start in range(0, n, per):
-            cell = classes[start:start + per]
-            first = cell[0]
-            if len(cell) == per and cell == whole[first]:  # one class (the usual cell)
+            raw = state[start:min(n, start + per)]
+            if raw == unsent:  # never sent (the usual cell of a big idle guest)
                 counts = [0] * (k + 1)
-                counts[first] = per
+                counts[0] = per
             else:
-                counts = [cell.count(c) for c in range(k)] + [0]
-            counts[k] = resent.count(1, start, start + per)
+                cell = raw.translate(_CLASS_OF)
+                first = cell[0]
+                if cell.count(first) == len(cell):  # one class
+                    counts = [0] * (k + 1)
+                    counts[first] = len(cell)
+                else:
+                    counts = [cell.count(c) for c in range(k)] + [0]
+                counts[k] = raw.translate(_IS_RESENT).count(1)
             if last is not None and last[1:] == counts:
                 last[0] += 1
             else:
@@ -320,10 +352,17 @@ def collect(m: MigrationStream) -> dict[str, Any]:
     ram_map.page_size = ps
     blocks = []
     for b in walker.ram.blocks.values():
-        per, cells = ram_map.cells(b.name) if b.name in ram_map.pages else (1, [])
+        note = None
+        if ram_map._state(b) is not None:  # (made anew if the page size changed)
+            per, cells = ram_map.cells(b.name)
+        else:
+            per, cells = 0, []
+            note = (f"not drawn: the block claims {b.length // ps:,} pages, more than the "
+                    f"{MAX_MAP_PAGES:,} a map is made for")
         blocks.append({"name": b.name, "size": b.length, "pages": b.length // ps,
                        "per_cell": per, "cells": cells, "encodings": b.encodings(ps),
-                       "mapped_ram": b.mapped_ram is not None, "offset": b.offset})
+                       "mapped_ram": b.mapped_ram is not None, "offset": b.offset,
+                       "note": note})
     desc = m.description
     described = None
     if desc is not None and desc.offset is not None:

@@ -402,3 +402,31 @@ def test_report_output_errors_and_links(tmp_path):
     os.umask(umask)
     assert link.stat().st_mode & 0o777 == 0o666 & ~umask
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "victim"]
+
+
+@pytest.mark.parametrize("length", [0x10000000000, 0x7FFFFFFFFFFFF000])
+def test_hostile_block_size_is_not_allocated(tmp_path, length):
+    """A stream that claims a RAM block of 1 TiB or 2^63 bytes (the fuzzer's cases 1339
+    and 778): the map is address space the kernel backs only where pages are sent, and a
+    block past MAX_MAP_PAGES is not drawn but said; no MemoryError, little memory."""
+    import resource
+
+    data = bytearray(corpus.stream_file("exotic/v7.2-avr-mega2560").read_bytes())
+    # avr mega2560: MEM_SIZE total (be64 address|flags) at 0x32, 'flash' used length at 0x40
+    assert int.from_bytes(data[0x40:0x48], "big") == 0x40000
+    total = int.from_bytes(data[0x32:0x3A], "big")
+    data[0x40:0x48] = length.to_bytes(8, "big")
+    data[0x32:0x3A] = (total - 0x40000 + length).to_bytes(8, "big")
+    src = tmp_path / "hostile.mig"
+    src.write_bytes(bytes(data))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    r = subprocess.run([sys.executable, "-m", "migkaitai", "report", str(src), "-o",
+                        str(tmp_path / "r.html")], capture_output=True, text=True)
+    assert "MemoryError" not in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode in (0, 1), r.stderr
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < max(before, 200_000)
+    page = (tmp_path / "r.html").read_text()
+    doc = json.loads(page.split('id="report-data">', 1)[1].split("</script>", 1)[0])
+    flash = next(b for b in doc["ram"] if b["name"] == "flash")
+    assert flash["pages"] == length // 256 and flash["cells"] == []
+    assert flash["note"].startswith(f"not drawn: the block claims {length // 256:,} pages")

@@ -116,8 +116,13 @@
       const cellBytes = b.per_cell * D.page_size;
       div.appendChild(el("h3", null, b.name + ": " + size(b.size) + ", " +
         b.pages.toLocaleString("en") + " pages" + (b.mapped_ram ? " (mapped-ram)" : "") +
-        "; a cell is " + b.per_cell.toLocaleString("en") + " page" +
-        (b.per_cell > 1 ? "s" : "") + " (" + size(cellBytes) + ")"));
+        (b.note ? "" : "; a cell is " + b.per_cell.toLocaleString("en") + " page" +
+          (b.per_cell > 1 ? "s" : "") + " (" + size(cellBytes) + ")")));
+      if (b.note) {  // a block too large to map (its size as the stream claims it)
+        div.appendChild(el("p", { class: "note" }, b.note));
+        box.appendChild(div);
+        return;
+      }
       const scale = el("div", { class: "scale", title: "size to scale with the largest block" });
       scale.style.width = Math.max(0.2, 100 * b.size / largest) + "%";
       div.appendChild(scale);
