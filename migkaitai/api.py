@@ -814,6 +814,7 @@ class MigrationStream:
         from migkaitai.render.upstream import StateBuilder
 
         builder = StateBuilder(walker.ram, self._read_raw)
+        walker.compact_runs = True  # (the trees only go to the builder: runs stay bytes)
         failure: MigkaitaiError | None = None
         try:
             for rec in walker.records():

@@ -549,11 +549,12 @@ class _Run:
     """Consecutive fields of a VMSD that are plain integers or bools, each named once in
     it: read at once (_Decoder.run). `fields`: (name, type, size, kind, offset in the run)."""
 
-    __slots__ = ("fdescs", "fields", "size", "struct")
+    __slots__ = ("fdescs", "fields", "names", "render", "size", "struct")
 
     def __init__(self, fdescs: list[Any], plans: list[tuple[str, str, int, str, bool]]
                  ) -> None:
         self.fdescs = fdescs
+        self.render: Any = None  # what a renderer keeps of it (render.upstream)
         fmt = ">"
         self.fields: list[tuple[str, str, int, str, int]] = []
         off = 0
@@ -564,6 +565,30 @@ class _Run:
             off += size
         self.size = off
         self.struct = _struct.Struct(fmt)
+        self.names = frozenset(f[0] for f in self.fields)
+
+
+class RunLeaves:
+    """A run of plain integer/bool fields (a _Run) kept as its bytes, in a node's children
+    in place of a Node per field, when the caller only writes the fields out as JSON at
+    once (decode_section(compact_runs=True): `-d state`; its renderer,
+    migkaitai.render.upstream, writes a run from its bytes). `nodes()` makes the Nodes.
+    Each field of a run is named once in its VMSD: no sibling shares a name with it."""
+
+    __slots__ = ("offset", "raw", "run")
+
+    def __init__(self, run: _Run, raw: bytes, offset: int) -> None:
+        self.run = run
+        self.raw = raw
+        self.offset = offset
+
+    def nodes(self) -> list[Node]:
+        raw = self.raw
+        pos = self.offset
+        return [Node(name, typ, kind, pos + off, size, value, _LEAF,
+                     raw=raw[off:off + size])
+                for (name, typ, size, kind, off), value in zip(
+                    self.run.fields, self.run.struct.unpack_from(raw), strict=True)]
 
 
 def _fields_plan(fields: list[Any]) -> list[Any]:
@@ -653,6 +678,7 @@ class _Decoder:
         self.captures: list[bytearray] = []
         self.open: list[Node] = []  # composites being filled, for sizes on error
         self.depth = 0
+        self.compact = False  # runs kept as RunLeaves (see decode_section)
 
     # -- errors ---------------------------------------------------------------------------
 
@@ -779,6 +805,10 @@ class _Decoder:
             if n > len(self.buf):
                 return False
         buf = self.buf
+        if self.compact:
+            out.append(RunLeaves(run, buf[at:at + n], pos))  # type: ignore[arg-type]
+            self.pos = pos + n
+            return True
         values = run.struct.unpack_from(buf, at)
         out += [Node(name, typ, kind, pos + off, size, value, _LEAF,
                      raw=buf[at + off:at + off + size])
@@ -1306,10 +1336,12 @@ TYPE_DECODERS: dict[str, Decoder] = {
 
 
 def _run(io: Any, desc: Any, label: str, kind: str, version: int | None,
-         end: int | None, plans: dict[int, tuple[Any, Any]] | None = None) -> Node:
+         end: int | None, plans: dict[int, tuple[Any, Any]] | None = None,
+         compact_runs: bool = False) -> Node:
     if not isinstance(desc, Mapping):
         raise DescriptionError("section description is not an object", section=label)
     d = _Decoder(io, label, end, plans)
+    d.compact = compact_runs
     vmsd_name = desc.get("vmsd_name")
     root = Node(name=label, type=vmsd_name if isinstance(vmsd_name, str) else "old-style",
                 kind=kind, offset=d.pos, version=desc.get("version"),
@@ -1338,7 +1370,8 @@ def _run(io: Any, desc: Any, label: str, kind: str, version: int | None,
 
 def decode_section(io: Any, device_desc: Mapping[str, Any], section_label: str, *,
                    version: int | None = None, end: int | None = None,
-                   plans: dict[int, tuple[Any, Any]] | None = None) -> Node:
+                   plans: dict[int, tuple[Any, Any]] | None = None,
+                   compact_runs: bool = False) -> Node:
     """Decode one device section's payload at io's position, as ``device_desc`` says.
 
     Args:
@@ -1351,9 +1384,12 @@ def decode_section(io: Any, device_desc: Mapping[str, Any], section_label: str, 
         end: offset where readable data ends (default: ``io.size()``).
         plans: a dict kept across the sections of one description (the walk's): what was
             learnt of its field entries, so that each is checked once, not per device.
+        compact_runs: runs of plain integer/bool fields become one RunLeaves child each
+            instead of a Node per field (for a renderer that writes them out at once:
+            render.upstream); other callers get Nodes.
 
     Returns the section's Node (kind ``section``). Raises DescriptionError when the payload
     does not match the description, TruncatedError when the stream ends inside it, and
     FormatError for bytes QEMU never writes; the error's ``partial`` holds the tree so far.
     """
-    return _run(io, device_desc, section_label, "section", version, end, plans)
+    return _run(io, device_desc, section_label, "section", version, end, plans, compact_runs)

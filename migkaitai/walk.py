@@ -219,6 +219,9 @@ class Walker:
         if page_size_from_stream:  # until a configuration record says it
             ram.page_size_open = True
         self.progress: Callable[[int], object] | None = None  # called with the position
+        # device trees only for render.upstream (-d state): runs of integer fields kept
+        # as vmsd.RunLeaves (see vmsd.decode_section)
+        self.compact_runs = False
         self.block_sinks: list[Any] = []  # receive BlockChunk + data (output.DiskExtractor)
         self.current_offset = 0  # where the record being read starts
         self.eof_end: int | None = None  # where the EOF record ends (a trailer may follow)
@@ -544,7 +547,8 @@ class Walker:
         if desc is not None:
             try:
                 rec.device = vmsd.decode_section(io, desc, sec.label, version=sec.version_id,
-                                                 plans=self.plans)
+                                                 plans=self.plans,
+                                                 compact_runs=self.compact_runs)
                 return
             except DescriptionError as e:
                 # The description cannot describe this payload (e.g. QEMU 7.2's s390_css,

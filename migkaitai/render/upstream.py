@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 
 from migkaitai.errors import OutputError
 from migkaitai.render import SPECIAL_SECTION_VALUE, hex_bytes, special_summary
-from migkaitai.vmsd import _CHUNK, _STRUCT_CODES, Node, PackedInts, StructArray
+from migkaitai.vmsd import _CHUNK, _STRUCT_CODES, Node, PackedInts, RunLeaves, StructArray
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def _upstream_array(node: Node) -> list[Any]:
 
 def _upstream_dict(node: Node) -> dict[str, Any]:
     data: dict[str, Any] = {}
-    for child in node.children:
+    for child in _nodes(node.children):
         if child.kind == "subsection":
             data[child.name] = _One(to_upstream(child))
             continue
@@ -113,6 +113,51 @@ def _upstream_dict(node: Node) -> dict[str, Any]:
             else:
                 data[child.name] = [current.value, value]
     return {k: (v.value if isinstance(v, _One) else v) for k, v in data.items()}
+
+
+def _nodes(children: list[Any]) -> list[Node]:
+    """Children with each vmsd.RunLeaves (a compact decode's run of integer fields) made
+    into its Nodes."""
+    if not any(type(c) is RunLeaves for c in children):
+        return children
+    return [n for c in children for n in (c.nodes() if type(c) is RunLeaves else (c,))]
+
+
+# how a field of a run is written (see UpstreamWriter._run_text): as _value writes it
+_BOOL, _HEX, _SIGNED, _SPACED = range(4)
+
+
+def _run_plan(run: Any) -> list[tuple[str, int, int, int]]:
+    """(JSON key, how, offset, size) for each field of a vmsd._Run, kept on the run."""
+    if run.render is None:
+        run.render = {None: [
+            (_json_str(name), _BOOL if typ == "bool" else _HEX if typ in UPSTREAM_UNSIGNED
+             else _SIGNED if typ in UPSTREAM_SIGNED else _SPACED, off, size)
+            for name, typ, size, kind, off in run.fields]}
+    return run.render[None]  # type: ignore[no-any-return]
+
+
+def _run_template(run: Any, comma: str
+                  ) -> tuple[str, list[int], list[int], list[int], list[tuple[int, int]]] | None:
+    """For a run of integer and bool fields: one %-template of its text after the first
+    separator (at the nesting `comma` gives), the hex digit offsets each value starts and
+    ends at,
+    the offsets of its signed fields (written as hex while their first byte is below
+    0x80) and (index, offset) of its bools; None if a field prints otherwise. Kept on the
+    run."""
+    plan = _run_plan(run)
+    cache = run.render
+    if comma not in cache:
+        if any(how == _SPACED for _, how, _, _ in plan):
+            cache[comma] = None
+        else:
+            text = comma.join(key.replace("%", "%%") + (": %s" if how == _BOOL else ': "0x%s"')
+                              for key, how, _, _ in plan)
+            ends = [2 * (off + size) for _, _, off, size in plan]
+            signed = [off for _, how, off, _ in plan if how == _SIGNED]
+            bools = [(i, off) for i, (_, how, off, _) in enumerate(plan) if how == _BOOL]
+            cache[comma] = (text, [0, *ends[:-1]], ends, signed, bools)
+    return cache[comma]  # type: ignore[no-any-return]
 
 
 def to_upstream(node: Node) -> Any:
@@ -206,11 +251,19 @@ class UpstreamWriter:
         else:
             self.parts.append('"' + raw.hex(" ") + '"' if raw else '""')
 
-    def _dict(self, node: Node, level: int, extra: Mapping[str, str] | None) -> None:
+    @staticmethod
+    def _group(children: list[Any], extra: Mapping[str, str] | None) -> dict[Any, Any] | None:
         # analyze-migration.py's grouping: one value per name, a second one makes a list
-        # (a compact array is its elements); a subsection replaces what its name held
-        groups: dict[str, Any] = {}
-        for c in node.children:
+        # (a compact array is its elements); a subsection replaces what its name held.
+        # A run (vmsd.RunLeaves) is one entry, keyed by itself: its fields are named once
+        # in their VMSD; None if one of them shares a name all the same.
+        groups: dict[Any, Any] = {}
+        runs = 0
+        for c in children:
+            if type(c) is RunLeaves:
+                groups[c] = c
+                runs += 1
+                continue
             name = c.name
             if c.kind == "subsection":
                 groups[name] = c
@@ -224,6 +277,23 @@ class UpstreamWriter:
                 groups[name] = [g, c]
         if extra:
             groups.update(extra)
+        if runs:
+            seen = 0
+            for g in groups:
+                if type(g) is RunLeaves:
+                    if not g.run.names.isdisjoint(groups):
+                        return None
+                    seen += len(g.run.names)
+            if runs > 1 and seen != len(frozenset().union(
+                    *(g.run.names for g in groups if type(g) is RunLeaves))):
+                return None
+        return groups
+
+    def _dict(self, node: Node, level: int, extra: Mapping[str, str] | None) -> None:
+        groups = self._group(node.children, extra)
+        if groups is None:  # (a run's field shares a name: group its Nodes instead)
+            groups = self._group(_nodes(node.children), extra)
+            assert groups is not None
         parts = self.parts
         if not groups:
             parts.append("{}")
@@ -232,6 +302,9 @@ class UpstreamWriter:
         sep = pad
         parts.append("{")
         for name, g in groups.items():
+            if type(g) is RunLeaves:
+                sep = self._run_text(g, sep, "," + pad)
+                continue
             parts.append(sep + self._key(name) + ": ")
             sep = "," + pad
             if type(g) is list:
@@ -254,6 +327,35 @@ class UpstreamWriter:
             if len(parts) > self.FLUSH:
                 self.flush()
         self.parts.append("\n" + "    " * level + "}")
+
+    def _run_text(self, leaves: RunLeaves, sep: str, comma: str) -> str:
+        """The fields of a run, from its bytes, as _dict would write their Nodes; returns
+        the separator for what follows."""
+        raw = leaves.raw
+        h = raw.hex()
+        parts = self.parts
+        fast = _run_template(leaves.run, comma)
+        if fast is not None:
+            text, starts, ends, signed, bools = fast
+            if not signed or all(raw[off] < 0x80 for off in signed):
+                # (the usual run: every value its bytes in hex, or true/false)
+                values = list(map(h.__getitem__, map(slice, starts, ends)))
+                for i, off in bools:
+                    values[i] = "true" if raw[off] != 0 else "false"
+                parts.append(sep + text % tuple(values))
+                return comma
+        for key, how, off, size in _run_plan(leaves.run):
+            if how == _HEX or (how == _SIGNED and raw[off] < 0x80):
+                value = '"0x' + h[2 * off:2 * (off + size)] + '"'
+            elif how == _SIGNED:
+                value = '"' + _upstream_int(raw[off:off + size], True) + '"'
+            elif how == _BOOL:
+                value = "true" if raw[off] != 0 else "false"
+            else:
+                value = '"' + raw[off:off + size].hex(" ") + '"'
+            parts.append(sep + key + ": " + value)
+            sep = comma
+        return sep
 
     def _list(self, items: list[Node], level: int) -> None:
         pad = "\n" + "    " * (level + 1)
