@@ -879,7 +879,9 @@ class _Decoder:
         start = len(out)
         if count > 1 and (self.bulk(name, typ, size, count, out, counts) or (
                 typ == "struct" and count >= COMPACT_STRUCT_ARRAY
-                and self.struct_array(fdesc, name, size, count, out, counts))):
+                and self.struct_array(fdesc, name, size, count, out, counts)) or (
+                typ == "struct" and self.compact
+                and self.struct_runs(fdesc, name, size, count, out, counts, is_array))):
             firsts.setdefault(name, out[start])
             return
         decoder = TYPE_DECODERS.get(typ, _decode_opaque)
@@ -952,6 +954,50 @@ class _Decoder:
         if check:  # after the last element, as the element path checks after each
             self.path.append(f"{name}[{ordinal + count - 1}]")
             self.check_unlisted_subsection(fdesc["struct"])
+            self.path.pop()
+        return True
+
+    def struct_runs(self, fdesc: Mapping[str, Any], name: str, size: int, count: int,
+                    out: list[Node], counts: dict[str, int], is_array: bool) -> bool:
+        """Compact decoding (`-d state`): an array of structs whose fields are one run of
+        plain integers/bools (no subsections) in one read, each element a struct Node
+        holding one RunLeaves. Returns False (nothing consumed) where the element path
+        must run, as struct_array does."""
+        sdesc = fdesc.get("struct")
+        if not isinstance(sdesc, Mapping) or sdesc.get("subsections") not in (None, []) \
+                or self.captures or self.depth + 1 > MAX_DEPTH:
+            return False
+        fields = sdesc.get("fields")
+        if not isinstance(fields, list):
+            return False
+        plan = self.plans.get(id(fields))
+        if plan is None:
+            plan = self.plans[id(fields)] = (fields, _fields_plan(fields))
+        items = plan[1]
+        if len(items) != 1 or type(items[0]) is not _Run or items[0].size != size \
+                or count * size > self.remaining:
+            return False
+        run = items[0]
+        offset = self.pos
+        data = self.read(count * size, f"array of struct '{name}'")
+        vmsd_name = sdesc.get("vmsd_name")
+        check = isinstance(vmsd_name, str) and vmsd_name != ""
+        if check and QEMU_VM_SUBSECTION in data[size::size]:
+            self.pos = offset  # an element is followed by 0x05: the element path decides
+            return False
+        ordinal = counts.get(name, 0)
+        counts[name] = ordinal + count
+        version = sdesc.get("version")
+        for i in range(count):
+            at = i * size
+            leaves = RunLeaves(run, data[at:at + size], offset + at)
+            out.append(Node(name, "struct", "struct", offset + at, size, None,
+                            [leaves],  # type: ignore[list-item]
+                            ordinal + i if is_array or ordinal + i else None, version,
+                            vmsd_name))
+        if check:  # after the last element, as the element path checks after each
+            self.path.append(f"{name}[{ordinal + count - 1}]")
+            self.check_unlisted_subsection(sdesc)
             self.path.pop()
         return True
 

@@ -138,26 +138,28 @@ def _run_plan(run: Any) -> list[tuple[str, int, int, int]]:
 
 
 def _run_template(run: Any, comma: str
-                  ) -> tuple[str, list[int], list[int], list[int], list[tuple[int, int]]] | None:
-    """For a run of integer and bool fields: one %-template of its text after the first
-    separator (at the nesting `comma` gives), the hex digit offsets each value starts and
-    ends at,
-    the offsets of its signed fields (written as hex while their first byte is below
-    0x80) and (index, offset) of its bools; None if a field prints otherwise. Kept on the
-    run."""
+                  ) -> tuple[bytes, Any, list[int], list[tuple[int, int]]] | None:
+    """For a run of integer and bool fields: one %-template (ASCII bytes) of its text after
+    the first separator (at the nesting `comma` gives), a struct that cuts the run's hex
+    digits into the fields' values, the offsets of its signed fields (written as hex
+    while their first byte is below 0x80), and (index, offset) of its bools; None
+    if a field prints otherwise. Kept on the run."""
     plan = _run_plan(run)
     cache = run.render
     if comma not in cache:
-        if any(how == _SPACED for _, how, _, _ in plan):
+        text = comma.join(key.replace("%", "%%") + (": %s" if how == _BOOL else ': "0x%s"')
+                          for key, how, _, _ in plan)
+        if any(how == _SPACED for _, how, _, _ in plan) or not text.isascii():
             cache[comma] = None
         else:
-            text = comma.join(key.replace("%", "%%") + (": %s" if how == _BOOL else ': "0x%s"')
-                              for key, how, _, _ in plan)
-            ends = [2 * (off + size) for _, _, off, size in plan]
+            cut = _struct.Struct("".join(f"{2 * size}s" for _, _, _, size in plan))
             signed = [off for _, how, off, _ in plan if how == _SIGNED]
             bools = [(i, off) for i, (_, how, off, _) in enumerate(plan) if how == _BOOL]
-            cache[comma] = (text, [0, *ends[:-1]], ends, signed, bools)
+            cache[comma] = (text.encode("ascii"), cut, signed, bools)
     return cache[comma]  # type: ignore[no-any-return]
+
+
+_TRUE_FALSE = (b"false", b"true")
 
 
 def to_upstream(node: Node) -> Any:
@@ -332,18 +334,22 @@ class UpstreamWriter:
         """The fields of a run, from its bytes, as _dict would write their Nodes; returns
         the separator for what follows."""
         raw = leaves.raw
-        h = raw.hex()
         parts = self.parts
         fast = _run_template(leaves.run, comma)
         if fast is not None:
-            text, starts, ends, signed, bools = fast
-            if not signed or all(raw[off] < 0x80 for off in signed):
-                # (the usual run: every value its bytes in hex, or true/false)
-                values = list(map(h.__getitem__, map(slice, starts, ends)))
-                for i, off in bools:
-                    values[i] = "true" if raw[off] != 0 else "false"
-                parts.append(sep + text % tuple(values))
+            text, cut, signed, bools = fast
+            if not signed or all(raw[at] < 0x80 for at in signed):
+                # (the usual run: every value its bytes in hex, or true/false): the run's
+                # hex digits cut into the values by one struct unpack
+                values: Any = cut.unpack(raw.hex().encode("ascii"))
+                if bools:
+                    values = list(values)
+                    for i, at in bools:
+                        values[i] = _TRUE_FALSE[raw[at] != 0]
+                    values = tuple(values)
+                parts.append(sep + (text % values).decode("ascii"))
                 return comma
+        h = raw.hex()
         for key, how, off, size in _run_plan(leaves.run):
             if how == _HEX or (how == _SIGNED and raw[off] < 0x80):
                 value = '"0x' + h[2 * off:2 * (off + size)] + '"'
@@ -362,9 +368,18 @@ class UpstreamWriter:
         sep = "," + pad
         self.parts.append("[")
         lead = pad
+        inner = "\n" + "    " * (level + 2)
+        close = pad + "}"
         for item in items:
             if item.kind == "array":
                 self._array(item, level + 1, lead, sep)
+            elif len(item.children) == 1 and type(item.children[0]) is RunLeaves and \
+                    item.kind == "struct" and item.type == "struct":
+                # (a struct of one run, as _dict writes it: the element of an array of
+                # such structs, the usual array of a device)
+                self.parts.append(lead + "{")
+                self._run_text(item.children[0], inner, "," + inner)
+                self.parts.append(close)
             else:
                 self.parts.append(lead)
                 self._value(item, level + 1)
