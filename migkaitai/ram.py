@@ -219,8 +219,11 @@ class RamTracker:
 
     def counts(self) -> tuple[int, int, int]:
         """(RAM records, pages with data, zero pages) so far."""
-        return (self.records, sum(b.pages for b in self.blocks.values()),
-                sum(b.zero_pages for b in self.blocks.values()))
+        pages = zeros = 0
+        for b in self.blocks.values():
+            pages += b.pages
+            zeros += b.zero_pages
+        return self.records, pages, zeros
 
     # -- reading a payload -------------------------------------------------------
 

@@ -32,7 +32,8 @@ _F = K.RamSaveFlag
 PAGE_RUN = _F.page.value | _F.continued.value  # 0x28
 ZERO_RUN = _F.zero.value | _F.continued.value  # 0x22
 XBZRLE_RUN = _F.xbzrle.value | _F.continued.value  # 0x60
-_RUN_LOW_BYTES = frozenset((PAGE_RUN & 0xFF, ZERO_RUN & 0xFF, XBZRLE_RUN & 0xFF))
+PAGE_LOW, ZERO_LOW, XBZRLE_LOW = PAGE_RUN & 0xFF, ZERO_RUN & 0xFF, XBZRLE_RUN & 0xFF
+_RUN_LOW_BYTES = frozenset((PAGE_LOW, ZERO_LOW, XBZRLE_LOW))
 _BE64 = struct.Struct(">Q")
 _RELEASE = 2 << 20  # bytes of the map given back at a time
 
@@ -118,7 +119,19 @@ class FastPath:
                 release += _RELEASE
                 if self.progress is not None:
                     self.progress(self.base + pos)
-            if not sinks or runs:  # whole runs at once
+            low = view[pos + 7]
+            if low == XBZRLE_LOW:  # (an XBZRLE stream asks at every record: no run test)
+                word = unpack(view, pos)[0]
+                if word & mask != XBZRLE_RUN or word - XBZRLE_RUN + ps > length:
+                    break
+                n, nbytes, pos = _xbzrle_records(view, pos, size, ps, length, sinks, block,
+                                                 self.base)
+                if not n:
+                    break
+                xbzrle += n
+                xbzrle_bytes += nbytes
+                continue
+            if (not sinks or runs) and low == PAGE_LOW:  # whole runs at once
                 k = _run_length(view, pos, 8 + ps, PAGE_RUN, ps, length)
                 if k:
                     if runs:
@@ -138,7 +151,7 @@ class FastPath:
                     pages += k
                     pos += k * (8 + ps)
                     continue
-            if not sinks or runs:
+            if (not sinks or runs) and low == ZERO_LOW:
                 k = _run_length(view, pos, 9, ZERO_RUN, ps, length)
                 if k and runs:
                     with memoryview(view) as mv:
