@@ -84,6 +84,7 @@ class FastPath:
         self.base = base  # the stream offset of view[0] (a window of a pipe: WindowFastPath)
         self._can_release = hasattr(view, "madvise")
         self._released: int | None = None  # start of the mapped pages still held
+        self._sink_kinds: tuple[int, bool, bool] | None = None  # (see run)
 
     def run(self, pos: int, block: Any, page_size: int) -> FastRun | None:
         """Read the records of `block` (a RamBlock) from `pos` on while they are
@@ -101,10 +102,14 @@ class FastPath:
         length = block.length
         sinks = self.sinks
         # sinks that take runs of pages and of zero pages (RamExtractor: one pwritev per
-        # contiguous run, nothing for zero pages that stay holes)
-        runs = bool(sinks) and all(hasattr(s, "page_run") and hasattr(s, "zero_run")
-                                   for s in sinks)
-        need_data = any(getattr(s, "needs_page_data", True) for s in sinks)
+        # contiguous run, nothing for zero pages that stay holes); asked once per walk
+        kinds = self._sink_kinds
+        if kinds is None or kinds[0] != len(sinks):
+            kinds = self._sink_kinds = (
+                len(sinks), bool(sinks) and all(hasattr(s, "page_run") and hasattr(s, "zero_run")
+                                                for s in sinks),
+                any(getattr(s, "needs_page_data", True) for s in sinks))
+        runs, need_data = kinds[1], kinds[2]
         pages = zeros = xbzrle = xbzrle_bytes = 0
         if self._released is None or pos < self._released:
             self._released = pos - pos % _RELEASE
