@@ -335,9 +335,11 @@ def test_compact_runs_write_the_same_text():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", corpus.valid_streams())
+@pytest.mark.parametrize("name", [n for n in corpus.valid_streams() if "dirty-bitmaps" not in n])
 def test_compact_runs_same_state_on_every_stream(name):
-    """On every corpus stream, -d state from compact runs equals the state from Nodes."""
+    """On every corpus stream, -d state from compact runs equals the state from Nodes (but
+    the two dirty-bitmap streams: 169,000 bitmap records, 14 s of walking, around the
+    same pc devices as the other QEMU 7.2 pc streams)."""
     import migkaitai
     from migkaitai.render.upstream import StateBuilder, write_state
 
