@@ -64,6 +64,7 @@ def test_python_package_option_is_refused(ksc, tmp_path):
     assert "--python-package" in result.stderr
 
 
+@pytest.mark.slow  # (8 s of compiling for every language: make test, not the edit loop)
 @pytest.mark.parametrize("spec", ["libvirt_qemu_save", "qcow2", "lzop"])
 def test_container_grammars_compile_for_every_target(spec, ksc, tmp_path):
     """The container grammars (libvirt_qemu_save imports qemu_migration and lzop)."""
