@@ -17,6 +17,7 @@ from migkaitai.progress import Progress, SharedTerminal
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any, TextIO
 
 EXIT_OK = 0
@@ -225,27 +226,14 @@ def report_main(argv: list[str], out: TextIO, err: TextIO) -> int:
         base = os.path.basename(args.input.rstrip("/")) if args.input != "-" else ""
         target = (base + ".html") if base and base not in (".", "..") else "report.html"
 
-    def run() -> int:
-        progress = Progress(err) if not args.quiet and err.isatty() else None
-        try:
-            with MigrationStream(args.input, description=args.desc, offset=args.offset,
-                                 channels=args.channel, progress=progress,
-                                 spool_limit=args.spool_max, description_limit=args.desc_max,
-                                 snapshot=args.snapshot) as m:
-                if target == "-":
-                    notes = m.write_report(out, title=args.title)
-                else:
-                    notes = m.report(target, title=args.title)
-                    out.write(target + "\n")
-        finally:
-            if progress is not None:
-                progress.done()
-        if not args.quiet:
-            for n in notes:
-                err.write(f"migkaitai: note: {one_line(n)}\n")
-        return EXIT_OK
+    def report(m: MigrationStream, out: TextIO) -> list[str]:
+        if target == "-":
+            return m.write_report(out, title=args.title)
+        notes = m.report(target, title=args.title)
+        out.write(target + "\n")
+        return notes
 
-    return _guarded(run, args, err)
+    return _guarded(lambda: _run(args, args.input, out, err, report), args, err)
 
 
 def _result(call: Any, args: argparse.Namespace, out: TextIO, err: TextIO,
@@ -443,7 +431,10 @@ def _print_traceback(err: TextIO) -> None:
     traceback.print_exc(file=err)
 
 
-def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
+def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO,
+         dispatch: Callable[[MigrationStream, TextIO], list[str]] | None = None) -> int:
+    """Open the stream (progress on a terminal), run `dispatch` (default: what the main
+    command's arguments ask for) and print its notes."""
     progress = Progress(err) if not args.quiet and err.isatty() else None
     if progress is not None and out.isatty():  # the same terminal: take turns on it
         out = SharedTerminal(out, progress)  # type: ignore[assignment]
@@ -456,7 +447,8 @@ def _run(args: argparse.Namespace, path: str, out: TextIO, err: TextIO) -> int:
                              channels=args.channel, progress=progress,
                              spool_limit=args.spool_max,
                              description_limit=args.desc_max, snapshot=args.snapshot) as m:
-            notes = _dispatch(m, args, out)
+            notes = (dispatch(m, out) if dispatch is not None
+                     else _dispatch(m, args, out))
     finally:
         if progress is not None:
             progress.done()

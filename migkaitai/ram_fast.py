@@ -125,7 +125,9 @@ class FastPath:
                 if self.progress is not None:
                     self.progress(self.base + pos)
             low = view[pos + 7]
-            if low == XBZRLE_LOW:  # (an XBZRLE stream asks at every record: no run test)
+            if low == XBZRLE_LOW:  # RAM_SAVE_FLAG_XBZRLE | RAM_SAVE_FLAG_CONTINUE
+                # the record and those like it that follow (an XBZRLE stream is little
+                # else): one pass over their headers, no run test before or between them
                 word = unpack(view, pos)[0]
                 if word & mask != XBZRLE_RUN or word - XBZRLE_RUN + ps > length:
                     break
@@ -192,18 +194,7 @@ class FastPath:
                         s.zero(block, addr, fill)
                 zeros += 1
                 pos += 9
-            elif flags == XBZRLE_RUN:  # RAM_SAVE_FLAG_XBZRLE | RAM_SAVE_FLAG_CONTINUE
-                if addr + ps > length:
-                    break
-                # the record and those like it that follow (an XBZRLE stream is little
-                # else): one pass over their headers, no run test between them
-                n, nbytes, pos = _xbzrle_records(view, pos, size, ps, length, sinks, block,
-                                                 self.base)
-                if not n:
-                    break
-                xbzrle += n
-                xbzrle_bytes += nbytes
-            else:
+            else:  # (XBZRLE|CONTINUE records were taken above, by their low byte)
                 break
         self._released = release
         return FastRun(pos, pages, zeros, xbzrle, xbzrle_bytes)
