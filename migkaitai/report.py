@@ -314,6 +314,7 @@ def collect(m: MigrationStream) -> dict[str, Any]:
         walker = m.walker(None)
     else:
         walker = m.walker(RamTracker(m.page_size, [ram_map]))
+    walker.compact_runs = True  # (the trees only become entries: runs stay bytes)
     counter = SummaryCounter()
     files = FileMap()
     devices = Entries()

@@ -440,3 +440,34 @@ def test_hostile_block_size_is_not_allocated(tmp_path, length):
     flash = next(b for b in doc["ram"] if b["name"] == "flash")
     assert flash["pages"] == length // 256 and flash["cells"] == []
     assert flash["note"].startswith(f"not drawn: the block claims {length // 256:,} pages")
+
+
+def device_entries(name, compact):
+    from migkaitai.render.html import device_entry
+
+    out = []
+    with migkaitai.open(str(corpus.stream_file(name))) as m:
+        w = m.walker()
+        w.compact_runs = compact
+        for rec in w.records():
+            if rec.section is not None and rec.payload_format != "ram" and \
+                    rec.kind != "section_footer":
+                out.append(device_entry(rec, len(out), m._read_raw))
+    return out
+
+
+@pytest.mark.parametrize("name, seen", [
+    ("x86/pc-ram-random-4m", '["env.eip","uint64","0x000000000000fff0 (65520)",4543107,8,0,0]'),
+    ("other/ppc64-pseries-default", '"mig_table[0..262143]"')])
+def test_compact_runs_give_the_same_entries(name, seen):
+    """The report decodes with compact runs (vmsd.RunLeaves): its device entries are those
+    of a Node per field, value for value."""
+    compact = device_entries(name, True)
+    assert compact == device_entries(name, False)
+    assert any(seen in e for e in compact)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in corpus.valid_streams() if n not in WALK_HEAVY])
+def test_compact_runs_give_the_same_entries_every_stream(name):
+    assert device_entries(name, True) == device_entries(name, False)

@@ -57,17 +57,35 @@ def _node(n: vmsd.Node) -> list[Any]:
     return [n.label, n.type, _leaf_value(n), n.offset, n.size, 0, 0]
 
 
-def _fields(kids: list[vmsd.Node]) -> list[list[Any]]:
+def _run_entries(leaves: vmsd.RunLeaves, out: list[list[Any]]) -> None:
+    """The fields of a run (a compact decode's vmsd.RunLeaves) as _node writes their
+    Nodes, from one struct unpack: no Node made."""
+    base = leaves.offset
+    run = leaves.run
+    for (name, typ, size, kind, off), v in zip(run.fields, run.struct.unpack_from(leaves.raw),
+                                               strict=True):
+        if kind == "bool":
+            text = "true" if v else "false"
+        else:
+            text = "0x%0*x (%d)" % (max(2, 2 * size), v & ((1 << (8 * size)) - 1), v)
+        out.append([name, typ, text, base + off, size, 0, 0])
+
+
+def _fields(kids: list[Any]) -> list[list[Any]]:
     """The children, with runs of ARRAY_COLLAPSED or more same-named array elements (an
     array QEMU sends element by element) grouped under one collapsed entry."""
     out: list[list[Any]] = []
     i = 0
     while i < len(kids):
         n = kids[i]
+        if type(n) is vmsd.RunLeaves:
+            _run_entries(n, out)
+            i += 1
+            continue
         if n.index is not None and n.kind != "array":
             j = i + 1
-            while j < len(kids) and kids[j].name == n.name and kids[j].index is not None \
-                    and kids[j].kind != "array":
+            while j < len(kids) and type(kids[j]) is vmsd.Node and kids[j].name == n.name \
+                    and kids[j].index is not None and kids[j].kind != "array":
                 j += 1
             if j - i >= ARRAY_COLLAPSED:
                 run = kids[i:j]
