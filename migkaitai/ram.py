@@ -255,15 +255,12 @@ class RamTracker:
                 if run is not None:
                     off = self._count_run(run)
                     io.seek(off)
-                # the EOS that ends nearly every payload after a run: 8 bytes, no record
-                # type needed (the stream's raw reader: no Kaitai bits are pending here)
-                if io._io.read(8) == _EOS_WORD:
-                    self.records += 1
-                    try:
-                        self._on_eos(ctx, None, off, 0)
-                    except _End:
-                        return
-                io.seek(off)
+                    if run.eos:  # (read by the fast path too: no record type built)
+                        self.records += 1
+                        try:
+                            self._on_eos(ctx, None, off - 8, 0)
+                        except _End:
+                            return
             rec = kaitai_call(io, "RAM record", K.RamRecord, page_size=ps,
                               ignore_shared=ignore_shared, mapped_ram=mapped_ram,
                               postcopy_page_sizes=False, with_blocks=False, section=label,
@@ -535,11 +532,15 @@ class RamTracker:
         io.seek(hdr.bitmap_offset)
         bitmap = io.read_bytes(nbytes)
         for first, count, present in _runs(bitmap, npages):
+            addrs = range(first * ps, (first + count) * ps, ps)
             if not present:
                 block.zero_pages += count
-                for s in self.sinks:
-                    for n in range(first, first + count):
-                        s.zero(block, n * ps, 0)
+                for s in self.sinks:  # (a run at once to the sinks that take runs)
+                    if hasattr(s, "zero_run"):
+                        s.zero_run(block, addrs)
+                    else:
+                        for addr in addrs:
+                            s.zero(block, addr, 0)
                 continue
             block.pages += count
             block.bytes += count * ps
@@ -547,8 +548,11 @@ class RamTracker:
                 continue
             if not any(getattr(s, "needs_page_data", True) for s in self.sinks):
                 for s in self.sinks:  # (where the pages are, not what: no read)
-                    for n in range(first, first + count):
-                        s.page(block, n * ps, None)
+                    if hasattr(s, "page_run"):
+                        s.page_run(block, addrs, None)
+                    else:
+                        for addr in addrs:
+                            s.page(block, addr, None)
                 continue
             n = first
             while n < first + count:
@@ -567,7 +571,6 @@ class PageSizeSettled(Exception):
 
 
 _KNOWN_FLAGS = sum(f.value for f in F)
-_EOS_WORD = F.eos.value.to_bytes(8, "big")  # RAM_SAVE_FLAG_EOS, address 0
 _PAGE_BITS = F.zero.value | F.page.value | F.xbzrle.value
 
 

@@ -35,6 +35,7 @@ XBZRLE_RUN = _F.xbzrle.value | _F.continued.value  # 0x60
 PAGE_LOW, ZERO_LOW, XBZRLE_LOW = PAGE_RUN & 0xFF, ZERO_RUN & 0xFF, XBZRLE_RUN & 0xFF
 _RUN_LOW_BYTES = frozenset((PAGE_LOW, ZERO_LOW, XBZRLE_LOW))
 _BE64 = struct.Struct(">Q")
+_EOS_WORD = _F.eos.value.to_bytes(8, "big")  # RAM_SAVE_FLAG_EOS, address 0
 _RELEASE = 2 << 20  # bytes of the map given back at a time
 
 
@@ -63,9 +64,11 @@ class WindowFastPath:
         return run._replace(end=pos + run.end)
 
 
-class FastRun(namedtuple("FastRun", "end pages zeros xbzrle xbzrle_bytes")):
+class FastRun(namedtuple("FastRun", "end pages zeros xbzrle xbzrle_bytes eos")):
     """What one :meth:`FastPath.run` read: it stopped at `end`, having read `pages` PAGE,
-    `zeros` ZERO and `xbzrle` XBZRLE records (`xbzrle_bytes` bytes of deltas)."""
+    `zeros` ZERO and `xbzrle` XBZRLE records (`xbzrle_bytes` bytes of deltas), and, if
+    `eos`, the RAM_SAVE_FLAG_EOS record that ends nearly every payload after a run (8
+    bytes: the word 0x10; `end` is after it)."""
 
     __slots__ = ()
 
@@ -197,7 +200,8 @@ class FastPath:
             else:  # (XBZRLE|CONTINUE records were taken above, by their low byte)
                 break
         self._released = release
-        return FastRun(pos, pages, zeros, xbzrle, xbzrle_bytes)
+        eos = view[pos:pos + 8] == _EOS_WORD
+        return FastRun(pos + 8 if eos else pos, pages, zeros, xbzrle, xbzrle_bytes, eos)
 
 
 def _xbzrle_records(view: Any, pos: int, size: int, ps: int, length: int, sinks: list[Any],

@@ -362,8 +362,7 @@ def collect(m: MigrationStream) -> dict[str, Any]:
                     f"{MAX_MAP_PAGES:,} a map is made for")
         blocks.append({"name": b.name, "size": b.length, "pages": b.length // ps,
                        "per_cell": per, "cells": cells, "encodings": b.encodings(ps),
-                       "mapped_ram": b.mapped_ram is not None, "offset": b.offset,
-                       "note": note})
+                       "mapped_ram": b.mapped_ram is not None, "note": note})
     desc = m.description
     described = None
     if desc is not None and desc.offset is not None:

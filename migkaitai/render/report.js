@@ -337,17 +337,15 @@
     });
     const count = document.getElementById("device-count");
     count.setAttribute("data-shown", String(shown));
-    if (query) count.textContent = shown + " of " + D.devices.length + " sections match";
-    else deviceCountText();
+    count.textContent = query ? shown + " of " + D.devices.length + " sections match"
+      : count.getAttribute("data-all");
   }
-  let deviceCountText = () => {};
 
   ramMap();
   fileMap();
   deviceTree();
   const countEl = document.getElementById("device-count");
-  const initial = countEl.textContent;
-  deviceCountText = () => { countEl.textContent = initial; };
+  countEl.setAttribute("data-all", countEl.textContent);  // (shown again when the search is cleared)
   countEl.setAttribute("data-shown", String(D.devices.length));
   document.getElementById("device-search").addEventListener("input", search);
   document.body.setAttribute("data-ready", "1");
